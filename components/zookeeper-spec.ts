@@ -1,0 +1,224 @@
+import * as crypto from "crypto";
+import * as fs from "fs";
+import * as path from "path";
+import type * as k8s from "@pulumi/kubernetes";
+import { objectLabels, podLabels, selectorLabels } from "./shared/labels";
+import {
+    execProbe, hardenedContainerSecurityContext, hardenedPodSecurityContext, jvmResources,
+    requiredHostAntiAffinity, statefulSetAwaitAnnotations, volumeClaimTemplate,
+} from "./shared/pod";
+import { imageTag } from "../schema/formats";
+
+/** Object names of the Kubernetes "Running ZooKeeper" tutorial, so its commands work verbatim. */
+export const ZK_NAMES = {
+    headlessService: "zk-hs",
+    clientService: "zk-cs",
+    pdb: "zk-pdb",
+    statefulSet: "zk",
+    configMap: "zk-config",
+} as const;
+
+export const ZK_PORTS = { client: 2181, server: 2888, leaderElection: 3888 } as const;
+
+/** Paths inside the container; the official image keeps its config in /conf and data in /data. */
+export const ZK_PATHS = { conf: "/conf", data: "/data", scripts: "/opt/zk-kafka-gke", logs: "/logs", tmp: "/tmp" } as const;
+
+/** The official image's `zookeeper` user. */
+const ZK_UID = 1000;
+
+/** Defaults of every ensemble setting: the Kubernetes tutorial's values. */
+export const ZOOKEEPER_DEFAULTS = {
+    replicas: 3,
+    image: "docker.io/library/zookeeper:3.9.4",
+    podManagementPolicy: "Parallel" as "Parallel" | "OrderedReady",
+    updatePartition: 0,
+    storageSize: "10Gi",
+    heap: "512M",
+    cpu: "500m",
+    memory: "1Gi",
+    tickTime: 2000,
+    initLimit: 10,
+    syncLimit: 5,
+    maxClientCnxns: 60,
+    snapRetainCount: 3,
+    purgeInterval: 12,
+    minSessionTimeout: 4000,
+    maxSessionTimeout: 40000,
+    clusterDomain: "cluster.local",
+};
+
+export type ZooKeeperSettings = typeof ZOOKEEPER_DEFAULTS & { namespace: string; storageClass?: string };
+
+export const zkSelector = selectorLabels("zk");
+
+/** `server.N` lines of the ensemble: server N is pod zk-(N-1), reached through zk-hs. */
+export function serverLines(s: ZooKeeperSettings): string[] {
+    return Array.from({ length: s.replicas }, (_, i) =>
+        `server.${i + 1}=${ZK_NAMES.statefulSet}-${i}.${ZK_NAMES.headlessService}.${s.namespace}.svc.${s.clusterDomain}` +
+        `:${ZK_PORTS.server}:${ZK_PORTS.leaderElection}`);
+}
+
+/** The ensemble's zoo.cfg: identical on every server (myid comes from the pod ordinal). */
+export function zooCfg(s: ZooKeeperSettings): string {
+    return [
+        "# Rendered by zk-kafka-gke; identical on every server (zk-start.sh derives myid).",
+        `dataDir=${ZK_PATHS.data}`,
+        `clientPort=${ZK_PORTS.client}`,
+        `tickTime=${s.tickTime}`,
+        `initLimit=${s.initLimit}`,
+        `syncLimit=${s.syncLimit}`,
+        `maxClientCnxns=${s.maxClientCnxns}`,
+        `minSessionTimeout=${s.minSessionTimeout}`,
+        `maxSessionTimeout=${s.maxSessionTimeout}`,
+        `autopurge.snapRetainCount=${s.snapRetainCount}`,
+        `autopurge.purgeInterval=${s.purgeInterval}`,
+        "# ruok and srvr for the probes, mntr and conf for operators; every other command is refused.",
+        "4lw.commands.whitelist=ruok,srvr,mntr,conf",
+        "# Nothing reaches the AdminServer (Jetty on 8080): off rather than listening unguarded.",
+        "admin.enableServer=false",
+        "# Membership is zookeeper.replicas, changed through Pulumi: no dynamic reconfiguration.",
+        "reconfigEnabled=false",
+        ...serverLines(s),
+        "",
+    ].join("\n");
+}
+
+const readFile = (name: string) => fs.readFileSync(path.join(__dirname, "files", name), "utf8");
+
+/** Everything the ConfigMap carries: config files for /conf, scripts for the container. */
+export function configFiles(s: ZooKeeperSettings): { conf: Record<string, string>; scripts: Record<string, string> } {
+    return {
+        conf: { "zoo.cfg": zooCfg(s), "logback.xml": readFile("logback.xml"), "log4j.properties": readFile("log4j.properties") },
+        scripts: { "zk-start.sh": readFile("zk-start.sh"), "zk-probe.sh": readFile("zk-probe.sh") },
+    };
+}
+
+function checksum(files: Record<string, string>): string {
+    const h = crypto.createHash("sha256");
+    for (const k of Object.keys(files).sort()) h.update(`${k}\0${files[k]}\0`);
+    return h.digest("hex");
+}
+
+export interface ZooKeeperSpecs {
+    configMap: k8s.core.v1.ConfigMapArgs;
+    headlessService: k8s.core.v1.ServiceArgs;
+    clientService: k8s.core.v1.ServiceArgs;
+    pdb: k8s.policy.v1.PodDisruptionBudgetArgs;
+    statefulSet: k8s.apps.v1.StatefulSetArgs;
+}
+
+/** Every object of the ensemble, as plain data (no Pulumi runtime needed). */
+export function zookeeperSpecs(s: ZooKeeperSettings): ZooKeeperSpecs {
+    const labels = objectLabels(zkSelector, "zookeeper", "coordination");
+    const meta = (name: string) => ({ name, namespace: s.namespace, labels });
+    const files = configFiles(s);
+    const data = { ...files.conf, ...files.scripts };
+    return {
+        configMap: { metadata: meta(ZK_NAMES.configMap), data },
+        headlessService: {
+            metadata: meta(ZK_NAMES.headlessService),
+            spec: {
+                clusterIP: "None",
+                // Peers must resolve each other before they are Ready, or a Parallel start never forms a quorum.
+                publishNotReadyAddresses: true,
+                selector: { ...zkSelector },
+                ports: [
+                    { name: "server", port: ZK_PORTS.server, targetPort: "server" },
+                    { name: "leader-election", port: ZK_PORTS.leaderElection, targetPort: "leader-election" },
+                ],
+            },
+        },
+        clientService: {
+            metadata: meta(ZK_NAMES.clientService),
+            spec: {
+                selector: { ...zkSelector },
+                ports: [{ name: "client", port: ZK_PORTS.client, targetPort: "client" }],
+            },
+        },
+        pdb: {
+            metadata: meta(ZK_NAMES.pdb),
+            // One server at a time: a majority of 2n+1 (n >= 1) always survives a voluntary disruption.
+            spec: { maxUnavailable: 1, selector: { matchLabels: { ...zkSelector } } },
+        },
+        statefulSet: statefulSetSpec(s, labels, files, checksum(data)),
+    };
+}
+
+function statefulSetSpec(
+    s: ZooKeeperSettings, labels: Record<string, string>, files: ReturnType<typeof configFiles>, configChecksum: string,
+): k8s.apps.v1.StatefulSetArgs {
+    const items = (set: Record<string, string>) => Object.keys(set).map((key) => ({ key, path: key }));
+    // Readiness means "serving in a quorum" so a rolling update waits for each restarted server
+    // to rejoin. Under OrderedReady the first pod could never be ready alone (no quorum yet) and
+    // the StatefulSet would never start the second: there readiness is only "alive".
+    const readiness = s.podManagementPolicy === "Parallel" ? "ready" : "live";
+    const probe = (mode: string) => ["bash", `${ZK_PATHS.scripts}/zk-probe.sh`, mode];
+    return {
+        metadata: {
+            name: ZK_NAMES.statefulSet,
+            namespace: s.namespace,
+            labels,
+            ...nonEmpty("annotations", statefulSetAwaitAnnotations(s.replicas, s.updatePartition)),
+        },
+        spec: {
+            serviceName: ZK_NAMES.headlessService,
+            replicas: s.replicas,
+            selector: { matchLabels: { ...zkSelector } },
+            podManagementPolicy: s.podManagementPolicy,
+            updateStrategy: { type: "RollingUpdate", rollingUpdate: { partition: s.updatePartition } },
+            persistentVolumeClaimRetentionPolicy: { whenDeleted: "Retain", whenScaled: "Retain" },
+            template: {
+                metadata: {
+                    labels: podLabels(labels, imageTag(s.image)),
+                    // A new zoo.cfg or script rolls the servers, one at a time.
+                    annotations: { "zk-kafka-gke/config-sha256": configChecksum },
+                },
+                spec: {
+                    affinity: requiredHostAntiAffinity(zkSelector),
+                    securityContext: hardenedPodSecurityContext(ZK_UID),
+                    automountServiceAccountToken: false,
+                    // Service env vars are unused and leak the namespace's topology into every pod.
+                    enableServiceLinks: false,
+                    containers: [{
+                        name: "zookeeper",
+                        image: s.image,
+                        command: ["bash", `${ZK_PATHS.scripts}/zk-start.sh`],
+                        env: [
+                            { name: "ZOOCFGDIR", value: ZK_PATHS.conf },
+                            { name: "ZK_HEAP", value: s.heap },
+                            { name: "ZOO_LOG_DIR", value: ZK_PATHS.logs },
+                            { name: "JMXDISABLE", value: "true" },
+                        ],
+                        ports: [
+                            { name: "client", containerPort: ZK_PORTS.client },
+                            { name: "server", containerPort: ZK_PORTS.server },
+                            { name: "leader-election", containerPort: ZK_PORTS.leaderElection },
+                        ],
+                        resources: jvmResources(s.cpu, s.memory),
+                        readinessProbe: execProbe(probe(readiness), { initialDelaySeconds: 10, periodSeconds: 10, timeoutSeconds: 5 }),
+                        livenessProbe: execProbe(probe("live"), { initialDelaySeconds: 30, periodSeconds: 10, timeoutSeconds: 5, failureThreshold: 6 }),
+                        securityContext: hardenedContainerSecurityContext(),
+                        volumeMounts: [
+                            { name: "datadir", mountPath: ZK_PATHS.data },
+                            { name: "config", mountPath: ZK_PATHS.conf, readOnly: true },
+                            { name: "scripts", mountPath: ZK_PATHS.scripts, readOnly: true },
+                            { name: "logs", mountPath: ZK_PATHS.logs },
+                            { name: "tmp", mountPath: ZK_PATHS.tmp },
+                        ],
+                    }],
+                    volumes: [
+                        { name: "config", configMap: { name: ZK_NAMES.configMap, items: items(files.conf) } },
+                        { name: "scripts", configMap: { name: ZK_NAMES.configMap, defaultMode: 0o555, items: items(files.scripts) } },
+                        { name: "logs", emptyDir: { sizeLimit: "256Mi" } },
+                        { name: "tmp", emptyDir: { sizeLimit: "64Mi" } },
+                    ],
+                },
+            },
+            volumeClaimTemplates: [volumeClaimTemplate("datadir", s.storageSize, s.storageClass)],
+        },
+    };
+}
+
+function nonEmpty<K extends string, V extends object>(key: K, value: V): { [P in K]?: V } {
+    return (Object.keys(value).length > 0 ? { [key]: value } : {}) as { [P in K]?: V };
+}

@@ -1,0 +1,61 @@
+import * as YAML from "yaml";
+import { RegisteredResource } from "./runtime";
+
+/** A Kubernetes object as it would be sent to the API server. */
+export interface KubernetesObject {
+    apiVersion: string;
+    kind: string;
+    metadata: { name: string; namespace?: string; labels?: Record<string, string>; annotations?: Record<string, string> };
+    [field: string]: unknown;
+}
+
+/** A rendered object that the Kubernetes OpenAPI schema rejects. */
+export class ManifestError extends Error {}
+
+// Apply order, as kubectl users expect to read it: what others refer to comes first.
+const KIND_ORDER = ["Namespace", "ServiceAccount", "ConfigMap", "Secret", "Service", "PodDisruptionBudget", "DaemonSet", "StatefulSet"];
+
+/** The Kubernetes objects among the registered resources, in apply order. */
+export function kubernetesObjects(resources: RegisteredResource[]): KubernetesObject[] {
+    const rank = (kind: string) => (KIND_ORDER.includes(kind) ? KIND_ORDER.indexOf(kind) : KIND_ORDER.length);
+    return resources
+        .filter((r) => r.custom && r.type.startsWith("kubernetes:"))
+        .map((r) => r.props as KubernetesObject)
+        .sort((a, b) => rank(a.kind) - rank(b.kind) ||
+            (a.metadata.namespace ?? "").localeCompare(b.metadata.namespace ?? "") ||
+            a.metadata.name.localeCompare(b.metadata.name));
+}
+
+/** `StatefulSet zk-kafka/zk` */
+export function describeObject(o: KubernetesObject): string {
+    return `${o.kind} ${o.metadata?.namespace ? `${o.metadata.namespace}/` : ""}${o.metadata?.name}`;
+}
+
+/**
+ * Validates an object against the Kubernetes OpenAPI schema shipped by kubernetes-models and
+ * throws a ManifestError naming the object and the offending field.
+ */
+export function validateObject(o: KubernetesObject): void {
+    if (typeof o.apiVersion !== "string" || typeof o.kind !== "string" || typeof o.metadata?.name !== "string") {
+        throw new ManifestError(`${JSON.stringify(o).slice(0, 80)}…: every object needs apiVersion, kind and metadata.name`);
+    }
+    const group = o.apiVersion.includes("/") ? o.apiVersion : `${o.apiVersion}`;
+    let Model: new (data: unknown) => { validate(): void };
+    try {
+        // eslint-disable-next-line @typescript-eslint/no-require-imports
+        Model = require(`kubernetes-models/${group}/${o.kind}`)[o.kind];
+    } catch {
+        throw new ManifestError(`${describeObject(o)}: no Kubernetes schema for ${o.apiVersion} ${o.kind}`);
+    }
+    try {
+        new Model(o).validate();
+    } catch (e) {
+        const detail = (e as Error).message.replace(/\bdata\//g, "").replace(/\/(\d+)(?=\/|\s|$)/g, "[$1]").replace(/\//g, ".");
+        throw new ManifestError(`${describeObject(o)}: ${detail}`);
+    }
+}
+
+/** Multi-document YAML, one document per object. */
+export function toYaml(objects: KubernetesObject[]): string {
+    return objects.map((o) => YAML.stringify(o, { lineWidth: 0 })).join("---\n");
+}

@@ -1,0 +1,22 @@
+import { KubernetesObject, kubernetesObjects, toYaml, validateObject } from "./manifests";
+import { PROJECT_ROOT, RegisteredResource, runProgram } from "./runtime";
+import { readProgramConfig } from "./stack-config";
+
+export interface RenderedStack {
+    resources: RegisteredResource[];
+    objects: KubernetesObject[];
+    manifestsYaml: string;
+    outputs: Record<string, unknown>;
+}
+
+/**
+ * Renders a stack offline: its config (Pulumi.yaml, Pulumi.<stack>.yaml, `path=value` sets),
+ * the program under mocks, every Kubernetes object validated against the OpenAPI schema.
+ */
+export async function renderStack(stack: string, sets: string[] = []): Promise<RenderedStack> {
+    const config = readProgramConfig(PROJECT_ROOT, stack, sets);
+    const run = await runProgram(config, stack);
+    const objects = kubernetesObjects(run.resources);
+    objects.forEach(validateObject);
+    return { resources: run.resources, objects, manifestsYaml: toYaml(objects), outputs: run.outputs };
+}

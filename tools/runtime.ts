@@ -1,0 +1,105 @@
+import * as path from "path";
+import * as pulumi from "@pulumi/pulumi";
+import { specialResourceSig, specialSecretSig, specialSigKey } from "@pulumi/pulumi/runtime/rpc";
+import { ProgramConfig } from "./stack-config";
+import { mockCall, mockState } from "./mock-state";
+
+/** One resource the program registered, with its inputs as the engine would receive them. */
+export interface RegisteredResource {
+    type: string;
+    name: string;
+    urn?: string;
+    /** URN of the parent resource, if any. */
+    parent?: string;
+    custom: boolean;
+    /** Inputs; secret values are replaced by "[secret]". */
+    props: Record<string, unknown>;
+}
+
+export interface ProgramRun {
+    resources: RegisteredResource[];
+    /** Stack outputs; secret ones are "[secret]". */
+    outputs: Record<string, unknown>;
+}
+
+export const PROJECT_ROOT = path.resolve(__dirname, "..");
+const PROGRAM = path.join(PROJECT_ROOT, "index.ts");
+
+
+/**
+ * Runs index.ts in this process under the Pulumi SDK's mock runtime with the given config and
+ * returns every resource it registered. The same path serves `npm run render` and the tests.
+ * Errors thrown while the program loads (an invalid config) propagate unchanged.
+ */
+export async function runProgram(input: ProgramConfig, stack: string): Promise<ProgramRun> {
+    const resources: RegisteredResource[] = [];
+    await pulumi.runtime.setMocks({
+        newResource: (args) => ({ id: `${args.name}-id`, state: { ...args.inputs, ...mockState(args) } }),
+        call: (args) => mockCall(args),
+    }, input.project, stack, false);
+    recordRegistrations(resources);
+    pulumi.runtime.setAllConfig(input.config, input.secretKeys);
+
+    const failures: unknown[] = [];
+    const onRejection = (reason: unknown) => failures.push(reason);
+    process.on("unhandledRejection", onRejection);
+    try {
+        // Only the entry module registers resources at load; it must run afresh for each config.
+        delete require.cache[require.resolve(PROGRAM)];
+        const exported = require(PROGRAM) as Record<string, unknown>;
+        const outputs: Record<string, unknown> = {};
+        for (const [key, value] of Object.entries(exported)) {
+            const out = pulumi.output(value) as pulumi.Output<unknown>;
+            outputs[key] = (await pulumi.isSecret(out)) ? "[secret]" : await unwrap(out);
+        }
+        await (pulumi.runtime as unknown as { waitForRPCs(): Promise<void> }).waitForRPCs();
+        if (failures.length > 0) throw failures[0];
+        return { resources, outputs };
+    } finally {
+        process.off("unhandledRejection", onRejection);
+    }
+}
+
+/** The value of an Output, as a promise (never assert inside apply). */
+export function unwrap<T>(output: pulumi.Input<T>): Promise<pulumi.Unwrap<T>> {
+    return new Promise((resolve) => pulumi.output(output).apply((v) => resolve(v as pulumi.Unwrap<T>)));
+}
+
+interface MonitorRequest {
+    getType(): string;
+    getName(): string;
+    getParent(): string;
+    getCustom(): boolean;
+    getObject(): { toJavaScript(): Record<string, unknown> } | undefined;
+}
+type Callback = (err: unknown, resp?: { getUrn(): string }) => void;
+
+// The mock monitor hands newResource() neither the parent nor which inputs were secret; both
+// are on the wire request, so read them there before delegating.
+function recordRegistrations(into: RegisteredResource[]): void {
+    const monitor = pulumi.runtime.getMonitor() as unknown as { registerResource(req: MonitorRequest, cb: Callback): void };
+    const original = monitor.registerResource.bind(monitor);
+    monitor.registerResource = (req, callback) => {
+        const record: RegisteredResource = {
+            type: req.getType(),
+            name: req.getName(),
+            parent: req.getParent() || undefined,
+            custom: req.getCustom(),
+            props: maskSecrets(req.getObject()?.toJavaScript() ?? {}) as Record<string, unknown>,
+        };
+        into.push(record);
+        original(req, (err, resp) => {
+            if (resp) record.urn = resp.getUrn();
+            callback(err, resp);
+        });
+    };
+}
+
+function maskSecrets(value: unknown): unknown {
+    if (Array.isArray(value)) return value.map(maskSecrets);
+    if (value === null || typeof value !== "object") return value;
+    const obj = value as Record<string, unknown>;
+    if (obj[specialSigKey] === specialSecretSig) return "[secret]";
+    if (obj[specialSigKey] === specialResourceSig) return obj.urn;
+    return Object.fromEntries(Object.entries(obj).map(([k, v]) => [k, maskSecrets(v)]));
+}
