@@ -45,7 +45,12 @@ function describeIssue(section: string, raw: unknown, issue: z.core.$ZodIssue): 
     if (issue.code === "unrecognized_keys") {
         return issue.keys.map((k) => `${keyName(section, [...issue.path, k])} ${issue.message}`);
     }
-    const got = describeValue(valueAt(raw, issue.path));
+    const given = valueAt(raw, issue.path);
+    // Cross-field rules can trip over a default the user never wrote: say so.
+    const effective = issue.code === "custom" ? (issue.params as { effective?: unknown } | undefined)?.effective : undefined;
+    const got = given === undefined && effective !== undefined
+        ? `${describeValue(effective)} (the default)`
+        : describeValue(given);
     return [`${keyName(section, issue.path)} ${issue.message}, got ${got}`];
 }
 

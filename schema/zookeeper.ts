@@ -33,7 +33,8 @@ export const zookeeperSchema = strictSection({
     minSessionTimeout: field.int("must be an integer number of milliseconds >= 1", (n) => n >= 1).default(D.minSessionTimeout),
     maxSessionTimeout: field.int("must be an integer number of milliseconds >= 1", (n) => n >= 1).default(D.maxSessionTimeout),
 }).superRefine((zk, ctx) => {
-    const problem = (path: string, message: string) => ctx.addIssue({ code: "custom", path: [path], message });
+    const problem = (path: keyof typeof zk, message: string) =>
+        ctx.addIssue({ code: "custom", path: [path], message, params: { effective: zk[path] } });
     if (zk.updatePartition > zk.replicas) {
         problem("updatePartition", `must be within 0..zookeeper.replicas (${zk.replicas})`);
     }

@@ -1,0 +1,181 @@
+import { strict as assert } from "assert";
+import * as k8s from "@pulumi/kubernetes";
+import { RenderedStack, find, render } from "../harness/render";
+import { ZOOKEEPER_DEFAULTS, serverLines, zookeeperSpecs } from "../../components/zookeeper-spec";
+
+type StatefulSet = k8s.types.output.apps.v1.StatefulSet;
+type Service = k8s.types.output.core.v1.Service;
+type Pdb = k8s.types.output.policy.v1.PodDisruptionBudget;
+type ConfigMap = k8s.types.output.core.v1.ConfigMap;
+
+const statefulSet = (s: RenderedStack) => find<StatefulSet>(s, "StatefulSet", "zk");
+const container = (s: RenderedStack) => statefulSet(s).spec.template.spec.containers[0];
+const zooCfg = (s: RenderedStack) => find<ConfigMap>(s, "ConfigMap", "zk-config").data["zoo.cfg"];
+const cfgValue = (cfg: string, key: string) => new RegExp(`^${key.replace(/\./g, "\\.")}=(.*)$`, "m").exec(cfg)?.[1];
+
+describe("ZooKeeperEnsemble", () => {
+    let defaults: RenderedStack;
+    before(async () => {
+        defaults = await render();
+    });
+
+    it("renders the tutorial's objects with their exact names in the stack's namespace", () => {
+        const names = defaults.objects.map((o) => `${o.kind}/${o.metadata.namespace ?? ""}/${o.metadata.name}`);
+        assert.deepEqual(names.sort(), [
+            "ConfigMap/zk-kafka/zk-config", "Namespace//zk-kafka", "PodDisruptionBudget/zk-kafka/zk-pdb",
+            "Service/zk-kafka/zk-cs", "Service/zk-kafka/zk-hs", "StatefulSet/zk-kafka/zk",
+        ]);
+        const ensemble = defaults.resources.find((r) => r.type === "zk-kafka-gke:zookeeper:Ensemble");
+        assert.ok(ensemble?.urn, "the component is registered");
+        for (const r of defaults.resources.filter((r) => r.type.startsWith("kubernetes:") && r.type !== "kubernetes:core/v1:Namespace")) {
+            assert.equal(r.parent, ensemble.urn, `${r.name} is a child of the ensemble`);
+        }
+    });
+
+    it("defaults: the tutorial's ensemble of three, Parallel, partition 0, 10Gi, 512M heap", () => {
+        const sts = statefulSet(defaults);
+        assert.equal(sts.spec.replicas, 3);
+        assert.equal(sts.spec.podManagementPolicy, "Parallel");
+        assert.deepEqual(sts.spec.updateStrategy, { type: "RollingUpdate", rollingUpdate: { partition: 0 } });
+        assert.deepEqual(sts.spec.persistentVolumeClaimRetentionPolicy, { whenDeleted: "Retain", whenScaled: "Retain" });
+        assert.equal(sts.metadata.annotations, undefined, "no await override without a partition");
+        const claim = sts.spec.volumeClaimTemplates[0];
+        assert.equal(claim.metadata.name, "datadir");
+        assert.deepEqual(claim.spec.accessModes, ["ReadWriteOnce"]);
+        assert.equal(claim.spec.resources.requests.storage, "10Gi");
+        assert.equal(claim.spec.storageClassName, undefined, "the cluster's default class");
+        const c = container(defaults);
+        assert.equal(c.image, "docker.io/library/zookeeper:3.9.4");
+        assert.deepEqual(c.resources, { requests: { cpu: "500m", memory: "1Gi" }, limits: { memory: "1Gi" } });
+        assert.ok(c.env.some((e) => e.name === "ZK_HEAP" && e.value === "512M"));
+        assert.equal(defaults.outputs.zookeeperConnect, "zk-cs.zk-kafka.svc.cluster.local:2181");
+        const cfg = zooCfg(defaults);
+        for (const [key, value] of Object.entries({
+            tickTime: 2000, initLimit: 10, syncLimit: 5, maxClientCnxns: 60, "autopurge.snapRetainCount": 3,
+            "autopurge.purgeInterval": 12, minSessionTimeout: 4000, maxSessionTimeout: 40000, clientPort: 2181, dataDir: "/data",
+        })) {
+            assert.equal(cfgValue(cfg, key), String(value), key);
+        }
+    });
+
+    it("overrides: every zookeeper key reaches the objects", async () => {
+        const s = await render({
+            namespace: "coord", clusterDomain: "corp.internal",
+            zookeeper: {
+                replicas: 5, image: "registry.example.com/zk/zookeeper:3.8.4", podManagementPolicy: "OrderedReady",
+                updatePartition: 3, storageSize: "20Gi", storageClass: "premium-rwo", heap: "1g", cpu: "1", memory: "2Gi",
+                tickTime: 3000, initLimit: 12, syncLimit: 6, maxClientCnxns: 0, snapRetainCount: 5, purgeInterval: 0,
+                minSessionTimeout: 6000, maxSessionTimeout: 60000,
+            },
+        });
+        const sts = statefulSet(s);
+        assert.equal(sts.metadata.namespace, "coord");
+        assert.equal(sts.spec.replicas, 5);
+        assert.equal(sts.spec.podManagementPolicy, "OrderedReady");
+        assert.equal(sts.spec.updateStrategy.rollingUpdate.partition, 3);
+        assert.equal(sts.spec.volumeClaimTemplates[0].spec.storageClassName, "premium-rwo");
+        assert.equal(sts.spec.volumeClaimTemplates[0].spec.resources.requests.storage, "20Gi");
+        assert.equal(sts.spec.template.metadata.labels["app.kubernetes.io/version"], "3.8.4");
+        const c = container(s);
+        assert.equal(c.image, "registry.example.com/zk/zookeeper:3.8.4");
+        assert.deepEqual(c.resources, { requests: { cpu: "1", memory: "2Gi" }, limits: { memory: "2Gi" } });
+        assert.ok(c.env.some((e) => e.name === "ZK_HEAP" && e.value === "1g"));
+        const cfg = zooCfg(s);
+        for (const [key, value] of Object.entries({
+            tickTime: 3000, initLimit: 12, syncLimit: 6, maxClientCnxns: 0, "autopurge.snapRetainCount": 5,
+            "autopurge.purgeInterval": 0, minSessionTimeout: 6000, maxSessionTimeout: 60000,
+        })) {
+            assert.equal(cfgValue(cfg, key), String(value), key);
+        }
+        assert.equal(cfgValue(cfg, "server.5"), "zk-4.zk-hs.coord.svc.corp.internal:2888:3888");
+        assert.equal(s.outputs.zookeeperConnect, "zk-cs.coord.svc.corp.internal:2181");
+        // Under OrderedReady a quorum-based readiness would deadlock the first pod.
+        assert.deepEqual(c.readinessProbe.exec.command.slice(-1), ["live"]);
+    });
+
+    it("selects exactly the pod template's labels everywhere: Services, PDB, anti-affinity, StatefulSet", () => {
+        const sts = statefulSet(defaults);
+        const podLabels = sts.spec.template.metadata.labels;
+        const selector = sts.spec.selector.matchLabels;
+        const selects = (s: Record<string, string>) => Object.entries(s).every(([k, v]) => podLabels[k] === v);
+        assert.ok(selects(selector), "the StatefulSet selects its own pods");
+        assert.ok(!Object.keys(selector).some((k) => k.includes("version")), "selector labels carry no version");
+        for (const name of ["zk-hs", "zk-cs"]) assert.deepEqual(find<Service>(defaults, "Service", name).spec.selector, selector, name);
+        assert.deepEqual(find<Pdb>(defaults, "PodDisruptionBudget", "zk-pdb").spec.selector.matchLabels, selector);
+        const term = sts.spec.template.spec.affinity.podAntiAffinity.requiredDuringSchedulingIgnoredDuringExecution;
+        assert.equal(term.length, 1);
+        assert.deepEqual(term[0].labelSelector.matchLabels, selector);
+        assert.equal(term[0].topologyKey, "kubernetes.io/hostname");
+        assert.equal(sts.spec.serviceName, "zk-hs");
+    });
+
+    it("zk-hs is headless and publishes not-ready peers; zk-cs serves clients; zk-pdb allows one down", () => {
+        const hs = find<Service>(defaults, "Service", "zk-hs");
+        assert.equal(hs.spec.clusterIP, "None");
+        assert.equal(hs.spec.publishNotReadyAddresses, true);
+        assert.deepEqual(hs.spec.ports.map((p) => [p.name, p.port]), [["server", 2888], ["leader-election", 3888]]);
+        const cs = find<Service>(defaults, "Service", "zk-cs");
+        assert.deepEqual(cs.spec.ports.map((p) => [p.name, p.port]), [["client", 2181]]);
+        const pdb = find<Pdb>(defaults, "PodDisruptionBudget", "zk-pdb");
+        assert.equal(pdb.apiVersion, "policy/v1");
+        assert.equal(pdb.spec.maxUnavailable, 1);
+        const ports = container(defaults).ports.map((p) => [p.name, p.containerPort]);
+        assert.deepEqual(ports, [["client", 2181], ["server", 2888], ["leader-election", 3888]]);
+    });
+
+    it("zoo.cfg lists every server at its stable DNS name and whitelists ruok", async () => {
+        const s = await render({ "zookeeper.replicas": 7 });
+        const cfg = zooCfg(s);
+        const servers = cfg.split("\n").filter((l) => l.startsWith("server."));
+        assert.deepEqual(servers, Array.from({ length: 7 }, (_, i) =>
+            `server.${i + 1}=zk-${i}.zk-hs.zk-kafka.svc.cluster.local:2888:3888`));
+        const whitelist = cfgValue(cfg, "4lw.commands.whitelist")!.split(",");
+        assert.ok(whitelist.includes("ruok") && whitelist.includes("srvr"), "the probes' commands are allowed");
+        assert.ok(!whitelist.includes("*"), "not every command");
+        assert.equal(cfgValue(cfg, "admin.enableServer"), "false");
+    });
+
+    it("probes send ruok through the shipped script, which requires imok", () => {
+        const c = container(defaults);
+        assert.deepEqual(c.livenessProbe.exec.command, ["bash", "/opt/zk-kafka-gke/zk-probe.sh", "live"]);
+        assert.deepEqual(c.readinessProbe.exec.command, ["bash", "/opt/zk-kafka-gke/zk-probe.sh", "ready"]);
+        const script = find<ConfigMap>(defaults, "ConfigMap", "zk-config").data["zk-probe.sh"];
+        assert.match(script, /four_letter_word ruok/);
+        assert.match(script, /!= "imok"/);
+        assert.deepEqual(c.command, ["bash", "/opt/zk-kafka-gke/zk-start.sh"]);
+    });
+
+    it("runs non-root with the restricted hardening, writable only where it must be", () => {
+        const pod = statefulSet(defaults).spec.template.spec;
+        assert.deepEqual(pod.securityContext, {
+            runAsNonRoot: true, runAsUser: 1000, runAsGroup: 1000, fsGroup: 1000,
+            fsGroupChangePolicy: "OnRootMismatch", seccompProfile: { type: "RuntimeDefault" },
+        });
+        const c = container(defaults);
+        assert.deepEqual(c.securityContext, {
+            runAsNonRoot: true, allowPrivilegeEscalation: false, capabilities: { drop: ["ALL"] }, readOnlyRootFilesystem: true,
+        });
+        assert.equal(pod.automountServiceAccountToken, false);
+        const writable = c.volumeMounts.filter((m) => !m.readOnly).map((m) => m.mountPath).sort();
+        assert.deepEqual(writable, ["/data", "/logs", "/tmp"]);
+        const ns = find(defaults, "Namespace", "zk-kafka");
+        assert.equal(ns.metadata.labels?.["pod-security.kubernetes.io/enforce"], "restricted");
+    });
+
+    it("a staged rollout (partition > 0) waits for Ready replicas, not for a rollout the partition holds back", async () => {
+        const s = await render({ "zookeeper.updatePartition": 2 });
+        assert.deepEqual(statefulSet(s).metadata.annotations, { "pulumi.com/waitFor": "jsonpath={.status.readyReplicas}=3" });
+    });
+
+    it("rolls the servers when zoo.cfg changes, and only then", async () => {
+        const checksum = (s: RenderedStack) => statefulSet(s).spec.template.metadata.annotations["zk-kafka-gke/config-sha256"];
+        assert.equal(checksum(await render()), checksum(defaults));
+        assert.notEqual(checksum(await render({ "zookeeper.tickTime": 1500 })), checksum(defaults));
+    });
+
+    it("builds its specs without the Pulumi runtime", () => {
+        const specs = zookeeperSpecs({ ...ZOOKEEPER_DEFAULTS, namespace: "ns" });
+        assert.equal(specs.statefulSet.metadata && (specs.statefulSet.metadata as { name: string }).name, "zk");
+        assert.equal(serverLines({ ...ZOOKEEPER_DEFAULTS, namespace: "ns" }).length, 3);
+    });
+});

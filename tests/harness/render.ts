@@ -1,0 +1,28 @@
+import { RenderedStack, renderStack } from "../../tools/render-stack";
+import { KubernetesObject } from "../../tools/manifests";
+
+export { RenderedStack, KubernetesObject };
+export { unwrap } from "../../tools/runtime";
+
+/**
+ * Renders the program for a stack with config overrides, through the same code path as
+ * `npm run render` (the Pulumi mock runtime runs index.ts afresh each time).
+ * `{ "zookeeper.replicas": 5 }` is `--set zookeeper.replicas=5`.
+ */
+export function render(overrides: Record<string, unknown> = {}, stack = "dev"): Promise<RenderedStack> {
+    const sets = Object.entries(overrides).map(([key, value]) =>
+        `${key}=${typeof value === "string" ? value : JSON.stringify(value)}`);
+    return renderStack(stack, sets);
+}
+
+/** The one object of a kind and name; fails the test if there is not exactly one. */
+export function find<T = KubernetesObject>(stack: RenderedStack, kind: string, name: string): T & KubernetesObject {
+    const hits = stack.objects.filter((o) => o.kind === kind && o.metadata.name === name);
+    if (hits.length !== 1) throw new Error(`expected one ${kind} ${name}, found ${hits.length}`);
+    return hits[0] as T & KubernetesObject;
+}
+
+/** Deep-clones a rendered object so a test can mutate it. */
+export function clone<T>(value: T): T {
+    return JSON.parse(JSON.stringify(value)) as T;
+}

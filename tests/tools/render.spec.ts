@@ -1,0 +1,63 @@
+import { strict as assert } from "assert";
+import { spawnSync } from "child_process";
+import * as fs from "fs";
+import * as os from "os";
+import * as path from "path";
+import * as YAML from "yaml";
+import { RenderedStack, clone, find, render } from "../harness/render";
+import { KubernetesObject, ManifestError, validateObject } from "../../tools/manifests";
+import { PROJECT_ROOT } from "../../tools/runtime";
+
+type Container = { ports: Array<{ containerPort: unknown }> };
+type Spec = { spec: { template: { spec: { containers: Container[] } } } };
+
+describe("offline render", () => {
+    let dev: RenderedStack;
+    before(async () => {
+        dev = await render();
+    });
+
+    it("gives every object apiVersion, kind, name and, where namespaced, a namespace", () => {
+        for (const o of dev.objects) {
+            assert.ok(o.apiVersion && o.kind && o.metadata.name, JSON.stringify(o).slice(0, 60));
+            if (o.kind !== "Namespace") assert.equal(o.metadata.namespace, "zk-kafka", `${o.kind} ${o.metadata.name}`);
+        }
+    });
+
+    it("renders only objects that pass the Kubernetes OpenAPI schema", () => {
+        assert.ok(dev.objects.length >= 6);
+        for (const o of dev.objects) validateObject(o);
+    });
+
+    it("catches a malformed object and names the object and the field", () => {
+        const sts = clone(find<Spec>(dev, "StatefulSet", "zk"));
+        sts.spec.template.spec.containers[0].ports[0].containerPort = "2181";
+        assert.throws(() => validateObject(sts), (e: Error) => e instanceof ManifestError &&
+            e.message.startsWith("StatefulSet zk-kafka/zk: ") && /containers\[0\]\.ports\[0\]\.containerPort must be integer/.test(e.message));
+        const unknownKind = { ...clone(sts), kind: "StatefulSett" } as KubernetesObject;
+        assert.throws(() => validateObject(unknownKind), /no Kubernetes schema for apps\/v1 StatefulSett/);
+    });
+
+    it("fails the command with exit code 1 and the key on stderr, writing nothing, for invalid config", () => {
+        const out = fs.mkdtempSync(path.join(os.tmpdir(), "zk-render-"));
+        const r = spawnSync("npx", ["ts-node", "--transpile-only", "tools/render.ts", "--out", out, "--set", "zookeeper.replicas=4"],
+            { cwd: PROJECT_ROOT, encoding: "utf8" });
+        assert.equal(r.status, 1, r.stderr);
+        assert.match(r.stderr, /^error: zk-kafka-gke:zookeeper\.replicas must be an odd integer/m);
+        assert.deepEqual(fs.readdirSync(out), []);
+    });
+
+    it("writes manifests.yaml and resources.json for the stack", () => {
+        const out = fs.mkdtempSync(path.join(os.tmpdir(), "zk-render-"));
+        const r = spawnSync("npx", ["ts-node", "--transpile-only", "tools/render.ts", "--stack", "dev", "--out", out],
+            { cwd: PROJECT_ROOT, encoding: "utf8" });
+        assert.equal(r.status, 0, r.stderr);
+        assert.match(r.stdout, /1  kubernetes:apps\/v1:StatefulSet/);
+        const docs = YAML.parseAllDocuments(fs.readFileSync(path.join(out, "manifests.yaml"), "utf8")).map((d) => d.toJS());
+        assert.deepEqual(docs, JSON.parse(JSON.stringify(dev.objects)));
+        const resources = JSON.parse(fs.readFileSync(path.join(out, "resources.json"), "utf8"));
+        const ensemble = resources.find((r: { type: string }) => r.type === "zk-kafka-gke:zookeeper:Ensemble");
+        assert.ok(ensemble && resources.every((r: { type: string; name: string; props: unknown }) => r.type && r.name && r.props));
+        assert.ok(resources.some((r: { parent?: string }) => r.parent === ensemble.urn));
+    });
+});
