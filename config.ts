@@ -1,6 +1,6 @@
 import * as pulumi from "@pulumi/pulumi";
 import { ConfigError, PROJECT } from "./schema/errors";
-import { StackConfig, parseStackConfig } from "./schema/stack";
+import { GcpRaw, StackConfig, parseStackConfig } from "./schema/stack";
 
 export { ConfigError, StackConfig };
 
@@ -12,9 +12,11 @@ export function loadConfig(): StackConfig {
     // allConfig() rather than pulumi.Config.get(): keys nobody asks for (typos such as
     // `zookeper`) must be seen to be rejected.
     const raw: Record<string, unknown> = {};
+    const gcp: GcpRaw = {};
     const problems: string[] = [];
     for (const [fullKey, value] of Object.entries(pulumi.runtime.allConfig())) {
         const [namespace, key] = splitKey(fullKey);
+        if (namespace === "gcp" && (key === "project" || key === "zone" || key === "region")) gcp[key] = value;
         if (namespace !== PROJECT) continue;
         try {
             raw[key] = parseValue(value);
@@ -23,7 +25,9 @@ export function loadConfig(): StackConfig {
         }
     }
     if (problems.length > 0) throw new ConfigError(problems);
-    return parseStackConfig(raw);
+    const config = parseStackConfig(raw, gcp, pulumi.getStack());
+    for (const warning of config.warnings) pulumi.log.warn(warning);
+    return config;
 }
 
 function splitKey(fullKey: string): [string, string] {

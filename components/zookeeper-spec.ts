@@ -18,6 +18,9 @@ export const ZK_NAMES = {
     configMap: "zk-config",
 } as const;
 
+/** Servers a voluntary disruption may take at once: a majority of 2n+1 (n >= 1) always survives one. */
+export const ZK_PDB_MAX_UNAVAILABLE = 1;
+
 export const ZK_PORTS = { client: 2181, server: 2888, leaderElection: 3888 } as const;
 
 /** Paths inside the container; the official image keeps its config in /conf and data in /data. */
@@ -137,8 +140,7 @@ export function zookeeperSpecs(s: ZooKeeperSettings): ZooKeeperSpecs {
         },
         pdb: {
             metadata: meta(ZK_NAMES.pdb),
-            // One server at a time: a majority of 2n+1 (n >= 1) always survives a voluntary disruption.
-            spec: { maxUnavailable: 1, selector: { matchLabels: { ...zkSelector } } },
+            spec: { maxUnavailable: ZK_PDB_MAX_UNAVAILABLE, selector: { matchLabels: { ...zkSelector } } },
         },
         statefulSet: statefulSetSpec(s, labels, files, checksum(data)),
     };

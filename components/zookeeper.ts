@@ -1,6 +1,7 @@
 import * as pulumi from "@pulumi/pulumi";
 import * as k8s from "@pulumi/kubernetes";
 import { ZK_NAMES, ZK_PORTS, ZOOKEEPER_DEFAULTS, ZooKeeperSettings, zookeeperSpecs } from "./zookeeper-spec";
+import { definedOnly } from "./shared/args";
 
 export { ZK_NAMES, ZK_PORTS };
 
@@ -91,8 +92,4 @@ function fields<S, K extends keyof S, F extends keyof S[K]>(
 ): { [N in F]: pulumi.Output<pulumi.Unwrap<S[K][N]>> } {
     const object = specs.apply((s) => s[key]);
     return Object.fromEntries(names.map((n) => [n, object.apply((o) => o[n])])) as never;
-}
-
-function definedOnly<T extends object>(o: T): Partial<T> {
-    return Object.fromEntries(Object.entries(o).filter(([, v]) => v !== undefined)) as Partial<T>;
 }

@@ -1,8 +1,13 @@
+import * as fs from "fs";
+import * as os from "os";
 import { z } from "zod";
 import { ConfigError, PROJECT, describeValue, keyName, parseSection } from "./errors";
 import { field } from "./formats";
 import { zookeeperSchema } from "./zookeeper";
+import { clusterSchema, gcpSchema } from "./cluster";
+import { capacityProblems } from "./capacity";
 import { ZOOKEEPER_DEFAULTS } from "../components/zookeeper-spec";
+import { GKE_DEFAULTS } from "../components/gke-spec";
 
 /** Scalar top-level keys; each object-valued key is parsed by its own section schema. */
 const scalars = {
@@ -14,22 +19,34 @@ const scalars = {
 
 const sections = {
     zookeeper: zookeeperSchema,
+    cluster: clusterSchema,
 };
 
 /** Every key this project reads from the `zk-kafka-gke` config namespace. */
 export const KNOWN_KEYS = [...Object.keys(scalars), ...Object.keys(sections)].sort();
 
+/** Where the workloads run: a GKE cluster this program manages, or an existing one. */
+export type ClusterTarget =
+    | (z.infer<typeof clusterSchema> & { mode: "gke"; nodeCount: number; name: string; project: string; location: string })
+    | (z.infer<typeof clusterSchema> & { mode: "existing" });
+
 export interface StackConfig {
     namespace: string;
     clusterDomain: string;
     zookeeper: z.infer<typeof zookeeperSchema>;
+    cluster: ClusterTarget;
+    /** Things that could not be checked; config.ts logs them as warnings. */
+    warnings: string[];
 }
 
+/** The `gcp:*` config the Google provider reads too. */
+export interface GcpRaw { project?: string; zone?: string; region?: string }
+
 /**
- * Validates the project's raw config (key without namespace -> parsed value) as a whole and
- * reports every problem at once, so one `pulumi preview` shows all there is to fix.
+ * Validates the project's raw config (key without namespace -> parsed value) and the gcp:* keys
+ * as a whole, and reports every problem at once, so one `pulumi preview` shows all to fix.
  */
-export function parseStackConfig(raw: Record<string, unknown>): StackConfig {
+export function parseStackConfig(raw: Record<string, unknown>, gcp: GcpRaw = {}, stack = "dev"): StackConfig {
     const problems: string[] = [];
     const collect = <T>(parse: () => T): T | undefined => {
         try {
@@ -52,6 +69,49 @@ export function parseStackConfig(raw: Record<string, unknown>): StackConfig {
         else problems.push(`${keyName(key)} ${r.error.issues[0].message}, got ${describeValue(raw[key])}`);
     }
     const zookeeper = collect(() => parseSection("zookeeper", sections.zookeeper, raw.zookeeper));
+    const clusterRaw = collect(() => parseSection("cluster", sections.cluster, raw.cluster));
+    const cluster = clusterRaw && collect(() => resolveCluster(clusterRaw, gcp, stack));
+    const warnings: string[] = [];
+    if (zookeeper && cluster) {
+        const capacity = capacityProblems(cluster, { zookeeper });
+        problems.push(...capacity.problems);
+        warnings.push(...capacity.warnings);
+    }
     if (problems.length > 0) throw new ConfigError(problems);
-    return { ...(scalarValues as Pick<StackConfig, "namespace" | "clusterDomain">), zookeeper: zookeeper! };
+    return {
+        ...(scalarValues as Pick<StackConfig, "namespace" | "clusterDomain">),
+        zookeeper: zookeeper!, cluster: cluster!, warnings,
+    };
+}
+
+function resolveCluster(c: z.infer<typeof clusterSchema>, gcp: GcpRaw, stack: string): ClusterTarget {
+    const problems: string[] = [];
+    if (c.mode === "existing") {
+        const k = c.kubeconfig;
+        // A value shaped like a path must name a file; anything else is kubeconfig content.
+        if (k !== undefined && /^(~|\.{0,2}\/)/.test(k) && !fs.existsSync(k.replace(/^~(?=\/)/, os.homedir()))) {
+            problems.push(`${keyName("cluster.kubeconfig")} must be an existing kubeconfig file or kubeconfig content, got ${JSON.stringify(k)} (no such file)`);
+        }
+        if (problems.length > 0) throw new ConfigError(problems);
+        return { ...c, mode: "existing" };
+    }
+    const need = (key: keyof GcpRaw, why: string): string | undefined => {
+        const value = gcp[key];
+        const r = gcpSchema[key].safeParse(value);
+        if (r.success) return r.data;
+        problems.push(value === undefined
+            ? `gcp:${key} must be set ${why} (pulumi config set gcp:${key} <value>), got nothing`
+            : `gcp:${key} ${r.error.issues[0].message}, got ${JSON.stringify(value)}`);
+        return undefined;
+    };
+    const project = need("project", "when cluster.mode is gke");
+    const location = c.regional
+        ? need("region", "when cluster.regional is true")
+        : need("zone", "when cluster.mode is gke and cluster.regional is false");
+    if (c.regional && location && c.zones?.some((z) => !z.startsWith(`${location}-`))) {
+        problems.push(`${keyName("cluster.zones")} must all be zones of gcp:region (${location}), got ${JSON.stringify(c.zones)}`);
+    }
+    if (problems.length > 0) throw new ConfigError(problems);
+    const name = c.name ?? `zk-kafka-${stack}`.toLowerCase().replace(/[^-a-z0-9]/g, "-").slice(0, 24).replace(/-+$/, "");
+    return { ...c, mode: "gke", name, nodeCount: c.nodeCount ?? GKE_DEFAULTS.nodeCount, project: project!, location: location! };
 }

@@ -7,6 +7,8 @@ import { render } from "./harness/render";
 import { KNOWN_KEYS, parseStackConfig } from "../schema/stack";
 import { PROJECT_ROOT } from "../tools/runtime";
 
+const GCP = { project: "my-project", zone: "europe-west1-b" };
+
 /** Renders with one bad override and returns the validation message. */
 async function rejection(overrides: Record<string, unknown>): Promise<string> {
     try {
@@ -84,7 +86,7 @@ describe("stack config", () => {
     });
 
     it("accepts every documented default and fills it in", () => {
-        const config = parseStackConfig({});
+        const config = parseStackConfig({}, GCP);
         assert.equal(config.namespace, "zk-kafka");
         assert.equal(config.zookeeper.replicas, 3);
         assert.equal(config.zookeeper.storageClass, undefined);
@@ -93,7 +95,7 @@ describe("stack config", () => {
     it("declares in Pulumi.yaml only keys the program knows, with the program's defaults", () => {
         const project = YAML.parse(fs.readFileSync(path.join(PROJECT_ROOT, "Pulumi.yaml"), "utf8"));
         assert.equal(project.name, "zk-kafka-gke");
-        const defaults = parseStackConfig({}) as unknown as Record<string, unknown>;
+        const defaults = parseStackConfig({}, GCP) as unknown as Record<string, unknown>;
         for (const [key, decl] of Object.entries(project.config as Record<string, { type: string; default: unknown }>)) {
             assert.ok(KNOWN_KEYS.includes(key), `${key} is read by config.ts`);
             assert.ok(["string", "integer", "boolean", "array"].includes(decl.type), `${key} has a type Pulumi accepts`);

@@ -42,7 +42,6 @@ export function validateObject(o: KubernetesObject): void {
     const group = o.apiVersion.includes("/") ? o.apiVersion : `${o.apiVersion}`;
     let Model: new (data: unknown) => { validate(): void };
     try {
-        // eslint-disable-next-line @typescript-eslint/no-require-imports
         Model = require(`kubernetes-models/${group}/${o.kind}`)[o.kind];
     } catch {
         throw new ManifestError(`${describeObject(o)}: no Kubernetes schema for ${o.apiVersion} ${o.kind}`);

@@ -1,14 +1,38 @@
 import * as pulumi from "@pulumi/pulumi";
 
+// A syntactically real PEM so kubeconfig consumers can parse what the render produces.
+const MOCK_CA = Buffer.from([
+    "-----BEGIN CERTIFICATE-----",
+    "MIIBdzCCAR2gAwIBAgIUb2ZmbGluZS1yZW5kZXItY2EwCgYIKoZIzj0EAwIwEzER",
+    "-----END CERTIFICATE-----",
+    "",
+].join("\n")).toString("base64");
+
 /**
- * What the real providers would add to a resource's state beyond its inputs. Kubernetes
- * objects come back as sent; the GKE resources of the cluster issue will add theirs here.
+ * What the real providers would add to a resource's state beyond its inputs, so the program's
+ * outputs (kubeconfig, emails, names) are realistic offline. Kubernetes objects come back as sent.
  */
-export function mockState(_args: pulumi.runtime.MockResourceArgs): Record<string, unknown> {
-    return {};
+export function mockState(args: pulumi.runtime.MockResourceArgs): Record<string, unknown> {
+    const inputs = args.inputs as Record<string, unknown>;
+    switch (args.type) {
+        case "gcp:container/cluster:Cluster":
+            return {
+                name: inputs.name ?? args.name,
+                // TEST-NET-3: documentation addresses, never routable.
+                endpoint: "203.0.113.10",
+                masterAuth: { clusterCaCertificate: MOCK_CA },
+                selfLink: `https://container.googleapis.com/v1/projects/${inputs.project}/locations/${inputs.location}/clusters/${inputs.name}`,
+            };
+        case "gcp:container/nodePool:NodePool":
+            return { name: inputs.name ?? args.name, instanceGroupUrls: [] };
+        case "gcp:serviceaccount/account:Account":
+            return { email: `${inputs.accountId}@${inputs.project}.iam.gserviceaccount.com`, uniqueId: "100000000000000000001" };
+        default:
+            return {};
+    }
 }
 
-/** Results of provider functions (data sources) the program calls. */
+/** Results of provider functions (data sources) the program calls: it calls none. */
 export function mockCall(args: pulumi.runtime.MockCallArgs): Record<string, unknown> {
     throw new Error(`the offline render has no mock for the provider function ${args.token}`);
 }

@@ -7,6 +7,7 @@ export interface RenderedStack {
     objects: KubernetesObject[];
     manifestsYaml: string;
     outputs: Record<string, unknown>;
+    secretOutputs: string[];
 }
 
 /**
@@ -18,5 +19,5 @@ export async function renderStack(stack: string, sets: string[] = []): Promise<R
     const run = await runProgram(config, stack);
     const objects = kubernetesObjects(run.resources);
     objects.forEach(validateObject);
-    return { resources: run.resources, objects, manifestsYaml: toYaml(objects), outputs: run.outputs };
+    return { resources: run.resources, objects, manifestsYaml: toYaml(objects), outputs: run.outputs, secretOutputs: run.secretOutputs };
 }

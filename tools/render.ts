@@ -46,7 +46,9 @@ async function main(): Promise<number> {
         `${rendered.objects.length} Kubernetes objects (schema-valid) in ${Date.now() - started} ms`);
     for (const [type, n] of [...counts].sort()) console.log(`  ${String(n).padStart(3)}  ${type}`);
     console.log("Outputs:");
-    for (const [key, value] of Object.entries(rendered.outputs)) console.log(`  ${key}: ${JSON.stringify(value)}`);
+    for (const [key, value] of Object.entries(rendered.outputs)) {
+        console.log(`  ${key}: ${rendered.secretOutputs.includes(key) ? "[secret]" : JSON.stringify(value)}`);
+    }
     console.log(`Wrote ${path.relative(process.cwd(), out) || "."}/manifests.yaml and resources.json`);
     return 0;
 }

@@ -12,14 +12,20 @@ export interface RegisteredResource {
     /** URN of the parent resource, if any. */
     parent?: string;
     custom: boolean;
+    /** `<provider urn>::<provider id>` when the resource names an explicit provider. */
+    provider?: string;
+    /** Whether Pulumi refuses to delete it (the `protect` option). */
+    protect?: boolean;
     /** Inputs; secret values are replaced by "[secret]". */
     props: Record<string, unknown>;
 }
 
 export interface ProgramRun {
     resources: RegisteredResource[];
-    /** Stack outputs; secret ones are "[secret]". */
+    /** Stack outputs with their values (undefined ones left out, as the engine does). */
     outputs: Record<string, unknown>;
+    /** Names of the outputs that are secret: shown as "[secret]" by the CLI. */
+    secretOutputs: string[];
 }
 
 export const PROJECT_ROOT = path.resolve(__dirname, "..");
@@ -48,13 +54,17 @@ export async function runProgram(input: ProgramConfig, stack: string): Promise<P
         delete require.cache[require.resolve(PROGRAM)];
         const exported = require(PROGRAM) as Record<string, unknown>;
         const outputs: Record<string, unknown> = {};
+        const secretOutputs: string[] = [];
         for (const [key, value] of Object.entries(exported)) {
             const out = pulumi.output(value) as pulumi.Output<unknown>;
-            outputs[key] = (await pulumi.isSecret(out)) ? "[secret]" : await unwrap(out);
+            const resolved = await unwrap(out);
+            if (resolved === undefined) continue;
+            outputs[key] = resolved;
+            if (await pulumi.isSecret(out)) secretOutputs.push(key);
         }
         await (pulumi.runtime as unknown as { waitForRPCs(): Promise<void> }).waitForRPCs();
         if (failures.length > 0) throw failures[0];
-        return { resources, outputs };
+        return { resources, outputs, secretOutputs };
     } finally {
         process.off("unhandledRejection", onRejection);
     }
@@ -70,6 +80,8 @@ interface MonitorRequest {
     getName(): string;
     getParent(): string;
     getCustom(): boolean;
+    getProvider(): string;
+    getProtect(): boolean;
     getObject(): { toJavaScript(): Record<string, unknown> } | undefined;
 }
 type Callback = (err: unknown, resp?: { getUrn(): string }) => void;
@@ -85,6 +97,8 @@ function recordRegistrations(into: RegisteredResource[]): void {
             name: req.getName(),
             parent: req.getParent() || undefined,
             custom: req.getCustom(),
+            provider: req.getProvider() || undefined,
+            protect: req.getProtect() || undefined,
             props: maskSecrets(req.getObject()?.toJavaScript() ?? {}) as Record<string, unknown>,
         };
         into.push(record);

@@ -60,7 +60,7 @@ describe("ZooKeeperEnsemble", () => {
 
     it("overrides: every zookeeper key reaches the objects", async () => {
         const s = await render({
-            namespace: "coord", clusterDomain: "corp.internal",
+            namespace: "coord", clusterDomain: "corp.internal", "cluster.nodeCount": 6,
             zookeeper: {
                 replicas: 5, image: "registry.example.com/zk/zookeeper:3.8.4", podManagementPolicy: "OrderedReady",
                 updatePartition: 3, storageSize: "20Gi", storageClass: "premium-rwo", heap: "1g", cpu: "1", memory: "2Gi",
@@ -124,7 +124,7 @@ describe("ZooKeeperEnsemble", () => {
     });
 
     it("zoo.cfg lists every server at its stable DNS name and whitelists ruok", async () => {
-        const s = await render({ "zookeeper.replicas": 7 });
+        const s = await render({ "zookeeper.replicas": 7, "cluster.nodeCount": 8 });
         const cfg = zooCfg(s);
         const servers = cfg.split("\n").filter((l) => l.startsWith("server."));
         assert.deepEqual(servers, Array.from({ length: 7 }, (_, i) =>

@@ -1,0 +1,115 @@
+import * as pulumi from "@pulumi/pulumi";
+import * as gcp from "@pulumi/gcp";
+import * as k8s from "@pulumi/kubernetes";
+import { GKE_DEFAULTS, GkeSettings, NODE_ROLES, clusterArgs, gkeKubeconfig, nodePoolArgs, nodeServiceAccountId, regionOf } from "./gke-spec";
+import { definedOnly } from "./shared/args";
+
+/** A hardened GKE cluster with one managed node pool. */
+export interface GkeClusterArgs {
+    /** The GCP project. */
+    project: string;
+    /** A zone for a zonal cluster, a region for a regional one. */
+    location: string;
+    /** The cluster's name (at most 24 characters). */
+    name: string;
+    /** Nodes of the pool; per zone in a regional cluster. @default 4 */
+    nodeCount?: number;
+    /** @default "e2-standard-2" */
+    machineType?: string;
+    /** @default 50 */
+    diskSizeGb?: number;
+    /** @default "pd-balanced" */
+    diskType?: string;
+    /** @default "REGULAR" */
+    releaseChannel?: string;
+    /** Refuse deletion in GKE and `protect` the cluster in Pulumi. @default true */
+    deletionProtection?: boolean;
+    /** Zones of a regional cluster's nodes. @default three zones GKE picks */
+    zones?: string[];
+    /** Nodes without public IPs, reaching the internet through Cloud NAT. @default false */
+    privateNodes?: boolean;
+    /** The control plane's /28 when nodes are private. @default "172.16.0.32/28" */
+    masterCidr?: string;
+    /** CIDRs allowed to reach the control plane. @default any */
+    masterAuthorizedNetworks?: Array<{ cidr: string; name?: string }>;
+    /** Daily maintenance window start, HH:MM UTC. @default GKE's choice */
+    maintenanceWindow?: string;
+    /** @default "default" */
+    network?: string;
+    /** @default the network's subnetwork in the region */
+    subnetwork?: string;
+}
+
+/**
+ * A GKE cluster for the tutorial's workloads: release channel, Workload Identity, Dataplane V2,
+ * shielded nodes, VPC-native; a separate node pool with surge upgrades and a least-privilege
+ * node service account; a kubeconfig (exec plugin) and a Kubernetes provider that waits for
+ * the node pool.
+ */
+export class GkeCluster extends pulumi.ComponentResource {
+    readonly cluster: gcp.container.Cluster;
+    readonly nodePool: gcp.container.NodePool;
+    readonly nodeServiceAccount: gcp.serviceaccount.Account;
+    /** A kubeconfig for the cluster; secret. */
+    readonly kubeconfig: pulumi.Output<string>;
+    /** The provider every workload must use. */
+    readonly provider: k8s.Provider;
+    readonly clusterName: pulumi.Output<string>;
+    readonly location: pulumi.Output<string>;
+
+    constructor(name: string, args: GkeClusterArgs, opts?: pulumi.ComponentResourceOptions) {
+        super("zk-kafka-gke:gke:Cluster", name, {}, opts);
+        const s: GkeSettings = {
+            ...GKE_DEFAULTS, deletionProtection: true, privateNodes: false, network: "default",
+            ...definedOnly(args),
+        } as GkeSettings;
+        const parent = { parent: this };
+
+        this.nodeServiceAccount = new gcp.serviceaccount.Account(`${name}-nodes`, {
+            project: s.project,
+            accountId: nodeServiceAccountId(s.name),
+            displayName: `GKE nodes of ${s.name} (zk-kafka-gke)`,
+        }, { ...parent, deleteBeforeReplace: true });
+        const member = pulumi.interpolate`serviceAccount:${this.nodeServiceAccount.email}`;
+        const roles = NODE_ROLES.map((role) => new gcp.projects.IAMMember(`${name}-nodes-${role.split("/")[1]}`, {
+            project: s.project, role, member,
+        }, parent));
+
+        // The cluster's name is fixed, so a replacement can only delete first (protect stops that
+        // in production). The pool is auto-named instead: a new machine type brings the new
+        // pool up before the old one is drained and deleted.
+        this.cluster = new gcp.container.Cluster(name, clusterArgs(s), {
+            ...parent, protect: s.deletionProtection, deleteBeforeReplace: true,
+        });
+
+        const nat = s.privateNodes ? this.cloudNat(name, s) : [];
+        const pool = nodePoolArgs(s);
+        this.nodePool = new gcp.container.NodePool(`${name}-pool`, {
+            ...pool,
+            cluster: this.cluster.name,
+            nodeConfig: { ...pool.nodeConfig, serviceAccount: this.nodeServiceAccount.email },
+        }, { ...parent, dependsOn: [...roles, ...nat] });
+
+        this.kubeconfig = pulumi.secret(pulumi.all([this.cluster.name, this.cluster.endpoint, this.cluster.masterAuth])
+            .apply(([clusterName, endpoint, auth]) =>
+                gkeKubeconfig({ name: clusterName, endpoint, caCertificate: auth.clusterCaCertificate ?? "" })));
+        // Workloads need schedulable nodes, not just a control plane.
+        this.provider = new k8s.Provider(`${name}-k8s`, { kubeconfig: this.kubeconfig }, { ...parent, dependsOn: [this.nodePool] });
+        this.clusterName = this.cluster.name;
+        this.location = this.cluster.location;
+        this.registerOutputs({ clusterName: this.clusterName, location: this.location, kubeconfig: this.kubeconfig });
+    }
+
+    // Private nodes have no public IP: without NAT they could not pull the workloads' images.
+    private cloudNat(name: string, s: GkeSettings): pulumi.Resource[] {
+        const region = regionOf(s.location);
+        const router = new gcp.compute.Router(`${name}-router`, { project: s.project, region, network: s.network }, { parent: this });
+        const nat = new gcp.compute.RouterNat(`${name}-nat`, {
+            project: s.project, region, router: router.name,
+            natIpAllocateOption: "AUTO_ONLY",
+            sourceSubnetworkIpRangesToNat: "ALL_SUBNETWORKS_ALL_IP_RANGES",
+            logConfig: { enable: true, filter: "ERRORS_ONLY" },
+        }, { parent: this });
+        return [router, nat];
+    }
+}

@@ -1,0 +1,66 @@
+import { strict as assert } from "assert";
+import { render } from "../harness/render";
+import { isIpv4Cidr, machineShape } from "../../schema/cluster";
+
+async function rejection(overrides: Record<string, unknown>, stack = "dev"): Promise<string> {
+    try {
+        await render(overrides, stack);
+    } catch (e) {
+        assert.equal((e as Error).name, "ConfigError", String(e));
+        return (e as Error).message;
+    }
+    throw new Error(`${JSON.stringify(overrides)} was accepted`);
+}
+
+describe("cluster config", () => {
+    const bad: Array<[Record<string, unknown>, string]> = [
+        [{ "cluster.mode": "eks" }, "zk-kafka-gke:cluster.mode"],
+        [{ "cluster.nodeCount": 0 }, "zk-kafka-gke:cluster.nodeCount"],
+        [{ "cluster.nodeCount": "four" }, "zk-kafka-gke:cluster.nodeCount"],
+        [{ "cluster.machineType": "e2-medium" }, "zk-kafka-gke:cluster.machineType"],
+        [{ "cluster.machineType": "f1-micro" }, "zk-kafka-gke:cluster.machineType"],
+        [{ "cluster.machineType": "g1-small" }, "zk-kafka-gke:cluster.machineType"],
+        [{ "cluster.machineType": "n1-standard-1" }, "zk-kafka-gke:cluster.machineType"],
+        [{ "cluster.machineType": "e2-highcpu-2" }, "zk-kafka-gke:cluster.machineType"],
+        [{ "cluster.diskSizeGb": 5 }, "zk-kafka-gke:cluster.diskSizeGb"],
+        [{ "cluster.diskType": "ssd" }, "zk-kafka-gke:cluster.diskType"],
+        [{ "cluster.releaseChannel": "regular" }, "zk-kafka-gke:cluster.releaseChannel"],
+        [{ "cluster.deletionProtection": "yes" }, "zk-kafka-gke:cluster.deletionProtection"],
+        [{ "cluster.masterAuthorizedNetworks": [{ cidr: "10.0.0.1/8" }] }, "zk-kafka-gke:cluster.masterAuthorizedNetworks[0].cidr"],
+        [{ "cluster.masterAuthorizedNetworks": [{ cidr: "300.1.2.0/24" }] }, "zk-kafka-gke:cluster.masterAuthorizedNetworks[0].cidr"],
+        [{ "cluster.masterCidr": "172.16.0.0/24" }, "zk-kafka-gke:cluster.masterCidr"],
+        [{ "cluster.maintenanceWindow": "25:00" }, "zk-kafka-gke:cluster.maintenanceWindow"],
+        [{ "cluster.name": "Prod_Cluster" }, "zk-kafka-gke:cluster.name"],
+        [{ "cluster.kubeconfig": "/home/x/.kube/config" }, "zk-kafka-gke:cluster.kubeconfig"],
+        [{ "cluster.mode": "existing", "cluster.kubeconfig": "/nonexistent/kubeconfig" }, "zk-kafka-gke:cluster.kubeconfig"],
+        [{ "cluster.zones": ["europe-west1-b"] }, "zk-kafka-gke:cluster.zones"],
+        [{ "cluster.regional": true }, "gcp:region"],
+        [{ "gcp:zone": "europe-west1" }, "gcp:zone"],
+        [{ "gcp:project": "X" }, "gcp:project"],
+        [{ "cluster.nodeCount": 3 }, "zk-kafka-gke:cluster.nodeCount"],
+        [{ "cluster.nodeCount": 1, "cluster.regional": true, "gcp:region": "europe-west1" }, "zk-kafka-gke:cluster.nodeCount"],
+        [{ "cluster.autoscaling": true }, "zk-kafka-gke:cluster.autoscaling"],
+    ];
+    for (const [overrides, key] of bad) {
+        it(`rejects ${JSON.stringify(overrides)}, naming ${key}`, async () => {
+            const message = await rejection(overrides);
+            assert.ok(message.split("\n").some((line) => line.startsWith(`${key} `)), message);
+        });
+    }
+
+    it("rejects a region's zones that are not in gcp:region", async () => {
+        assert.match(await rejection({ "cluster.zones": ["us-east1-b"] }, "prod"), /^zk-kafka-gke:cluster\.zones must all be zones of gcp:region \(europe-west1\)/m);
+    });
+
+    it("needs no GCP config in existing mode", async () => {
+        const s = await render({ "cluster.mode": "existing", "gcp:project": "", "cluster.nodeCount": 4 }, "local");
+        assert.equal(s.outputs.mode, "existing");
+    });
+
+    it("reads machine shapes and CIDRs", () => {
+        assert.deepEqual(machineShape("e2-standard-2"), { vcpus: 2, memoryGb: 7.5 });
+        assert.deepEqual(machineShape("n2-custom-2-4096"), { vcpus: 2, memoryGb: 4 });
+        assert.equal(machineShape("a2-ultragpu-1g"), undefined);
+        assert.ok(isIpv4Cidr("203.0.113.0/24") && isIpv4Cidr("0.0.0.0/0") && !isIpv4Cidr("203.0.113.1/24") && !isIpv4Cidr("1.2.3/8"));
+    });
+});
