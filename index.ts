@@ -1,4 +1,3 @@
-import * as pulumi from "@pulumi/pulumi";
 import * as k8s from "@pulumi/kubernetes";
 import { loadConfig } from "./config";
 import { GkeCluster } from "./components/gke-cluster";
@@ -10,18 +9,9 @@ import { podSecurityLabels } from "./components/shared/labels";
 const config = loadConfig();
 const target = config.cluster;
 
-function gkeArgs(t: typeof target & { mode: "gke" }) {
-    // Only these belong to the existing mode or to config.ts's own bookkeeping.
-    const { mode: _mode, regional: _regional, kubeconfig: _kubeconfig, context: _context, ...args } = t;
-    return args;
-}
-
 const cluster = target.mode === "gke"
-    ? new GkeCluster("cluster", gkeArgs(target))
-    : new ExistingCluster("cluster", {
-        kubeconfig: target.kubeconfig !== undefined ? pulumi.secret(target.kubeconfig) : undefined,
-        context: target.context,
-    });
+    ? new GkeCluster("cluster", target.gke)
+    : new ExistingCluster("cluster", target.existing);
 // Every Kubernetes object goes through this provider: never the ambient default one.
 const providers = [cluster.provider];
 
@@ -38,9 +28,7 @@ const zookeeper = new ZooKeeperEnsemble("zookeeper", {
 }, { providers });
 
 export const mode = target.mode;
-export const kubeconfig = cluster instanceof GkeCluster
-    ? cluster.kubeconfig
-    : target.mode === "existing" && target.kubeconfig !== undefined ? pulumi.secret(target.kubeconfig) : undefined;
-export const clusterName = cluster instanceof GkeCluster ? cluster.clusterName : cluster.context;
-export const clusterLocation = cluster instanceof GkeCluster ? cluster.location : undefined;
+export const kubeconfig = cluster.kubeconfig;
+export const clusterName = cluster.clusterName;
+export const clusterLocation = cluster.location;
 export const zookeeperConnect = zookeeper.connectString;

@@ -15,14 +15,19 @@ export interface ExistingClusterArgs {
  */
 export class ExistingCluster extends pulumi.ComponentResource {
     readonly provider: k8s.Provider;
-    /** The context the workloads go to, or undefined for the kubeconfig's current one. */
-    readonly context?: string;
+    /** The kubeconfig given, as a secret (it may hold credentials); undefined for the ambient one. */
+    readonly kubeconfig?: pulumi.Output<string>;
+    /** The context the workloads go to; undefined for the kubeconfig's current one. */
+    readonly clusterName?: string;
+    /** Unknown for a cluster this program does not manage. */
+    readonly location?: pulumi.Output<string>;
 
     constructor(name: string, args: ExistingClusterArgs, opts?: pulumi.ComponentResourceOptions) {
         super("zk-kafka-gke:cluster:Existing", name, {}, opts);
-        this.context = args.context;
+        this.kubeconfig = args.kubeconfig !== undefined ? pulumi.secret(args.kubeconfig) : undefined;
+        this.clusterName = args.context;
         this.provider = new k8s.Provider(`${name}-k8s`, {
-            ...(args.kubeconfig !== undefined ? { kubeconfig: args.kubeconfig } : {}),
+            ...(this.kubeconfig !== undefined ? { kubeconfig: this.kubeconfig } : {}),
             ...(args.context !== undefined ? { context: args.context } : {}),
         }, { parent: this });
         this.registerOutputs({ context: args.context });

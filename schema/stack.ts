@@ -8,6 +8,8 @@ import { clusterSchema, gcpSchema } from "./cluster";
 import { capacityProblems } from "./capacity";
 import { ZOOKEEPER_DEFAULTS } from "../components/zookeeper-spec";
 import { GKE_DEFAULTS } from "../components/gke-spec";
+import type { GkeClusterArgs } from "../components/gke-cluster";
+import type { ExistingClusterArgs } from "../components/existing-cluster";
 
 /** Scalar top-level keys; each object-valued key is parsed by its own section schema. */
 const scalars = {
@@ -26,9 +28,10 @@ const sections = {
 export const KNOWN_KEYS = [...Object.keys(scalars), ...Object.keys(sections)].sort();
 
 /** Where the workloads run: a GKE cluster this program manages, or an existing one. */
-export type ClusterTarget =
-    | (z.infer<typeof clusterSchema> & { mode: "gke"; nodeCount: number; name: string; project: string; location: string })
-    | (z.infer<typeof clusterSchema> & { mode: "existing" });
+export type ClusterTarget = { nodeCount?: number; regional: boolean; zones?: string[] } & (
+    | { mode: "gke"; gke: GkeClusterArgs }
+    | { mode: "existing"; existing: ExistingClusterArgs & { kubeconfig?: string } }
+);
 
 export interface StackConfig {
     namespace: string;
@@ -93,7 +96,7 @@ function resolveCluster(c: z.infer<typeof clusterSchema>, gcp: GcpRaw, stack: st
             problems.push(`${keyName("cluster.kubeconfig")} must be an existing kubeconfig file or kubeconfig content, got ${JSON.stringify(k)} (no such file)`);
         }
         if (problems.length > 0) throw new ConfigError(problems);
-        return { ...c, mode: "existing" };
+        return { mode: "existing", nodeCount: c.nodeCount, regional: false, existing: { kubeconfig: k, context: c.context } };
     }
     const need = (key: keyof GcpRaw, why: string): string | undefined => {
         const value = gcp[key];
@@ -112,6 +115,13 @@ function resolveCluster(c: z.infer<typeof clusterSchema>, gcp: GcpRaw, stack: st
         problems.push(`${keyName("cluster.zones")} must all be zones of gcp:region (${location}), got ${JSON.stringify(c.zones)}`);
     }
     if (problems.length > 0) throw new ConfigError(problems);
+    const nodeCount = c.nodeCount ?? GKE_DEFAULTS.nodeCount;
+    // The config knobs that are not the cluster's own: mode, regional (that is `location`),
+    // and the existing mode's kubeconfig and context (rejected above in gke mode).
+    const { mode: _mode, regional, kubeconfig: _kubeconfig, context: _context, ...gke } = c;
     const name = c.name ?? `zk-kafka-${stack}`.toLowerCase().replace(/[^-a-z0-9]/g, "-").slice(0, 24).replace(/-+$/, "");
-    return { ...c, mode: "gke", name, nodeCount: c.nodeCount ?? GKE_DEFAULTS.nodeCount, project: project!, location: location! };
+    return {
+        mode: "gke", nodeCount, regional, zones: c.zones,
+        gke: { ...gke, name, nodeCount, project: project!, location: location! },
+    };
 }
