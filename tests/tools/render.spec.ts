@@ -8,6 +8,11 @@ import { RenderedStack, clone, find, render } from "../harness/render";
 import { KubernetesObject, ManifestError, validateObject } from "../../tools/manifests";
 import { PROJECT_ROOT } from "../../tools/runtime";
 
+/** `npm run render -- <args>`, as a user runs it. */
+function renderCli(...args: string[]) {
+    return spawnSync("npx", ["ts-node", "--transpile-only", "tools/render.ts", ...args], { cwd: PROJECT_ROOT, encoding: "utf8" });
+}
+
 type Container = { ports: Array<{ containerPort: unknown }> };
 type Spec = { spec: { template: { spec: { containers: Container[] } } } };
 
@@ -38,19 +43,28 @@ describe("offline render", () => {
         assert.throws(() => validateObject(unknownKind), /no Kubernetes schema for apps\/v1 StatefulSett/);
     });
 
-    it("fails the command with exit code 1 and the key on stderr, writing nothing, for invalid config", () => {
+    for (const [set, key] of [["zookeeper.replicas=4", "zookeeper.replicas"], ["cluster.nodeCount=3", "cluster.nodeCount"]]) {
+        it(`exits 1 for --set ${set}, naming ${key} on stderr and writing nothing`, () => {
+            const out = fs.mkdtempSync(path.join(os.tmpdir(), "zk-render-"));
+            const r = renderCli("--out", out, "--set", set);
+            assert.equal(r.status, 1, r.stderr);
+            assert.match(r.stderr, new RegExp(`^error: zk-kafka-gke:${key.replace(".", "\\.")} .*must`, "m"));
+            assert.deepEqual(fs.readdirSync(out), []);
+        });
+    }
+
+    it("writes no GCP resource to resources.json with --set cluster.mode=existing", () => {
         const out = fs.mkdtempSync(path.join(os.tmpdir(), "zk-render-"));
-        const r = spawnSync("npx", ["ts-node", "--transpile-only", "tools/render.ts", "--out", out, "--set", "zookeeper.replicas=4"],
-            { cwd: PROJECT_ROOT, encoding: "utf8" });
-        assert.equal(r.status, 1, r.stderr);
-        assert.match(r.stderr, /^error: zk-kafka-gke:zookeeper\.replicas must be an odd integer/m);
-        assert.deepEqual(fs.readdirSync(out), []);
+        const r = renderCli("--out", out, "--set", "cluster.mode=existing");
+        assert.equal(r.status, 0, r.stderr);
+        const types = (JSON.parse(fs.readFileSync(path.join(out, "resources.json"), "utf8")) as Array<{ type: string }>).map((x) => x.type);
+        assert.ok(types.includes("kubernetes:apps/v1:StatefulSet"));
+        assert.deepEqual(types.filter((t) => t.startsWith("gcp:")), []);
     });
 
     it("writes manifests.yaml and resources.json for the stack", () => {
         const out = fs.mkdtempSync(path.join(os.tmpdir(), "zk-render-"));
-        const r = spawnSync("npx", ["ts-node", "--transpile-only", "tools/render.ts", "--stack", "dev", "--out", out],
-            { cwd: PROJECT_ROOT, encoding: "utf8" });
+        const r = renderCli("--stack", "dev", "--out", out);
         assert.equal(r.status, 0, r.stderr);
         assert.match(r.stdout, /1  kubernetes:apps\/v1:StatefulSet/);
         const docs = YAML.parseAllDocuments(fs.readFileSync(path.join(out, "manifests.yaml"), "utf8")).map((d) => d.toJS());
