@@ -3,22 +3,11 @@ import * as fs from "fs";
 import * as path from "path";
 import * as pulumi from "@pulumi/pulumi";
 import * as YAML from "yaml";
-import { render } from "./harness/render";
+import { rejection } from "./harness/render";
 import { KNOWN_KEYS, parseStackConfig } from "../schema/stack";
 import { PROJECT_ROOT } from "../tools/runtime";
 
 const GCP = { project: "my-project", zone: "europe-west1-b" };
-
-/** Renders with one bad override and returns the validation message. */
-async function rejection(overrides: Record<string, unknown>): Promise<string> {
-    try {
-        await render(overrides);
-    } catch (e) {
-        assert.equal((e as Error).name, "ConfigError", `expected a ConfigError, got ${String(e)}`);
-        return (e as Error).message;
-    }
-    throw new Error(`${JSON.stringify(overrides)} was accepted`);
-}
 
 describe("stack config", () => {
     const bad: Array<[string, unknown, string]> = [

@@ -26,3 +26,17 @@ export function find<T = KubernetesObject>(stack: RenderedStack, kind: string, n
 export function clone<T>(value: T): T {
     return JSON.parse(JSON.stringify(value)) as T;
 }
+
+/**
+ * Renders with config that must be rejected and returns the validation message; fails the
+ * test if the config is accepted or the render fails for another reason.
+ */
+export async function rejection(overrides: Record<string, unknown>, stack = "dev"): Promise<string> {
+    try {
+        await render(overrides, stack);
+    } catch (e) {
+        if ((e as Error).name !== "ConfigError") throw new Error(`expected a ConfigError, got ${String(e)}`);
+        return (e as Error).message;
+    }
+    throw new Error(`${JSON.stringify(overrides)} was accepted`);
+}

@@ -1,16 +1,6 @@
 import { strict as assert } from "assert";
-import { render } from "../harness/render";
+import { rejection, render } from "../harness/render";
 import { isIpv4Cidr, machineShape } from "../../schema/cluster";
-
-async function rejection(overrides: Record<string, unknown>, stack = "dev"): Promise<string> {
-    try {
-        await render(overrides, stack);
-    } catch (e) {
-        assert.equal((e as Error).name, "ConfigError", String(e));
-        return (e as Error).message;
-    }
-    throw new Error(`${JSON.stringify(overrides)} was accepted`);
-}
 
 describe("cluster config", () => {
     const bad: Array<[Record<string, unknown>, string]> = [
