@@ -59,10 +59,7 @@ export class GkeCluster extends pulumi.ComponentResource {
 
     constructor(name: string, args: GkeClusterArgs, opts?: pulumi.ComponentResourceOptions) {
         super("zk-kafka-gke:gke:Cluster", name, {}, opts);
-        const s: GkeSettings = {
-            ...GKE_DEFAULTS, deletionProtection: true, privateNodes: false, network: "default",
-            ...definedOnly(args),
-        } as GkeSettings;
+        const s = { ...GKE_DEFAULTS, ...definedOnly(args) } as GkeSettings;
         const parent = { parent: this };
 
         this.nodeServiceAccount = new gcp.serviceaccount.Account(`${name}-nodes`, {

@@ -9,6 +9,9 @@ export const GKE_DEFAULTS = {
     diskType: "pd-balanced" as "pd-balanced" | "pd-ssd" | "pd-standard",
     releaseChannel: "REGULAR" as "RAPID" | "REGULAR" | "STABLE" | "EXTENDED",
     masterCidr: "172.16.0.32/28",
+    deletionProtection: true,
+    privateNodes: false,
+    network: "default",
     /** Zones GKE spreads a regional cluster's nodes over when none are given. */
     regionalZones: 3,
 };

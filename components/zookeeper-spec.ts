@@ -160,7 +160,7 @@ function statefulSetSpec(
             name: ZK_NAMES.statefulSet,
             namespace: s.namespace,
             labels,
-            ...nonEmpty("annotations", statefulSetAwaitAnnotations(s.replicas, s.updatePartition)),
+            annotations: statefulSetAwaitAnnotations(s.replicas, s.updatePartition),
         },
         spec: {
             serviceName: ZK_NAMES.headlessService,
@@ -219,8 +219,4 @@ function statefulSetSpec(
             volumeClaimTemplates: [volumeClaimTemplate("datadir", s.storageSize, s.storageClass)],
         },
     };
-}
-
-function nonEmpty<K extends string, V extends object>(key: K, value: V): { [P in K]?: V } {
-    return (Object.keys(value).length > 0 ? { [key]: value } : {}) as { [P in K]?: V };
 }

@@ -52,11 +52,11 @@ export const clusterSchema = strictSection({
     diskSizeGb: field.int("must be an integer number of GB from 20 to 65536", (n) => n >= 20 && n <= 65536).default(D.diskSizeGb),
     diskType: field.oneOf(["pd-balanced", "pd-ssd", "pd-standard"]).default(D.diskType),
     releaseChannel: field.oneOf(["RAPID", "REGULAR", "STABLE", "EXTENDED"]).default(D.releaseChannel),
-    deletionProtection: z.boolean({ error: "must be true or false" }).default(true),
+    deletionProtection: z.boolean({ error: "must be true or false" }).default(D.deletionProtection),
     regional: z.boolean({ error: "must be true or false" }).default(false),
     zones: z.array(z.string().regex(/^[a-z]+-[a-z]+\d+-[a-z]$/), { error: "must be a list of zones of gcp:region, e.g. [europe-west1-b, europe-west1-c]" })
         .min(1).optional(),
-    privateNodes: z.boolean({ error: "must be true or false" }).default(false),
+    privateNodes: z.boolean({ error: "must be true or false" }).default(D.privateNodes),
     masterCidr: cidr("must be an IPv4 /28 CIDR for the control plane's private endpoint, e.g. 172.16.0.32/28")
         .refine((c) => c.endsWith("/28")).default(D.masterCidr),
     masterAuthorizedNetworks: z.array(z.strictObject({
@@ -65,7 +65,7 @@ export const clusterSchema = strictSection({
     }), { error: "must be a list of { cidr, name } entries" }).optional(),
     maintenanceWindow: z.string({ error: "must be a daily start time HH:MM (UTC), e.g. 03:00" })
         .regex(/^([01]\d|2[0-3]):[0-5]\d$/).optional(),
-    network: field.dnsLabel("must be a VPC network name").default("default"),
+    network: field.dnsLabel("must be a VPC network name").default(D.network),
     subnetwork: field.dnsLabel("must be a subnetwork name").optional(),
     kubeconfig: z.string({ error: "must be a kubeconfig path or its content" }).min(1).optional(),
     context: z.string({ error: "must be the name of a kubeconfig context" }).min(1).optional(),

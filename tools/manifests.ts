@@ -39,10 +39,9 @@ export function validateObject(o: KubernetesObject): void {
     if (typeof o.apiVersion !== "string" || typeof o.kind !== "string" || typeof o.metadata?.name !== "string") {
         throw new ManifestError(`${JSON.stringify(o).slice(0, 80)}…: every object needs apiVersion, kind and metadata.name`);
     }
-    const group = o.apiVersion.includes("/") ? o.apiVersion : `${o.apiVersion}`;
     let Model: new (data: unknown) => { validate(): void };
     try {
-        Model = require(`kubernetes-models/${group}/${o.kind}`)[o.kind];
+        Model = require(`kubernetes-models/${o.apiVersion}/${o.kind}`)[o.kind];
     } catch {
         throw new ManifestError(`${describeObject(o)}: no Kubernetes schema for ${o.apiVersion} ${o.kind}`);
     }

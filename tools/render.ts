@@ -25,7 +25,7 @@ function parseArgs(argv: string[]): Options {
         };
         if (flag === "--stack") options.stack = value();
         else if (flag === "--out") options.out = value();
-        else if (flag === "--set") options.sets.push(argv[i].startsWith("--set=") ? argv[i].slice(6) : value());
+        else if (flag === "--set") options.sets.push(value());
         else throw new StackConfigError(`unknown argument ${argv[i]}: use --stack NAME, --out DIR, --set PATH=VALUE`);
     }
     return options;

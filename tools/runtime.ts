@@ -31,7 +31,6 @@ export interface ProgramRun {
 export const PROJECT_ROOT = path.resolve(__dirname, "..");
 const PROGRAM = path.join(PROJECT_ROOT, "index.ts");
 
-
 /**
  * Runs index.ts in this process under the Pulumi SDK's mock runtime with the given config and
  * returns every resource it registered. The same path serves `npm run render` and the tests.

@@ -75,8 +75,8 @@ export function volumeClaimTemplate(name: string, size: string, storageClass?: s
 }
 
 /** Pulumi annotations for a StatefulSet whose RollingUpdate partition may hold pods back. */
-export function statefulSetAwaitAnnotations(replicas: number, partition: number): Record<string, string> {
-    if (partition === 0) return {};
+export function statefulSetAwaitAnnotations(replicas: number, partition: number): Record<string, string> | undefined {
+    if (partition === 0) return undefined;
     // The provider's default await wants every replica on the update revision, which a
     // partition > 0 never allows: `pulumi up` would hang. Wait instead for the staged state:
     // every replica Ready, the ones below the partition still on the old revision.

@@ -172,17 +172,19 @@ export class LocalServer {
 export class LocalEnsemble {
     readonly root: string;
     readonly servers: LocalServer[];
-    readonly clientPort: number;
+    /** The rendered container ports: client first, then quorum and election. */
+    private readonly ports: number[];
 
     private constructor(stack: RenderedStack) {
         const pod = renderedPod(stack);
         this.root = fs.mkdtempSync(path.join(os.tmpdir(), "zk-ensemble-"));
-        this.clientPort = pod.ports[0];
-        this.servers = Array.from({ length: pod.statefulSet.spec.replicas }, (_, i) => new LocalServer(i, this.root, pod));
         this.ports = pod.ports;
+        this.servers = Array.from({ length: pod.statefulSet.spec.replicas }, (_, i) => new LocalServer(i, this.root, pod));
     }
 
-    private readonly ports: number[];
+    get clientPort(): number {
+        return this.ports[0];
+    }
 
     /** Lays out the rendered ensemble after checking that every address and port it needs is free. */
     static async create(stack: RenderedStack): Promise<LocalEnsemble> {
