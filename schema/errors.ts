@@ -14,10 +14,12 @@ export class ConfigError extends Error {
     }
 }
 
-/** `zookeeper` + ["storage", 0] -> `zk-kafka-gke:zookeeper.storage[0]` */
+/** `zookeeper` + ["storage", 0] -> `zk-kafka-gke:zookeeper.storage[0]`; "" + ["namespace"] -> `zk-kafka-gke:namespace` */
 export function keyName(section: string, path: ReadonlyArray<PropertyKey> = []): string {
     let key = `${PROJECT}:${section}`;
-    for (const p of path) key += typeof p === "number" ? `[${p}]` : `.${String(p)}`;
+    for (const p of path) {
+        key += typeof p === "number" ? `[${p}]` : key.endsWith(":") ? String(p) : `.${String(p)}`;
+    }
     return key;
 }
 
@@ -38,7 +40,8 @@ export function describeValue(v: unknown): string {
 export function parseSection<S extends z.ZodType>(section: string, schema: S, raw: unknown): z.infer<S> {
     const result = schema.safeParse(raw ?? {});
     if (result.success) return result.data;
-    throw new ConfigError(result.error.issues.flatMap((issue) => describeIssue(section, raw, issue)));
+    // A value can fail several checks of one field; its one sentence is said once.
+    throw new ConfigError([...new Set(result.error.issues.flatMap((issue) => describeIssue(section, raw, issue)))]);
 }
 
 function describeIssue(section: string, raw: unknown, issue: z.core.$ZodIssue): string[] {

@@ -1,7 +1,7 @@
 import * as fs from "fs";
 import * as os from "os";
 import { z } from "zod";
-import { ConfigError, PROJECT, describeValue, keyName, parseSection } from "./errors";
+import { ConfigError, keyName, parseSection, strictSection } from "./errors";
 import { field } from "./formats";
 import { zookeeperSchema } from "./zookeeper";
 import { clusterSchema, gcpSchema } from "./cluster";
@@ -11,21 +11,21 @@ import { GKE_DEFAULTS } from "../components/gke-spec";
 import type { GkeClusterArgs } from "../components/gke-cluster";
 import type { ExistingClusterArgs } from "../components/existing-cluster";
 
-/** Scalar top-level keys; each object-valued key is parsed by its own section schema. */
-const scalars = {
+/**
+ * The top-level keys. Sections are only checked to be present here: each is parsed on its own
+ * below, so a problem in one still lets the others (and gcp:*, capacity) be reported.
+ */
+const topLevel = strictSection({
     /** Kubernetes namespace of ZooKeeper and Kafka. Default `zk-kafka`. */
     namespace: field.dnsLabel().default("zk-kafka"),
     /** The cluster's DNS domain, used in the ensemble's peer addresses. Default `cluster.local`. */
     clusterDomain: field.dnsSubdomain().default(ZOOKEEPER_DEFAULTS.clusterDomain),
-};
-
-const sections = {
-    zookeeper: zookeeperSchema,
-    cluster: clusterSchema,
-};
+    zookeeper: z.unknown().optional(),
+    cluster: z.unknown().optional(),
+});
 
 /** Every key this project reads from the `zk-kafka-gke` config namespace. */
-export const KNOWN_KEYS = [...Object.keys(scalars), ...Object.keys(sections)].sort();
+export const KNOWN_KEYS = Object.keys(topLevel.shape).sort();
 
 /** Where the workloads run: a GKE cluster this program manages, or an existing one. */
 export type ClusterTarget = { nodeCount?: number; regional: boolean; zones?: string[] } & (
@@ -60,19 +60,9 @@ export function parseStackConfig(raw: Record<string, unknown>, gcp: GcpRaw = {},
             return undefined;
         }
     };
-    for (const key of Object.keys(raw)) {
-        if (!KNOWN_KEYS.includes(key)) {
-            problems.push(`${PROJECT}:${key} is not a known key (allowed: ${KNOWN_KEYS.join(", ")})`);
-        }
-    }
-    const scalarValues: Record<string, unknown> = {};
-    for (const [key, schema] of Object.entries(scalars)) {
-        const r = schema.safeParse(raw[key]);
-        if (r.success) scalarValues[key] = r.data;
-        else problems.push(`${keyName(key)} ${r.error.issues[0].message}, got ${describeValue(raw[key])}`);
-    }
-    const zookeeper = collect(() => parseSection("zookeeper", sections.zookeeper, raw.zookeeper));
-    const clusterRaw = collect(() => parseSection("cluster", sections.cluster, raw.cluster));
+    const top = collect(() => parseSection("", topLevel, raw));
+    const zookeeper = collect(() => parseSection("zookeeper", zookeeperSchema, raw.zookeeper));
+    const clusterRaw = collect(() => parseSection("cluster", clusterSchema, raw.cluster));
     const cluster = clusterRaw && collect(() => resolveCluster(clusterRaw, gcp, stack));
     const warnings: string[] = [];
     if (zookeeper && cluster) {
@@ -81,10 +71,7 @@ export function parseStackConfig(raw: Record<string, unknown>, gcp: GcpRaw = {},
         warnings.push(...capacity.warnings);
     }
     if (problems.length > 0) throw new ConfigError(problems);
-    return {
-        ...(scalarValues as Pick<StackConfig, "namespace" | "clusterDomain">),
-        zookeeper: zookeeper!, cluster: cluster!, warnings,
-    };
+    return { namespace: top!.namespace, clusterDomain: top!.clusterDomain, zookeeper: zookeeper!, cluster: cluster!, warnings };
 }
 
 function resolveCluster(c: z.infer<typeof clusterSchema>, gcp: GcpRaw, stack: string): ClusterTarget {
