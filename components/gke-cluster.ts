@@ -28,7 +28,10 @@ export interface GkeClusterArgs {
     zones?: string[];
     /** Nodes without public IPs, reaching the internet through Cloud NAT. @default false */
     privateNodes?: boolean;
-    /** The control plane's /28 when nodes are private. @default "172.16.0.32/28" */
+    /**
+     * The control plane's /28 for a VPC-peering private cluster; create-only (a change replaces
+     * the cluster) and only with private nodes. @default unset: GKE uses Private Service Connect
+     */
     masterCidr?: string;
     /** CIDRs allowed to reach the control plane. @default any */
     masterAuthorizedNetworks?: Array<{ cidr: string; name?: string }>;
@@ -73,18 +76,19 @@ export class GkeCluster extends pulumi.ComponentResource {
         }, parent));
 
         // The cluster's name is fixed, so a replacement can only delete first (protect stops that
-        // in production). The pool is auto-named instead: a new machine type brings the new
-        // pool up before the old one is drained and deleted.
-        this.cluster = new gcp.container.Cluster(name, clusterArgs(s), {
-            ...parent, protect: s.deletionProtection, deleteBeforeReplace: true,
+        // in production). Its default pool already runs as the node account, which must hold its
+        // roles by then. nodeConfig describes that short-lived pool only: ignored after creation.
+        this.cluster = new gcp.container.Cluster(name, clusterArgs(s, this.nodeServiceAccount.email), {
+            ...parent, protect: s.deletionProtection, deleteBeforeReplace: true, dependsOn: roles, ignoreChanges: ["nodeConfig"],
         });
 
+        // The pool is auto-named, so a change to a create-only input (service account, scopes,
+        // metadata, shielded-instance settings) brings the new pool up before the old one is
+        // drained and deleted. Machine type and disk are updated in place, node by node.
         const nat = s.privateNodes ? this.cloudNat(name, s) : [];
-        const pool = nodePoolArgs(s);
         this.nodePool = new gcp.container.NodePool(`${name}-pool`, {
-            ...pool,
+            ...nodePoolArgs(s, this.nodeServiceAccount.email),
             cluster: this.cluster.name,
-            nodeConfig: { ...pool.nodeConfig, serviceAccount: this.nodeServiceAccount.email },
         }, { ...parent, dependsOn: [...roles, ...nat] });
 
         this.kubeconfig = pulumi.secret(pulumi.all([this.cluster.name, this.cluster.endpoint, this.cluster.masterAuth])

@@ -1,14 +1,14 @@
 import * as YAML from "yaml";
 import type * as gcp from "@pulumi/gcp";
+import type * as pulumi from "@pulumi/pulumi";
 
 /** Defaults of the GKE cluster: the tutorial's "four nodes, each with 2 CPUs and 4 GiB". */
 export const GKE_DEFAULTS = {
     nodeCount: 4,
     machineType: "e2-standard-2",
     diskSizeGb: 50,
-    diskType: "pd-balanced" as "pd-balanced" | "pd-ssd" | "pd-standard",
+    diskType: "pd-balanced" as "pd-balanced" | "pd-ssd" | "pd-standard" | "hyperdisk-balanced",
     releaseChannel: "REGULAR" as "RAPID" | "REGULAR" | "STABLE" | "EXTENDED",
-    masterCidr: "172.16.0.32/28",
     deletionProtection: true,
     privateNodes: false,
     network: "default",
@@ -17,17 +17,25 @@ export const GKE_DEFAULTS = {
 };
 
 /**
- * What the nodes' own service account may do, and nothing more: write logs and metrics, read
- * monitoring, write resource metadata, pull images from Artifact Registry.
+ * What the nodes' own service account may do, and nothing more. GKE's predefined minimum for
+ * nodes (logs, metrics, monitoring reads, resource metadata, autoscaling metrics), per "Configure
+ * GKE node service accounts" (cloud.google.com/kubernetes-engine/security/configure-node-service-accounts)
+ * and CIS GKE Benchmark 2.0 §5.2.1; plus image pulls from Artifact Registry, which it leaves out.
  */
 export const NODE_ROLES = [
-    "roles/logging.logWriter",
-    "roles/monitoring.metricWriter",
-    "roles/monitoring.viewer",
-    "roles/stackdriver.resourceMetadata.writer",
+    "roles/container.defaultNodeServiceAccount",
     "roles/artifactregistry.reader",
 ] as const;
 
+/** IAM, not access scopes, limits what nodes may do; GKE's documented setting for a custom account. */
+export const NODE_OAUTH_SCOPES = ["https://www.googleapis.com/auth/cloud-platform"];
+
+/**
+ * Machine series that boot only from Hyperdisk (Compute Engine "Machine series comparison": the
+ * fourth generation), and series that cannot use Hyperdisk Balanced at all.
+ */
+export const HYPERDISK_ONLY_SERIES = ["c4", "c4a", "c4d", "n4", "n4a", "n4d", "h4d", "m4", "x4", "a4", "a4x"];
+export const PERSISTENT_DISK_ONLY_SERIES = ["e2", "n1", "n2", "n2d", "t2a", "t2d", "c2", "c2d", "f1", "g1"];
 export interface GkeSettings {
     project: string;
     /** A zone (zonal cluster) or a region (regional cluster). */
@@ -41,7 +49,8 @@ export interface GkeSettings {
     deletionProtection: boolean;
     zones?: string[];
     privateNodes: boolean;
-    masterCidr: string;
+    /** Set only for a VPC-peering private cluster; unset, GKE uses Private Service Connect. */
+    masterCidr?: string;
     masterAuthorizedNetworks?: Array<{ cidr: string; name?: string }>;
     maintenanceWindow?: string;
     network: string;
@@ -53,23 +62,48 @@ export function regionOf(location: string): string {
     return /^[a-z]+-[a-z]+\d+-[a-z]$/.test(location) ? location.replace(/-[a-z]$/, "") : location;
 }
 
-/** The node service account's ID (6-30 characters): gke-<cluster name>, cut to fit. */
+/**
+ * The node service account's ID (6-30 characters): gke-<cluster name>, cut to fit, and padded
+ * with -nodes when the name is too short (`gke-a` is below the minimum). Names of two or more
+ * characters keep the ID they always had, so existing stacks keep their account.
+ */
 export function nodeServiceAccountId(clusterName: string): string {
-    return `gke-${clusterName}`.slice(0, 30).replace(/-+$/, "");
+    const id = `gke-${clusterName}`.slice(0, 30).replace(/-+$/, "");
+    return id.length >= 6 ? id : `${id}-nodes`;
+}
+
+/**
+ * Identity and hardening every node VM gets, the default pool's included: all of these are
+ * create-only in the provider (a change replaces the pool), so both pools take them from here.
+ */
+function nodeIdentity(serviceAccount: pulumi.Input<string>) {
+    return {
+        serviceAccount,
+        oauthScopes: NODE_OAUTH_SCOPES,
+        shieldedInstanceConfig: { enableSecureBoot: true, enableIntegrityMonitoring: true },
+        workloadMetadataConfig: { mode: "GKE_METADATA" },
+        metadata: { "disable-legacy-endpoints": "true" },
+    };
 }
 
 const labels = { "part-of": "zk-kafka-gke", "managed-by": "pulumi" };
 
-/** The cluster, without its default node pool (the NodePool is managed on its own). */
-export function clusterArgs(s: GkeSettings): gcp.container.ClusterArgs {
+/**
+ * The cluster, without its default node pool (the NodePool is managed on its own). `nodeAccount`
+ * is the node service account's email: the short-lived default pool runs as it too, so a project
+ * that deleted the Compute Engine default account can still create the cluster.
+ */
+export function clusterArgs(s: GkeSettings, nodeAccount: pulumi.Input<string>): gcp.container.ClusterArgs {
     return {
         project: s.project,
         name: s.name,
         location: s.location,
-        // A cluster cannot be created without a pool: GKE makes a one-node default pool that
-        // is deleted at once, so its settings never matter and changing them never replaces.
+        // A cluster cannot be created without a pool: GKE makes a one-node default pool that is
+        // deleted at once. Its nodeConfig is create-only and GKE later reports another pool's
+        // there, so the component ignores changes to it after creation.
         removeDefaultNodePool: true,
         initialNodeCount: 1,
+        nodeConfig: nodeIdentity(nodeAccount),
         releaseChannel: { channel: s.releaseChannel },
         workloadIdentityConfig: { workloadPool: `${s.project}.svc.id.goog` },
         // Dataplane V2 enforces NetworkPolicy itself; no separate networkPolicy addon.
@@ -81,9 +115,15 @@ export function clusterArgs(s: GkeSettings): gcp.container.ClusterArgs {
         ...(s.subnetwork !== undefined ? { subnetwork: s.subnetwork } : {}),
         loggingConfig: { enableComponents: ["SYSTEM_COMPONENTS", "WORKLOADS"] },
         monitoringConfig: { enableComponents: ["SYSTEM_COMPONENTS"], managedPrometheus: { enabled: true } },
-        ...(s.privateNodes ? {
-            privateClusterConfig: { enablePrivateNodes: true, enablePrivateEndpoint: false, masterIpv4CidrBlock: s.masterCidr },
-        } : {}),
+        // Always sent, "off" included: the block is optional+computed, so leaving it out when
+        // private nodes are turned off would change nothing and leave the nodes without egress.
+        // enablePrivateNodes is updatable in place on a Private Service Connect cluster (the kind
+        // GKE creates when no masterIpv4CidrBlock is given); the CIDR itself is create-only.
+        privateClusterConfig: {
+            enablePrivateNodes: s.privateNodes,
+            enablePrivateEndpoint: false,
+            ...(s.masterCidr !== undefined ? { masterIpv4CidrBlock: s.masterCidr } : {}),
+        },
         ...(s.masterAuthorizedNetworks !== undefined ? {
             masterAuthorizedNetworksConfig: {
                 cidrBlocks: s.masterAuthorizedNetworks.map((n) => ({ cidrBlock: n.cidr, displayName: n.name ?? n.cidr })),
@@ -97,10 +137,8 @@ export function clusterArgs(s: GkeSettings): gcp.container.ClusterArgs {
     };
 }
 
-/** The node pool, minus the references (cluster, service account) only Pulumi knows. */
-export function nodePoolArgs(s: GkeSettings): Omit<gcp.container.NodePoolArgs, "cluster"> & {
-    nodeConfig: gcp.types.input.container.NodePoolNodeConfig;
-} {
+/** The node pool, minus the cluster reference only Pulumi knows; `nodeAccount` as for clusterArgs. */
+export function nodePoolArgs(s: GkeSettings, nodeAccount: pulumi.Input<string>): Omit<gcp.container.NodePoolArgs, "cluster"> {
     return {
         project: s.project,
         location: s.location,
@@ -110,15 +148,17 @@ export function nodePoolArgs(s: GkeSettings): Omit<gcp.container.NodePoolArgs, "
         // Surge one node in before draining one: an upgrade never dips below the capacity the
         // PodDisruptionBudgets and the hostname anti-affinity count on.
         upgradeSettings: { strategy: "SURGE", maxSurge: 1, maxUnavailable: 0 },
+        // The pool's own switch: the cluster-level one applies to pools created later, this one
+        // moves the existing nodes on or off public IPs in place.
+        networkConfig: { enablePrivateNodes: s.privateNodes },
+        // machineType, disk and image are updated in place by GKE (a surge upgrade, node by
+        // node); the identity block is create-only and replaces the pool.
         nodeConfig: {
+            ...nodeIdentity(nodeAccount),
             machineType: s.machineType,
             diskSizeGb: s.diskSizeGb,
             diskType: s.diskType,
             imageType: "COS_CONTAINERD",
-            oauthScopes: ["https://www.googleapis.com/auth/cloud-platform"],
-            shieldedInstanceConfig: { enableSecureBoot: true, enableIntegrityMonitoring: true },
-            workloadMetadataConfig: { mode: "GKE_METADATA" },
-            metadata: { "disable-legacy-endpoints": "true" },
             resourceLabels: labels,
         },
     };

@@ -1,7 +1,7 @@
 import { z } from "zod";
 import { strictSection } from "./errors";
 import { field } from "./formats";
-import { GKE_DEFAULTS } from "../components/gke-spec";
+import { GKE_DEFAULTS, HYPERDISK_ONLY_SERIES, PERSISTENT_DISK_ONLY_SERIES } from "../components/gke-spec";
 
 const D = GKE_DEFAULTS;
 
@@ -50,7 +50,7 @@ export const clusterSchema = strictSection({
     machineType: z.string({ error: "must be a machine type with at least 2 vCPU and 4 GiB (not e2-micro/small/medium, f1 or g1), e.g. e2-standard-2" })
         .refine(adequateMachine).default(D.machineType),
     diskSizeGb: field.int("must be an integer number of GB from 20 to 65536", (n) => n >= 20 && n <= 65536).default(D.diskSizeGb),
-    diskType: field.oneOf(["pd-balanced", "pd-ssd", "pd-standard"]).default(D.diskType),
+    diskType: field.oneOf(["pd-balanced", "pd-ssd", "pd-standard", "hyperdisk-balanced"]).default(D.diskType),
     releaseChannel: field.oneOf(["RAPID", "REGULAR", "STABLE", "EXTENDED"]).default(D.releaseChannel),
     deletionProtection: z.boolean({ error: "must be true or false" }).default(D.deletionProtection),
     regional: z.boolean({ error: "must be true or false" }).default(false),
@@ -58,7 +58,7 @@ export const clusterSchema = strictSection({
         .min(1).optional(),
     privateNodes: z.boolean({ error: "must be true or false" }).default(D.privateNodes),
     masterCidr: cidr("must be an IPv4 /28 CIDR for the control plane's private endpoint, e.g. 172.16.0.32/28")
-        .refine((c) => c.endsWith("/28")).default(D.masterCidr),
+        .refine((c) => c.endsWith("/28")).optional(),
     masterAuthorizedNetworks: z.array(z.strictObject({
         cidr: cidr("must be an IPv4 CIDR with zero host bits, e.g. 203.0.113.0/24"),
         name: z.string({ error: "must be a string" }).max(64).optional(),
@@ -76,6 +76,16 @@ export const clusterSchema = strictSection({
         problem(c.kubeconfig !== undefined ? "kubeconfig" : "context", "must be unset when cluster.mode is gke (the program builds the kubeconfig)");
     }
     if (c.zones !== undefined && !c.regional) problem("zones", "must be unset unless cluster.regional is true");
+    if (c.masterCidr !== undefined && !c.privateNodes) {
+        problem("masterCidr", "must be unset unless cluster.privateNodes is true (it is create-only: set it, if at all, when the private cluster is created)");
+    }
+    const series = c.machineType.split("-")[0];
+    if (HYPERDISK_ONLY_SERIES.includes(series) && c.diskType !== "hyperdisk-balanced") {
+        problem("diskType", `must be hyperdisk-balanced for cluster.machineType ${c.machineType}: the ${series} series boots only from Hyperdisk`);
+    }
+    if (PERSISTENT_DISK_ONLY_SERIES.includes(series) && c.diskType === "hyperdisk-balanced") {
+        problem("diskType", `must be a pd-* type for cluster.machineType ${c.machineType}: the ${series} series cannot use Hyperdisk Balanced`);
+    }
 });
 
 export type ClusterConfig = z.infer<typeof clusterSchema>;

@@ -16,6 +16,13 @@ export interface RegisteredResource {
     provider?: string;
     /** Whether Pulumi refuses to delete it (the `protect` option). */
     protect?: boolean;
+    /**
+     * URNs the engine waits for before creating it: `dependsOn` plus the resources its inputs
+     * come from, as the SDK sends them.
+     */
+    dependencies?: string[];
+    /** Inputs whose changes are ignored after creation (the `ignoreChanges` option). */
+    ignoreChanges?: string[];
     /** Inputs; secret values are replaced by "[secret]". */
     props: Record<string, unknown>;
 }
@@ -81,6 +88,9 @@ interface MonitorRequest {
     getCustom(): boolean;
     getProvider(): string;
     getProtect(): boolean;
+    getDependenciesList(): string[];
+    getPropertydependenciesMap(): { forEach(cb: (value: { getUrnsList(): string[] }) => void): void };
+    getIgnorechangesList(): string[];
     getObject(): { toJavaScript(): Record<string, unknown> } | undefined;
 }
 type Callback = (err: unknown, resp?: { getUrn(): string }) => void;
@@ -98,6 +108,8 @@ function recordRegistrations(into: RegisteredResource[]): void {
             custom: req.getCustom(),
             provider: req.getProvider() || undefined,
             protect: req.getProtect() || undefined,
+            dependencies: dependencies(req),
+            ignoreChanges: req.getIgnorechangesList().length > 0 ? req.getIgnorechangesList() : undefined,
             props: maskSecrets(req.getObject()?.toJavaScript() ?? {}) as Record<string, unknown>,
         };
         into.push(record);
@@ -106,6 +118,12 @@ function recordRegistrations(into: RegisteredResource[]): void {
             callback(err, resp);
         });
     };
+}
+
+function dependencies(req: MonitorRequest): string[] | undefined {
+    const urns = new Set(req.getDependenciesList());
+    req.getPropertydependenciesMap().forEach((deps) => deps.getUrnsList().forEach((u) => urns.add(u)));
+    return urns.size > 0 ? [...urns].sort() : undefined;
 }
 
 function maskSecrets(value: unknown): unknown {

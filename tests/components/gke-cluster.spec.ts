@@ -31,7 +31,8 @@ describe("GkeCluster", () => {
         assert.equal(c.networkingMode, "VPC_NATIVE");
         assert.deepEqual(c.loggingConfig.enableComponents, ["SYSTEM_COMPONENTS", "WORKLOADS"]);
         assert.ok(c.monitoringConfig.enableComponents.includes("SYSTEM_COMPONENTS"));
-        assert.equal(c.privateClusterConfig, undefined);
+        assert.deepEqual(c.privateClusterConfig, { enablePrivateNodes: false, enablePrivateEndpoint: false },
+            "public nodes are said explicitly, so turning private nodes off is a change the provider sees");
         assert.equal(c.masterAuthorizedNetworksConfig, undefined);
         assert.equal(c.deletionProtection, false, "the dev stack turns it off");
         assert.equal(ofType(dev, "gcp:compute/routerNat:RouterNat").length, 0, "no NAT for public nodes");
@@ -50,6 +51,20 @@ describe("GkeCluster", () => {
         assert.deepEqual(p.nodeConfig.workloadMetadataConfig, { mode: "GKE_METADATA" });
         assert.equal(p.nodeConfig.serviceAccount, `${sa.accountId}@zk-kafka-dev.iam.gserviceaccount.com`);
         assert.doesNotMatch(p.nodeConfig.serviceAccount, /compute@developer/, "never the default compute account");
+        assert.deepEqual(p.networkConfig, { enablePrivateNodes: false });
+    });
+
+    it("creates the cluster's short-lived default pool as the node account too, after its roles are granted", () => {
+        const cluster = one(dev, "gcp:container/cluster:Cluster");
+        const pool = one(dev, "gcp:container/nodePool:NodePool").props as Props;
+        const c = cluster.props as Props;
+        assert.equal(c.nodeConfig.serviceAccount, pool.nodeConfig.serviceAccount, "not the Compute Engine default account");
+        for (const key of ["oauthScopes", "shieldedInstanceConfig", "workloadMetadataConfig", "metadata"]) {
+            assert.deepEqual(c.nodeConfig[key], pool.nodeConfig[key], key);
+        }
+        const deps = cluster.dependencies ?? [];
+        for (const m of ofType(dev, "gcp:projects/iAMMember:IAMMember")) assert.ok(deps.includes(m.urn!), `cluster waits for ${m.name}`);
+        assert.deepEqual(cluster.ignoreChanges, ["nodeConfig"], "GKE reports another pool's config there after the default pool is gone");
     });
 
     it("grants the node service account exactly the roles nodes need, and nothing else", () => {
@@ -101,7 +116,8 @@ describe("GkeCluster", () => {
         const c = one(prod, "gcp:container/cluster:Cluster").props as Props;
         assert.equal(c.location, "europe-west1");
         assert.deepEqual(c.releaseChannel, { channel: "STABLE" });
-        assert.deepEqual(c.privateClusterConfig, { enablePrivateNodes: true, enablePrivateEndpoint: false, masterIpv4CidrBlock: "172.16.0.32/28" });
+        assert.deepEqual(c.privateClusterConfig, { enablePrivateNodes: true, enablePrivateEndpoint: false },
+            "no master CIDR: a Private Service Connect cluster, whose private nodes switch in place");
         assert.deepEqual(c.masterAuthorizedNetworksConfig, { cidrBlocks: [{ cidrBlock: "203.0.113.0/24", displayName: "office" }] });
         assert.deepEqual(c.maintenancePolicy, { dailyMaintenanceWindow: { startTime: "03:00" } });
         const p = one(prod, "gcp:container/nodePool:NodePool").props as Props;
@@ -109,6 +125,7 @@ describe("GkeCluster", () => {
         assert.deepEqual(p.nodeLocations, ["europe-west1-b", "europe-west1-c", "europe-west1-d"]);
         assert.equal(p.nodeConfig.machineType, "e2-standard-4");
         assert.equal(p.nodeConfig.diskSizeGb, 100);
+        assert.deepEqual(p.networkConfig, { enablePrivateNodes: true });
         const nat = one(prod, "gcp:compute/routerNat:RouterNat").props as Props;
         assert.equal(nat.region, "europe-west1");
         assert.equal(prod.outputs.clusterLocation, "europe-west1");

@@ -30,6 +30,10 @@ describe("cluster config", () => {
         [{ "cluster.nodeCount": 3 }, "zk-kafka-gke:cluster.nodeCount"],
         [{ "cluster.nodeCount": 1, "cluster.regional": true, "gcp:region": "europe-west1" }, "zk-kafka-gke:cluster.nodeCount"],
         [{ "cluster.autoscaling": true }, "zk-kafka-gke:cluster.autoscaling"],
+        [{ "cluster.machineType": "n4-standard-4" }, "zk-kafka-gke:cluster.diskType"],
+        [{ "cluster.machineType": "c4-standard-4", "cluster.diskType": "pd-ssd" }, "zk-kafka-gke:cluster.diskType"],
+        [{ "cluster.diskType": "hyperdisk-balanced" }, "zk-kafka-gke:cluster.diskType"],
+        [{ "cluster.masterCidr": "172.16.0.32/28" }, "zk-kafka-gke:cluster.masterCidr"],
     ];
     for (const [overrides, key] of bad) {
         it(`rejects ${JSON.stringify(overrides)}, naming ${key}`, async () => {
@@ -45,6 +49,28 @@ describe("cluster config", () => {
     it("needs no GCP config in existing mode", async () => {
         const s = await render({ "cluster.mode": "existing", "gcp:project": "", "cluster.nodeCount": 4 }, "local");
         assert.equal(s.outputs.mode, "existing");
+    });
+
+    it("names both keys when the machine's series cannot boot from the disk type", async () => {
+        assert.match(await rejection({ "cluster.machineType": "n4-standard-4" }),
+            /^zk-kafka-gke:cluster\.diskType must be hyperdisk-balanced for cluster\.machineType n4-standard-4: .*, got "pd-balanced" \(the default\)$/m);
+    });
+
+    it("accepts Hyperdisk for the series that need it, and a VPC-peering master CIDR with private nodes", async () => {
+        const s = await render({ "cluster.machineType": "n4-standard-4", "cluster.diskType": "hyperdisk-balanced",
+            "cluster.privateNodes": true, "cluster.masterCidr": "172.16.0.32/28" });
+        const c = s.resources.find((r) => r.type === "gcp:container/cluster:Cluster")!.props as Record<string, any>;
+        assert.equal(c.privateClusterConfig.masterIpv4CidrBlock, "172.16.0.32/28");
+    });
+
+    it("gives a one-character cluster name a node account ID of the provider's minimum length", async () => {
+        const s = await render({ "cluster.name": "a" });
+        const sa = s.resources.find((r) => r.type === "gcp:serviceaccount/account:Account")!.props as Record<string, string>;
+        assert.equal(sa.accountId, "gke-a-nodes");
+        assert.match(sa.accountId, /^[a-z][-a-z0-9]{4,28}[a-z0-9]$/);
+        const dev = await render();
+        const devSa = dev.resources.find((r) => r.type === "gcp:serviceaccount/account:Account")!.props as Record<string, string>;
+        assert.equal(devSa.accountId, "gke-zk-kafka-dev", "longer names keep the ID existing stacks have");
     });
 
     it("reads machine shapes and CIDRs", () => {
