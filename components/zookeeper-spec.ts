@@ -7,7 +7,7 @@ import {
     execProbe, hardenedContainerSecurityContext, hardenedPodSecurityContext, jvmResources,
     requiredHostAntiAffinity, statefulSetAwaitAnnotations, volumeClaimTemplate,
 } from "./shared/pod";
-import { imageTag } from "../schema/formats";
+import { imageTag, parseJvmSize } from "../schema/formats";
 
 /** Object names of the Kubernetes "Running ZooKeeper" tutorial, so its commands work verbatim. */
 export const ZK_NAMES = {
@@ -24,7 +24,15 @@ export const ZK_PDB_MAX_UNAVAILABLE = 1;
 export const ZK_PORTS = { client: 2181, server: 2888, leaderElection: 3888 } as const;
 
 /** Paths inside the container; the official image keeps its config in /conf and data in /data. */
-export const ZK_PATHS = { conf: "/conf", data: "/data", scripts: "/opt/zk-kafka-gke", logs: "/logs", tmp: "/tmp" } as const;
+export const ZK_PATHS = { conf: "/conf", data: "/data", scripts: "/opt/zk-kafka-gke", tmp: "/tmp" } as const;
+
+/**
+ * Seconds each four-letter-word call of zk-probe.sh may take, and how many calls each mode
+ * makes: a probe's timeoutSeconds covers all its calls plus a second for the shell, so a slow
+ * server fails a call instead of overrunning the kubelet's timeout.
+ */
+export const ZK_PROBE_CALL_SECONDS = 2;
+export const ZK_PROBE_CALLS = { live: 1, ready: 2 } as const;
 
 /** The official image's `zookeeper` user. */
 const ZK_UID = 1000;
@@ -154,7 +162,9 @@ function statefulSetSpec(
     // to rejoin. Under OrderedReady the first pod could never be ready alone (no quorum yet) and
     // the StatefulSet would never start the second: there readiness is only "alive".
     const readiness = s.podManagementPolicy === "Parallel" ? "ready" : "live";
-    const probe = (mode: string) => ["bash", `${ZK_PATHS.scripts}/zk-probe.sh`, mode];
+    const probe = (mode: keyof typeof ZK_PROBE_CALLS, timing: { periodSeconds: number; failureThreshold: number; initialDelaySeconds?: number }) =>
+        execProbe(["bash", `${ZK_PATHS.scripts}/zk-probe.sh`, mode, String(ZK_PROBE_CALL_SECONDS)],
+            { ...timing, timeoutSeconds: ZK_PROBE_CALLS[mode] * ZK_PROBE_CALL_SECONDS + 1 });
     return {
         metadata: {
             name: ZK_NAMES.statefulSet,
@@ -187,8 +197,11 @@ function statefulSetSpec(
                         command: ["bash", `${ZK_PATHS.scripts}/zk-start.sh`],
                         env: [
                             { name: "ZOOCFGDIR", value: ZK_PATHS.conf },
-                            { name: "ZK_HEAP", value: s.heap },
-                            { name: "ZOO_LOG_DIR", value: ZK_PATHS.logs },
+                            // zkEnv.sh's own heap variable, in MB: the command line carries one -Xmx.
+                            { name: "ZK_SERVER_HEAP", value: String(parseJvmSize(s.heap)! / 2 ** 20) },
+                            // Nothing is written there in the foreground with console logging;
+                            // a writable directory keeps the launcher's checks quiet.
+                            { name: "ZOO_LOG_DIR", value: ZK_PATHS.tmp },
                             { name: "JMXDISABLE", value: "true" },
                         ],
                         ports: [
@@ -197,21 +210,22 @@ function statefulSetSpec(
                             { name: "leader-election", containerPort: ZK_PORTS.leaderElection },
                         ],
                         resources: jvmResources(s.cpu, s.memory),
-                        readinessProbe: execProbe(probe(readiness), { initialDelaySeconds: 10, periodSeconds: 10, timeoutSeconds: 5 }),
-                        livenessProbe: execProbe(probe("live"), { initialDelaySeconds: 30, periodSeconds: 10, timeoutSeconds: 5, failureThreshold: 6 }),
+                        // ZooKeeper loads its snapshot and log before it opens 2181: ten minutes for
+                        // that, after which liveness takes over with a tight budget (30 s).
+                        startupProbe: probe("live", { periodSeconds: 10, failureThreshold: 60 }),
+                        readinessProbe: probe(readiness, { periodSeconds: 10, failureThreshold: 3 }),
+                        livenessProbe: probe("live", { periodSeconds: 10, failureThreshold: 3 }),
                         securityContext: hardenedContainerSecurityContext(),
                         volumeMounts: [
                             { name: "datadir", mountPath: ZK_PATHS.data },
                             { name: "config", mountPath: ZK_PATHS.conf, readOnly: true },
                             { name: "scripts", mountPath: ZK_PATHS.scripts, readOnly: true },
-                            { name: "logs", mountPath: ZK_PATHS.logs },
                             { name: "tmp", mountPath: ZK_PATHS.tmp },
                         ],
                     }],
                     volumes: [
                         { name: "config", configMap: { name: ZK_NAMES.configMap, items: items(files.conf) } },
                         { name: "scripts", configMap: { name: ZK_NAMES.configMap, defaultMode: 0o555, items: items(files.scripts) } },
-                        { name: "logs", emptyDir: { sizeLimit: "256Mi" } },
                         { name: "tmp", emptyDir: { sizeLimit: "64Mi" } },
                     ],
                 },

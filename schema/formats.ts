@@ -55,7 +55,11 @@ export const field = {
             const v = parseQuantity(s);
             return v !== undefined && ok(v);
         }),
-    jvmSize: (must: string) => z.string({ error: must }).refine((s) => (parseJvmSize(s) ?? 0) > 0),
+    jvmSize: (must: string, ok: (bytes: number) => boolean = () => true) =>
+        z.string({ error: must }).refine((s) => {
+            const bytes = parseJvmSize(s);
+            return bytes !== undefined && bytes > 0 && ok(bytes);
+        }),
     image: () =>
         z.string({ error: "must be an image reference pinned by a version tag or digest (not latest)" })
             .refine(isPinnedImage),

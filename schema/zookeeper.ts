@@ -19,7 +19,9 @@ export const zookeeperSchema = strictSection({
     storageSize: field.quantity("must be a Kubernetes quantity of at least 1Gi, e.g. 10Gi",
         (v) => v >= 2 ** 30).default(D.storageSize),
     storageClass: field.dnsSubdomain().optional(),
-    heap: field.jvmSize("must be a JVM size such as 512M or 1g").default(D.heap),
+    // ZooKeeper's launcher takes the heap in whole megabytes (ZK_SERVER_HEAP).
+    heap: field.jvmSize("must be a JVM size of whole megabytes such as 512M or 1g",
+        (bytes) => bytes % 2 ** 20 === 0).default(D.heap),
     cpu: field.quantity("must be a positive Kubernetes CPU quantity, e.g. 500m or 1").default(D.cpu),
     memory: field.quantity("must be a Kubernetes memory quantity of at least 256Mi, e.g. 1Gi",
         (v) => v >= 256 * 2 ** 20).default(D.memory),

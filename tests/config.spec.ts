@@ -27,6 +27,7 @@ describe("stack config", () => {
         ["zookeeper.storageClass", "Premium_SSD", "zookeeper.storageClass"],
         ["zookeeper.heap", "512MB", "zookeeper.heap"],
         ["zookeeper.heap", "1g", "zookeeper.heap"],
+        ["zookeeper.heap", "1500k", "zookeeper.heap"],
         ["zookeeper.cpu", "lots", "zookeeper.cpu"],
         ["zookeeper.cpu", "0", "zookeeper.cpu"],
         ["zookeeper.memory", "64Mi", "zookeeper.memory"],

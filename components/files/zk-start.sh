@@ -24,17 +24,30 @@ grep -q "^server\.${myid}=" "$cfg" ||
 data_dir=$(sed -n 's/^dataDir=//p' "$cfg")
 [[ -n "$data_dir" ]] || die "$cfg sets no dataDir"
 mkdir -p "$data_dir"
-if [[ -f "$data_dir/myid" ]]; then
-  existing=$(tr -d '[:space:]' <"$data_dir/myid")
+existing=""
+[[ -f "$data_dir/myid" ]] && existing=$(tr -d '[:space:]' <"$data_dir/myid")
+if [[ -z "$existing" ]]; then
+  # Missing, or empty after a crash between create and write: write it whole or not at all
+  # (temp file, flushed, renamed), so a crash here can never leave a half-written id.
+  tmp="$data_dir/.myid.$$"
+  echo "$myid" >"$tmp"
+  sync "$tmp"
+  mv -f "$tmp" "$data_dir/myid"
+  sync "$data_dir"
+elif [[ "$existing" != "$myid" ]]; then
   # Two peers claiming one id corrupts the ensemble: never adopt another server's volume.
-  [[ "$existing" == "$myid" ]] || die "$data_dir/myid says server $existing, this is server $myid: refusing another server's data"
-else
-  echo "$myid" >"$data_dir/myid"
+  die "$data_dir/myid says server $existing, this is server $myid: refusing another server's data"
 fi
 
-# Console logging for logback (upstream >= 3.8) and log4j (Debian's 3.8): each ignores the
-# other's property. Later -Xmx flags win over the launcher's own default.
-heap="${ZK_HEAP:-512M}"
-export SERVER_JVMFLAGS="-Xms${heap} -Xmx${heap} -Dlogback.configurationFile=${conf_dir}/logback.xml -Dlog4j.configuration=file:${conf_dir}/log4j.properties ${SERVER_JVMFLAGS:-}"
-echo "zk-start: server ${myid} (${host}) with ${cfg}, heap ${heap}" >&2
+# The heap: ZK_SERVER_HEAP (MB) is what zkEnv.sh turns into the one -Xmx; -Xms matches it so
+# the heap is committed up front. Console logging for logback (upstream >= 3.8) and log4j
+# (Debian's 3.8): each ignores the other's property. zkServer.sh asks for a heap dump on
+# OutOfMemoryError into its working directory, which is read-only here, and a dump the size of
+# the heap would need a volume that large on every pod: dumps are off (this flag comes after
+# the launcher's), and the launcher's kill -9 on OOM still lets the kubelet restart the server.
+heap_mb="${ZK_SERVER_HEAP:-512}"
+[[ "$heap_mb" =~ ^[0-9]+$ ]] || die "ZK_SERVER_HEAP must be a whole number of megabytes, got '$heap_mb'"
+export ZK_SERVER_HEAP="$heap_mb"
+export SERVER_JVMFLAGS="-Xms${heap_mb}m -XX:-HeapDumpOnOutOfMemoryError -Dlogback.configurationFile=${conf_dir}/logback.xml -Dlog4j.configuration=file:${conf_dir}/log4j.properties ${SERVER_JVMFLAGS:-}"
+echo "zk-start: server ${myid} (${host}) with ${cfg}, heap ${heap_mb} MB" >&2
 exec zkServer.sh start-foreground "$cfg"

@@ -47,7 +47,8 @@ describe("ZooKeeperEnsemble", () => {
         const c = container(defaults);
         assert.equal(c.image, "docker.io/library/zookeeper:3.9.4");
         assert.deepEqual(c.resources, { requests: { cpu: "500m", memory: "1Gi" }, limits: { memory: "1Gi" } });
-        assert.ok(c.env.some((e) => e.name === "ZK_HEAP" && e.value === "512M"));
+        assert.ok(c.env.some((e) => e.name === "ZK_SERVER_HEAP" && e.value === "512"), "zkEnv.sh's own variable, in MB");
+        assert.ok(!c.env.some((e) => e.name === "ZK_HEAP"), "not a variable the launcher ignores");
         assert.equal(defaults.outputs.zookeeperConnect, "zk-cs.zk-kafka.svc.cluster.local:2181");
         const cfg = zooCfg(defaults);
         for (const [key, value] of Object.entries({
@@ -79,7 +80,7 @@ describe("ZooKeeperEnsemble", () => {
         const c = container(s);
         assert.equal(c.image, "registry.example.com/zk/zookeeper:3.8.4");
         assert.deepEqual(c.resources, { requests: { cpu: "1", memory: "2Gi" }, limits: { memory: "2Gi" } });
-        assert.ok(c.env.some((e) => e.name === "ZK_HEAP" && e.value === "1g"));
+        assert.ok(c.env.some((e) => e.name === "ZK_SERVER_HEAP" && e.value === "1024"));
         const cfg = zooCfg(s);
         for (const [key, value] of Object.entries({
             tickTime: 3000, initLimit: 12, syncLimit: 6, maxClientCnxns: 0, "autopurge.snapRetainCount": 5,
@@ -90,7 +91,7 @@ describe("ZooKeeperEnsemble", () => {
         assert.equal(cfgValue(cfg, "server.5"), "zk-4.zk-hs.coord.svc.corp.internal:2888:3888");
         assert.equal(s.outputs.zookeeperConnect, "zk-cs.coord.svc.corp.internal:2181");
         // Under OrderedReady a quorum-based readiness would deadlock the first pod.
-        assert.deepEqual(c.readinessProbe.exec.command.slice(-1), ["live"]);
+        assert.deepEqual(c.readinessProbe.exec.command.slice(2, 3), ["live"]);
     });
 
     it("selects exactly the pod template's labels everywhere: Services, PDB, anti-affinity, StatefulSet", () => {
@@ -137,8 +138,8 @@ describe("ZooKeeperEnsemble", () => {
 
     it("probes send ruok through the shipped script, which requires imok", () => {
         const c = container(defaults);
-        assert.deepEqual(c.livenessProbe.exec.command, ["bash", "/opt/zk-kafka-gke/zk-probe.sh", "live"]);
-        assert.deepEqual(c.readinessProbe.exec.command, ["bash", "/opt/zk-kafka-gke/zk-probe.sh", "ready"]);
+        assert.deepEqual(c.livenessProbe.exec.command, ["bash", "/opt/zk-kafka-gke/zk-probe.sh", "live", "2"]);
+        assert.deepEqual(c.readinessProbe.exec.command, ["bash", "/opt/zk-kafka-gke/zk-probe.sh", "ready", "2"]);
         const script = find<ConfigMap>(defaults, "ConfigMap", "zk-config").data["zk-probe.sh"];
         assert.match(script, /four_letter_word ruok/);
         assert.match(script, /!= "imok"/);
@@ -157,9 +158,25 @@ describe("ZooKeeperEnsemble", () => {
         });
         assert.equal(pod.automountServiceAccountToken, false);
         const writable = c.volumeMounts.filter((m) => !m.readOnly).map((m) => m.mountPath).sort();
-        assert.deepEqual(writable, ["/data", "/logs", "/tmp"]);
+        assert.deepEqual(writable, ["/data", "/tmp"]);
+        assert.ok(c.env.some((e) => e.name === "ZOO_LOG_DIR" && e.value === "/tmp"), "the launcher's log dir is writable");
         const ns = find(defaults, "Namespace", "zk-kafka");
         assert.equal(ns.metadata.labels?.["pod-security.kubernetes.io/enforce"], "restricted");
+    });
+
+    it("budgets every probe's calls inside its timeout, and gates liveness behind a generous startup probe", () => {
+        const c = container(defaults);
+        // zk-probe.sh makes one call for live and two for ready, each bounded by its last argument.
+        const calls: Record<string, number> = { live: 1, ready: 2 };
+        for (const kind of ["startupProbe", "readinessProbe", "livenessProbe"] as const) {
+            const p = c[kind];
+            const [, , mode, perCall] = p.exec.command;
+            assert.ok(calls[mode] * Number(perCall) < p.timeoutSeconds, `${kind}: ${calls[mode]} x ${perCall} s < ${p.timeoutSeconds} s`);
+        }
+        assert.deepEqual(c.startupProbe.exec.command.slice(2, 3), ["live"]);
+        assert.ok(c.startupProbe.periodSeconds * c.startupProbe.failureThreshold >= 600, "ten minutes to load a large snapshot");
+        assert.ok(c.livenessProbe.periodSeconds * c.livenessProbe.failureThreshold <= 30, "liveness stays tight");
+        assert.equal(c.livenessProbe.initialDelaySeconds, undefined, "the startup probe gates it");
     });
 
     it("a staged rollout (partition > 0) waits for Ready replicas, not for a rollout the partition holds back", async () => {
