@@ -1,47 +1,16 @@
 import * as pulumi from "@pulumi/pulumi";
 import * as gcp from "@pulumi/gcp";
 import * as k8s from "@pulumi/kubernetes";
-import { GKE_DEFAULTS, GkeSettings, NODE_ROLES, clusterArgs, gkeKubeconfig, nodePoolArgs, nodeServiceAccountId, regionOf } from "./gke-spec";
-import { definedOnly } from "./shared/args";
+import { NODE_ROLES, clusterArgs, gkeKubeconfig, nodePoolArgs, nodeServiceAccountId, regionOf } from "./gke-spec";
+import { GkeOptionsInput, GkeSettings, gkeOptions } from "./gke-options";
+import { parseArgs } from "./shared/fields";
 
-/** A hardened GKE cluster with one managed node pool. */
-export interface GkeClusterArgs {
-    /** The GCP project. */
-    project: string;
-    /** A zone for a zonal cluster, a region for a regional one. */
-    location: string;
-    /** The cluster's name (at most 24 characters). */
-    name: string;
-    /** Nodes of the pool; per zone in a regional cluster. @default 4 */
-    nodeCount?: number;
-    /** @default "e2-standard-2" */
-    machineType?: string;
-    /** @default 50 */
-    diskSizeGb?: number;
-    /** @default "pd-balanced" */
-    diskType?: string;
-    /** @default "REGULAR" */
-    releaseChannel?: string;
-    /** Refuse deletion in GKE and `protect` the cluster in Pulumi. @default true */
-    deletionProtection?: boolean;
-    /** Zones of a regional cluster's nodes. @default three zones GKE picks */
-    zones?: string[];
-    /** Nodes without public IPs, reaching the internet through Cloud NAT. @default false */
-    privateNodes?: boolean;
-    /**
-     * The control plane's /28 for a VPC-peering private cluster; create-only (a change replaces
-     * the cluster) and only with private nodes. @default unset: GKE uses Private Service Connect
-     */
-    masterCidr?: string;
-    /** CIDRs allowed to reach the control plane. @default any */
-    masterAuthorizedNetworks?: Array<{ cidr: string; name?: string }>;
-    /** Daily maintenance window start, HH:MM UTC. @default GKE's choice */
-    maintenanceWindow?: string;
-    /** @default "default" */
-    network?: string;
-    /** @default the network's subnetwork in the region */
-    subnetwork?: string;
-}
+/**
+ * Settings of the GKE cluster: project, location and name, plus every key of `gkeFields`
+ * (components/gke-options.ts, where each one's default, rule and description are defined;
+ * README "Configuration" lists them), all optional.
+ */
+export type GkeClusterArgs = GkeOptionsInput;
 
 /**
  * A GKE cluster for the tutorial's workloads: release channel, Workload Identity, Dataplane V2,
@@ -62,7 +31,7 @@ export class GkeCluster extends pulumi.ComponentResource {
 
     constructor(name: string, args: GkeClusterArgs, opts?: pulumi.ComponentResourceOptions) {
         super("zk-kafka-gke:gke:Cluster", name, {}, opts);
-        const s = { ...GKE_DEFAULTS, ...definedOnly(args) } as GkeSettings;
+        const s = parseArgs("GkeCluster", name, gkeOptions, args);
         const parent = { parent: this };
 
         this.nodeServiceAccount = new gcp.serviceaccount.Account(`${name}-nodes`, {

@@ -1,20 +1,10 @@
 import * as YAML from "yaml";
 import type * as gcp from "@pulumi/gcp";
 import type * as pulumi from "@pulumi/pulumi";
+import type { GkeSettings } from "./gke-options";
 
-/** Defaults of the GKE cluster: the tutorial's "four nodes, each with 2 CPUs and 4 GiB". */
-export const GKE_DEFAULTS = {
-    nodeCount: 4,
-    machineType: "e2-standard-2",
-    diskSizeGb: 50,
-    diskType: "pd-balanced" as "pd-balanced" | "pd-ssd" | "pd-standard" | "hyperdisk-balanced",
-    releaseChannel: "REGULAR" as "RAPID" | "REGULAR" | "STABLE" | "EXTENDED",
-    deletionProtection: true,
-    privateNodes: false,
-    network: "default",
-    /** Zones GKE spreads a regional cluster's nodes over when none are given. */
-    regionalZones: 3,
-};
+/** Zones GKE spreads a regional cluster's nodes over when none are given. */
+export const REGIONAL_DEFAULT_ZONES = 3;
 
 /**
  * What the nodes' own service account may do, and nothing more. GKE's predefined minimum for
@@ -29,33 +19,6 @@ export const NODE_ROLES = [
 
 /** IAM, not access scopes, limits what nodes may do; GKE's documented setting for a custom account. */
 export const NODE_OAUTH_SCOPES = ["https://www.googleapis.com/auth/cloud-platform"];
-
-/**
- * Machine series that boot only from Hyperdisk (Compute Engine "Machine series comparison": the
- * fourth generation), and series that cannot use Hyperdisk Balanced at all.
- */
-export const HYPERDISK_ONLY_SERIES = ["c4", "c4a", "c4d", "n4", "n4a", "n4d", "h4d", "m4", "x4", "a4", "a4x"];
-export const PERSISTENT_DISK_ONLY_SERIES = ["e2", "n1", "n2", "n2d", "t2a", "t2d", "c2", "c2d", "f1", "g1"];
-export interface GkeSettings {
-    project: string;
-    /** A zone (zonal cluster) or a region (regional cluster). */
-    location: string;
-    name: string;
-    nodeCount: number;
-    machineType: string;
-    diskSizeGb: number;
-    diskType: string;
-    releaseChannel: string;
-    deletionProtection: boolean;
-    zones?: string[];
-    privateNodes: boolean;
-    /** Set only for a VPC-peering private cluster; unset, GKE uses Private Service Connect. */
-    masterCidr?: string;
-    masterAuthorizedNetworks?: Array<{ cidr: string; name?: string }>;
-    maintenanceWindow?: string;
-    network: string;
-    subnetwork?: string;
-}
 
 /** The region of a location: europe-west1-b -> europe-west1; a region stays itself. */
 export function regionOf(location: string): string {

@@ -7,7 +7,8 @@ import {
     execProbe, hardenedContainerSecurityContext, hardenedPodSecurityContext, jvmResources,
     requiredHostAntiAffinity, statefulSetAwaitAnnotations, volumeClaimTemplate,
 } from "./shared/pod";
-import { imageTag, parseJvmSize } from "../schema/formats";
+import { imageTag, parseJvmSize } from "./shared/fields";
+import { ZooKeeperOptions } from "./zookeeper-options";
 
 /** Object names of the Kubernetes "Running ZooKeeper" tutorial, so its commands work verbatim. */
 export const ZK_NAMES = {
@@ -37,28 +38,11 @@ export const ZK_PROBE_CALLS = { live: 1, ready: 2 } as const;
 /** The official image's `zookeeper` user. */
 const ZK_UID = 1000;
 
-/** Defaults of every ensemble setting: the Kubernetes tutorial's values. */
-export const ZOOKEEPER_DEFAULTS = {
-    replicas: 3,
-    image: "docker.io/library/zookeeper:3.9.4",
-    podManagementPolicy: "Parallel" as "Parallel" | "OrderedReady",
-    updatePartition: 0,
-    storageSize: "10Gi",
-    heap: "512M",
-    cpu: "500m",
-    memory: "1Gi",
-    tickTime: 2000,
-    initLimit: 10,
-    syncLimit: 5,
-    maxClientCnxns: 60,
-    snapRetainCount: 3,
-    purgeInterval: 12,
-    minSessionTimeout: 4000,
-    maxSessionTimeout: 40000,
-    clusterDomain: "cluster.local",
-};
+/** The cluster's DNS domain when none is given. */
+export const DEFAULT_CLUSTER_DOMAIN = "cluster.local";
 
-export type ZooKeeperSettings = typeof ZOOKEEPER_DEFAULTS & { namespace: string; storageClass?: string };
+/** Everything the specs need: the ensemble's settings plus where it runs. */
+export type ZooKeeperSettings = ZooKeeperOptions & { namespace: string; clusterDomain: string };
 
 export const zkSelector = selectorLabels("zk");
 

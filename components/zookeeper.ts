@@ -1,51 +1,22 @@
 import * as pulumi from "@pulumi/pulumi";
 import * as k8s from "@pulumi/kubernetes";
-import { ZK_NAMES, ZK_PORTS, ZOOKEEPER_DEFAULTS, ZooKeeperSettings, zookeeperSpecs } from "./zookeeper-spec";
-import { definedOnly } from "./shared/args";
+import { DEFAULT_CLUSTER_DOMAIN, ZK_NAMES, ZK_PORTS, zookeeperSpecs } from "./zookeeper-spec";
+import { ZooKeeperOptionsInput, zookeeperOptions } from "./zookeeper-options";
+import { parseArgs } from "./shared/fields";
 
 export { ZK_NAMES, ZK_PORTS };
 
-/** Settings of a ZooKeeper ensemble; the defaults are the Kubernetes "Running ZooKeeper" tutorial's. */
-export interface ZooKeeperEnsembleArgs {
+/**
+ * Settings of a ZooKeeper ensemble: every key of `zookeeperOptions` (components/zookeeper-options.ts,
+ * where each one's default, rule and description are defined; README "Configuration" lists them),
+ * all optional, plus where the ensemble runs.
+ */
+export type ZooKeeperEnsembleArgs = ZooKeeperOptionsInput & {
     /** Namespace of every object (pass the Namespace resource's name to depend on it). */
     namespace: pulumi.Input<string>;
-    /** Number of servers, odd (a quorum of 2n+1). @default 3 */
-    replicas?: number;
-    /** A ZooKeeper 3.8+ image with bash and `zkServer.sh` on PATH, running as uid 1000. @default docker.io/library/zookeeper:3.9.4 */
-    image?: string;
-    /** `Parallel` starts all servers at once; `OrderedReady` one after another. @default "Parallel" */
-    podManagementPolicy?: "Parallel" | "OrderedReady";
-    /** RollingUpdate partition: only pods with an ordinal >= this are updated (a staged rollout). @default 0 */
-    updatePartition?: number;
-    /** Size of each server's `datadir` volume. @default "10Gi" */
-    storageSize?: string;
-    /** StorageClass of the `datadir` volumes. @default the cluster's default class */
-    storageClass?: string;
-    /** JVM heap (-Xms/-Xmx), below the memory limit. @default "512M" */
-    heap?: string;
-    /** CPU request. @default "500m" */
-    cpu?: string;
-    /** Memory request and limit. @default "1Gi" */
-    memory?: string;
-    /** zoo.cfg tickTime in ms. @default 2000 */
-    tickTime?: number;
-    /** zoo.cfg initLimit in ticks. @default 10 */
-    initLimit?: number;
-    /** zoo.cfg syncLimit in ticks. @default 5 */
-    syncLimit?: number;
-    /** zoo.cfg maxClientCnxns per client IP (0: unlimited). @default 60 */
-    maxClientCnxns?: number;
-    /** zoo.cfg autopurge.snapRetainCount. @default 3 */
-    snapRetainCount?: number;
-    /** zoo.cfg autopurge.purgeInterval in hours (0: off). @default 12 */
-    purgeInterval?: number;
-    /** zoo.cfg minSessionTimeout in ms. @default 4000 */
-    minSessionTimeout?: number;
-    /** zoo.cfg maxSessionTimeout in ms. @default 40000 */
-    maxSessionTimeout?: number;
     /** The cluster's DNS domain, in the peers' addresses. @default "cluster.local" */
     clusterDomain?: string;
-}
+};
 
 /**
  * A ZooKeeper ensemble as in the Kubernetes tutorial: Services zk-hs and zk-cs, PDB zk-pdb and
@@ -62,9 +33,9 @@ export class ZooKeeperEnsemble extends pulumi.ComponentResource {
 
     constructor(name: string, args: ZooKeeperEnsembleArgs, opts?: pulumi.ComponentResourceOptions) {
         super("zk-kafka-gke:zookeeper:Ensemble", name, {}, opts);
-        const { namespace, ...rest } = args;
-        const specs = pulumi.output(namespace).apply((ns) =>
-            zookeeperSpecs({ ...ZOOKEEPER_DEFAULTS, ...definedOnly(rest), namespace: ns } as ZooKeeperSettings));
+        const { namespace, clusterDomain = DEFAULT_CLUSTER_DOMAIN, ...options } = args;
+        const settings = parseArgs("ZooKeeperEnsemble", name, zookeeperOptions, options);
+        const specs = pulumi.output(namespace).apply((ns) => zookeeperSpecs({ ...settings, namespace: ns, clusterDomain }));
         const parent = { parent: this };
 
         this.configMap = new k8s.core.v1.ConfigMap(ZK_NAMES.configMap, fields(specs, "configMap", ["metadata", "data"]), parent);
@@ -81,7 +52,7 @@ export class ZooKeeperEnsemble extends pulumi.ComponentResource {
             deleteBeforeReplace: true,
         });
 
-        this.connectString = pulumi.interpolate`${this.clientService.metadata.name}.${namespace}.svc.${args.clusterDomain ?? ZOOKEEPER_DEFAULTS.clusterDomain}:${ZK_PORTS.client}`;
+        this.connectString = pulumi.interpolate`${this.clientService.metadata.name}.${namespace}.svc.${clusterDomain}:${ZK_PORTS.client}`;
         this.registerOutputs({ connectString: this.connectString });
     }
 }

@@ -1,6 +1,6 @@
 import { keyName } from "./errors";
 import { ZK_PDB_MAX_UNAVAILABLE, ZK_NAMES } from "../components/zookeeper-spec";
-import { GKE_DEFAULTS } from "../components/gke-spec";
+import { REGIONAL_DEFAULT_ZONES } from "../components/gke-spec";
 
 /** A workload whose pods must each have a node of their own (required hostname anti-affinity). */
 interface AntiAffineWorkload {
@@ -36,7 +36,7 @@ export function capacityProblems(cluster: ClusterNodes, sections: { zookeeper: {
                 `cluster: it needs at least ${Math.max(...workloads.map((w) => w.replicas + w.maxUnavailable))} schedulable nodes`],
         };
     }
-    const zones = cluster.regional ? cluster.zones?.length ?? GKE_DEFAULTS.regionalZones : 1;
+    const zones = cluster.regional ? cluster.zones?.length ?? REGIONAL_DEFAULT_ZONES : 1;
     const nodes = cluster.nodeCount * zones;
     const counted = cluster.regional ? `${cluster.nodeCount} per zone x ${zones} zones = ${nodes} nodes` : `${nodes} nodes`;
     const problems = workloads

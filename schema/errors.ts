@@ -1,4 +1,5 @@
 import { z } from "zod";
+import { closest, distance } from "fastest-levenshtein";
 
 /** The Pulumi project name: every config key lives in this namespace. */
 export const PROJECT = "zk-kafka-gke";
@@ -37,16 +38,21 @@ export function describeValue(v: unknown): string {
  * Parses one config section with its zod schema and turns every issue into a line of the form
  * `<project>:<path> must …, got …`. Schemas carry their "must …" sentence as the zod error.
  */
-export function parseSection<S extends z.ZodType>(section: string, schema: S, raw: unknown): z.infer<S> {
+export function parseSection<S extends z.ZodType>(section: string, schema: S, raw: unknown, keysFrom: z.ZodType = schema): z.infer<S> {
     const result = schema.safeParse(raw ?? {});
     if (result.success) return result.data;
     // A value can fail several checks of one field; its one sentence is said once.
-    throw new ConfigError([...new Set(result.error.issues.flatMap((issue) => describeIssue(section, raw, issue)))]);
+    throw new ConfigError([...new Set(result.error.issues.flatMap((issue) => describeIssue(section, raw, issue, keysFrom)))]);
 }
 
-function describeIssue(section: string, raw: unknown, issue: z.core.$ZodIssue): string[] {
+function describeIssue(section: string, raw: unknown, issue: z.core.$ZodIssue, schema: z.ZodType): string[] {
     if (issue.code === "unrecognized_keys") {
-        return issue.keys.map((k) => `${keyName(section, [...issue.path, k])} ${issue.message}`);
+        const known = keysAt(schema, issue.path);
+        return issue.keys.map((k) => {
+            const guess = suggestion(k, known);
+            const allowed = known.length > 0 ? `(allowed: ${[...known].sort().join(", ")})` : "";
+            return `${keyName(section, [...issue.path, k])} ${guess ? `is not a known key; did you mean ${guess}? ${allowed}` : issue.message}`;
+        });
     }
     const given = valueAt(raw, issue.path);
     // Cross-field rules can trip over a default the user never wrote: say so.
@@ -57,13 +63,29 @@ function describeIssue(section: string, raw: unknown, issue: z.core.$ZodIssue): 
     return [`${keyName(section, issue.path)} ${issue.message}, got ${got}`];
 }
 
-/** A strict object: unknown keys are typos, and typos must not be ignored. */
-export function strictSection<T extends z.ZodRawShape>(shape: T) {
-    const allowed = Object.keys(shape).sort();
-    return z.strictObject(shape, {
-        error: (iss) =>
-            iss.code === "unrecognized_keys"
-                ? `is not a known key (allowed: ${allowed.join(", ")})`
-                : `must be an object with the keys ${allowed.join(", ")}`,
-    });
+/** The keys of the object schema at `path` (through optional, default, array and pipe wrappers). */
+function keysAt(schema: z.ZodType, path: ReadonlyArray<PropertyKey>): string[] {
+    const unwrap = (s: z.core.$ZodType | undefined): z.core.$ZodType | undefined => {
+        const def = s?._zod.def as { innerType?: z.core.$ZodType; in?: z.core.$ZodType } | undefined;
+        return def?.innerType ? unwrap(def.innerType) : def?.in ? unwrap(def.in) : s;
+    };
+    let s = unwrap(schema);
+    for (const p of path) {
+        const def = s?._zod.def as { shape?: Record<string, z.core.$ZodType>; element?: z.core.$ZodType } | undefined;
+        s = unwrap(typeof p === "number" ? def?.element : def?.shape?.[String(p)]);
+    }
+    const shape = (s?._zod.def as { shape?: Record<string, unknown> } | undefined)?.shape;
+    return shape ? Object.keys(shape) : [];
+}
+
+/**
+ * The known key a typo most likely meant: within two edits, or a quarter of its length for long
+ * keys (a swap of two letters is two edits), and never a key it shares almost nothing with.
+ */
+export function suggestion(key: string, known: string[]): string | undefined {
+    if (known.length === 0) return undefined;
+    const lower = known.map((k) => k.toLowerCase());
+    const best = closest(key.toLowerCase(), lower);
+    const d = distance(key.toLowerCase(), best);
+    return d <= Math.max(2, Math.round(key.length / 4)) && d < key.length - 1 ? known[lower.indexOf(best)] : undefined;
 }

@@ -1,31 +1,41 @@
 import * as fs from "fs";
 import * as os from "os";
 import { z } from "zod";
-import { ConfigError, keyName, parseSection, strictSection } from "./errors";
-import { field } from "./formats";
-import { zookeeperSchema } from "./zookeeper";
+import { ConfigError, keyName, parseSection } from "./errors";
+import { field, strictSection } from "../components/shared/fields";
+import { zookeeperOptions, ZooKeeperOptions } from "../components/zookeeper-options";
+import { DEFAULT_CLUSTER_DOMAIN } from "../components/zookeeper-spec";
 import { clusterSchema, gcpSchema } from "./cluster";
 import { capacityProblems } from "./capacity";
-import { ZOOKEEPER_DEFAULTS } from "../components/zookeeper-spec";
-import { GKE_DEFAULTS } from "../components/gke-spec";
+import { gkeFields } from "../components/gke-options";
 import type { GkeClusterArgs } from "../components/gke-cluster";
 import type { ExistingClusterArgs } from "../components/existing-cluster";
 
+/** The scalar top-level keys, each defined once like the sections' keys. */
+const scalars = {
+    namespace: field.dnsLabel().default("zk-kafka")
+        .meta({ description: "Kubernetes namespace of ZooKeeper and Kafka, created with Pod Security restricted enforced" }),
+    clusterDomain: field.dnsSubdomain().default(DEFAULT_CLUSTER_DOMAIN)
+        .meta({ description: "The cluster's DNS domain, used in the peers' addresses" }),
+};
+
+/** The object-valued sections, each parsed on its own so that one's problems do not hide another's. */
+const sections = {
+    zookeeper: zookeeperOptions.meta({ description: "The ZooKeeper ensemble (the tutorial's zk-hs, zk-cs, zk-pdb, zk)" }),
+    cluster: clusterSchema.meta({ description: "Where the workloads run: a GKE cluster this program creates, or an existing one" }),
+};
+
 /**
- * The top-level keys. Sections are only checked to be present here: each is parsed on its own
- * below, so a problem in one still lets the others (and gcp:*, capacity) be reported.
+ * The whole `zk-kafka-gke:*` config as one tree: the definition the README reference and the
+ * stack-file JSON Schema are generated from (`npm run docs`).
  */
-const topLevel = strictSection({
-    /** Kubernetes namespace of ZooKeeper and Kafka. Default `zk-kafka`. */
-    namespace: field.dnsLabel().default("zk-kafka"),
-    /** The cluster's DNS domain, used in the ensemble's peer addresses. Default `cluster.local`. */
-    clusterDomain: field.dnsSubdomain().default(ZOOKEEPER_DEFAULTS.clusterDomain),
-    zookeeper: z.unknown().optional(),
-    cluster: z.unknown().optional(),
-});
+export const stackConfigSchema = strictSection({ ...scalars, ...sections });
+
+/** Top-level check only: sections are present or not; each is parsed with its own schema below. */
+const topLevel = strictSection({ ...scalars, zookeeper: z.unknown().optional(), cluster: z.unknown().optional() });
 
 /** Every key this project reads from the `zk-kafka-gke` config namespace. */
-export const KNOWN_KEYS = Object.keys(topLevel.shape).sort();
+export const KNOWN_KEYS = Object.keys(stackConfigSchema.shape).sort();
 
 /** Where the workloads run: a GKE cluster this program manages, or an existing one. */
 export type ClusterTarget = { nodeCount?: number; regional: boolean; zones?: string[] } & (
@@ -36,7 +46,7 @@ export type ClusterTarget = { nodeCount?: number; regional: boolean; zones?: str
 export interface StackConfig {
     namespace: string;
     clusterDomain: string;
-    zookeeper: z.infer<typeof zookeeperSchema>;
+    zookeeper: ZooKeeperOptions;
     cluster: ClusterTarget;
     /** Things that could not be checked; config.ts logs them as warnings. */
     warnings: string[];
@@ -60,9 +70,9 @@ export function parseStackConfig(raw: Record<string, unknown>, gcp: GcpRaw = {},
             return undefined;
         }
     };
-    const top = collect(() => parseSection("", topLevel, raw));
-    const zookeeper = collect(() => parseSection("zookeeper", zookeeperSchema, raw.zookeeper));
-    const clusterRaw = collect(() => parseSection("cluster", clusterSchema, raw.cluster));
+    const top = collect(() => parseSection("", topLevel, raw, stackConfigSchema));
+    const zookeeper = collect(() => parseSection("zookeeper", sections.zookeeper, raw.zookeeper));
+    const clusterRaw = collect(() => parseSection("cluster", sections.cluster, raw.cluster));
     const cluster = clusterRaw && collect(() => resolveCluster(clusterRaw, gcp, stack));
     const warnings: string[] = [];
     if (zookeeper && cluster) {
@@ -102,7 +112,7 @@ function resolveCluster(c: z.infer<typeof clusterSchema>, gcp: GcpRaw, stack: st
         problems.push(`${keyName("cluster.zones")} must all be zones of gcp:region (${location}), got ${JSON.stringify(c.zones)}`);
     }
     if (problems.length > 0) throw new ConfigError(problems);
-    const nodeCount = c.nodeCount ?? GKE_DEFAULTS.nodeCount;
+    const nodeCount = c.nodeCount ?? gkeFields.nodeCount.parse(undefined);
     // The config knobs that are not the cluster's own: mode, regional (that is `location`),
     // and the existing mode's kubeconfig and context (rejected above in gke mode).
     const { mode: _mode, regional, kubeconfig: _kubeconfig, context: _context, ...gke } = c;

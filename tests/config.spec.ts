@@ -51,7 +51,7 @@ describe("stack config", () => {
         it(`rejects ${key} = ${JSON.stringify(value)}, naming zk-kafka-gke:${named}`, async () => {
             const message = await rejection({ [key]: value });
             assert.match(message, new RegExp(`^zk-kafka-gke:${named.replace(/\./g, "\\.")} (must|is not a known key)`, "m"));
-            assert.match(message, /, got |is not a known key \(allowed: /, "says what it got or what is allowed");
+            assert.match(message, /, got |is not a known key[^\n]*\(allowed: /, "says what it got or what is allowed");
         });
     }
 
@@ -68,7 +68,11 @@ describe("stack config", () => {
     });
 
     it("says how an unknown key differs from the allowed ones", async () => {
-        assert.match(await rejection({ "zookeeper.replica": 3 }), /allowed: cpu, heap, image, .*replicas/);
+        assert.match(await rejection({ "zookeeper.replica": 3 }), /^zk-kafka-gke:zookeeper\.replica is not a known key; did you mean replicas\? \(allowed: cpu, heap, image, .*replicas/);
+        assert.match(await rejection({ zookeper: { replicas: 5 } }), /^zk-kafka-gke:zookeper is not a known key; did you mean zookeeper\?/m);
+        assert.match(await rejection({ "cluster.masterAuthorizedNetworks": [{ cidr: "203.0.113.0/24", nmae: "x" }] }),
+            /^zk-kafka-gke:cluster\.masterAuthorizedNetworks\[0\]\.nmae is not a known key; did you mean name\?/m);
+        assert.doesNotMatch(await rejection({ "zookeeper.flavour": "x" }), /did you mean/, "no guess when nothing is close");
     });
 
     it("names the default when a cross-field rule trips over one", async () => {

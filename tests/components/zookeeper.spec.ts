@@ -1,7 +1,8 @@
 import { strict as assert } from "assert";
 import * as k8s from "@pulumi/kubernetes";
 import { RenderedStack, find, render } from "../harness/render";
-import { ZOOKEEPER_DEFAULTS, serverLines, zookeeperSpecs } from "../../components/zookeeper-spec";
+import { serverLines, zookeeperSpecs } from "../../components/zookeeper-spec";
+import { ZOOKEEPER_DEFAULTS } from "../../components/zookeeper-options";
 
 type StatefulSet = k8s.types.output.apps.v1.StatefulSet;
 type Service = k8s.types.output.core.v1.Service;
@@ -191,8 +192,8 @@ describe("ZooKeeperEnsemble", () => {
     });
 
     it("builds its specs without the Pulumi runtime", () => {
-        const specs = zookeeperSpecs({ ...ZOOKEEPER_DEFAULTS, namespace: "ns" });
+        const specs = zookeeperSpecs({ ...ZOOKEEPER_DEFAULTS, namespace: "ns", clusterDomain: "cluster.local" });
         assert.equal(specs.statefulSet.metadata && (specs.statefulSet.metadata as { name: string }).name, "zk");
-        assert.equal(serverLines({ ...ZOOKEEPER_DEFAULTS, namespace: "ns" }).length, 3);
+        assert.equal(serverLines({ ...ZOOKEEPER_DEFAULTS, namespace: "ns", clusterDomain: "cluster.local" }).length, 3);
     });
 });

@@ -74,7 +74,8 @@ describe("cluster config", () => {
     });
 
     it("reads machine shapes and CIDRs", () => {
-        assert.deepEqual(machineShape("e2-standard-2"), { vcpus: 2, memoryGb: 7.5 });
+        assert.deepEqual(machineShape("e2-standard-2"), { vcpus: 2, memoryGb: 8 });
+        assert.deepEqual(machineShape("n1-standard-2"), { vcpus: 2, memoryGb: 7.5 });
         assert.deepEqual(machineShape("n2-custom-2-4096"), { vcpus: 2, memoryGb: 4 });
         assert.equal(machineShape("a2-ultragpu-1g"), undefined);
         assert.ok(isIpv4Cidr("203.0.113.0/24") && isIpv4Cidr("0.0.0.0/0") && !isIpv4Cidr("203.0.113.1/24") && !isIpv4Cidr("1.2.3/8"));

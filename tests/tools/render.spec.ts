@@ -53,6 +53,14 @@ describe("offline render", () => {
         });
     }
 
+    it("exits 1 for --set zookeper.replicas=5 and suggests zookeeper", () => {
+        const out = fs.mkdtempSync(path.join(os.tmpdir(), "zk-render-"));
+        const r = renderCli("--out", out, "--set", "zookeper.replicas=5");
+        assert.equal(r.status, 1, r.stderr);
+        assert.match(r.stderr, /^error: zk-kafka-gke:zookeper is not a known key; did you mean zookeeper\?/m);
+        assert.deepEqual(fs.readdirSync(out), []);
+    });
+
     it("writes no GCP resource to resources.json with --set cluster.mode=existing", () => {
         const out = fs.mkdtempSync(path.join(os.tmpdir(), "zk-render-"));
         const r = renderCli("--out", out, "--set", "cluster.mode=existing");

@@ -1,0 +1,137 @@
+import { z } from "zod";
+
+/**
+ * The documentation of a config key, carried by its zod schema (zod metadata): the README's
+ * reference and the stack-file JSON Schema are generated from it (`npm run docs`).
+ * - `description`: one line, what the key does;
+ * - `allowed`: the rule, the same "must …" sentence a bad value is rejected with;
+ * - `defaultText`: for a default the program computes (not a literal), how it is computed;
+ * - `createOnly`: changing it on a live stack replaces what it configures.
+ */
+export interface KeyDoc {
+    description?: string;
+    allowed?: string;
+    defaultText?: string;
+    createOnly?: boolean;
+}
+
+declare module "zod" {
+    interface GlobalMeta extends KeyDoc {}
+}
+
+// Binary and decimal suffixes of the Kubernetes resource.Quantity grammar.
+const QUANTITY_SUFFIX: Record<string, number> = {
+    "": 1, n: 1e-9, u: 1e-6, m: 1e-3, k: 1e3, M: 1e6, G: 1e9, T: 1e12, P: 1e15, E: 1e18,
+    Ki: 2 ** 10, Mi: 2 ** 20, Gi: 2 ** 30, Ti: 2 ** 40, Pi: 2 ** 50, Ei: 2 ** 60,
+};
+const QUANTITY = /^([+-]?(?:\d+(?:\.\d*)?|\.\d+))(?:([eE][+-]?\d+)|(Ki|Mi|Gi|Ti|Pi|Ei|n|u|m|k|M|G|T|P|E))?$/;
+
+/** The value of a Kubernetes quantity ("500m" -> 0.5, "1Gi" -> 1073741824), or undefined. */
+export function parseQuantity(q: string): number | undefined {
+    const m = QUANTITY.exec(q);
+    if (!m) return undefined;
+    const exponent = m[2] ? 10 ** Number(m[2].slice(1)) : 1;
+    return Number(m[1]) * exponent * QUANTITY_SUFFIX[m[3] ?? ""];
+}
+
+/** A JVM memory size as -Xmx takes it ("512M", "1g", "2048k") in bytes, or undefined. */
+export function parseJvmSize(s: string): number | undefined {
+    const m = /^(\d+)([kKmMgG]?)$/.exec(s);
+    if (!m) return undefined;
+    const unit = { "": 1, k: 2 ** 10, m: 2 ** 20, g: 2 ** 30 }[m[2].toLowerCase() as "" | "k" | "m" | "g"];
+    return Number(m[1]) * unit;
+}
+
+// The reference grammar of distribution/reference: [domain[:port]/]path[:tag][@digest].
+const COMPONENT = "[a-z0-9]+(?:(?:[._]|__|-+)[a-z0-9]+)*";
+const DOMAIN = "(?:[a-zA-Z0-9](?:[a-zA-Z0-9-]*[a-zA-Z0-9])?(?:\\.[a-zA-Z0-9](?:[a-zA-Z0-9-]*[a-zA-Z0-9])?)*(?::\\d+)?)";
+const IMAGE = new RegExp(
+    `^(?:${DOMAIN}/)?${COMPONENT}(?:/${COMPONENT})*(?::([\\w][\\w.-]{0,127}))?(?:@(sha256:[a-f0-9]{64}))?$`,
+);
+
+/** True for an image reference pinned by a version tag or a digest (never `latest` or bare). */
+export function isPinnedImage(ref: string): boolean {
+    const m = IMAGE.exec(ref);
+    if (!m) return false;
+    const [, tag, digest] = m;
+    return digest !== undefined || (tag !== undefined && tag !== "latest");
+}
+
+/** The tag of an image reference, for the app.kubernetes.io/version label. */
+export function imageTag(ref: string): string | undefined {
+    return IMAGE.exec(ref)?.[1];
+}
+
+/** An IPv4 CIDR such as 203.0.113.0/24, with its host bits zero. */
+export function isIpv4Cidr(text: string): boolean {
+    const m = /^(\d{1,3})\.(\d{1,3})\.(\d{1,3})\.(\d{1,3})\/(\d{1,2})$/.exec(text);
+    if (!m) return false;
+    const octets = m.slice(1, 5).map(Number);
+    const bits = Number(m[5]);
+    if (octets.some((o) => o > 255) || bits > 32) return false;
+    const address = octets.reduce((a, o) => a * 256 + o, 0);
+    return address % 2 ** (32 - bits) === 0;
+}
+
+const DNS_LABEL = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/;
+const DNS_SUBDOMAIN = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$/;
+
+/**
+ * Field builders: each carries the one sentence that says what the key allows, both as the
+ * error a bad value gets and as the `allowed` text of the generated reference. `int` takes
+ * bounds the JSON Schema can state too, and an optional further rule.
+ */
+export const field = {
+    int: (must: string, bounds: { min?: number; max?: number } = {}, ok: (n: number) => boolean = () => true) => {
+        let schema = z.number({ error: must }).int();
+        if (bounds.min !== undefined) schema = schema.min(bounds.min);
+        if (bounds.max !== undefined) schema = schema.max(bounds.max);
+        return schema.refine(ok).meta({ allowed: must });
+    },
+    bool: () => z.boolean({ error: "must be true or false" }).meta({ allowed: "must be true or false" }),
+    string: (must: string, ok: (s: string) => boolean = () => true) =>
+        z.string({ error: must }).refine(ok).meta({ allowed: must }),
+    quantity: (must: string, ok: (v: number) => boolean = (v) => v > 0) =>
+        z.string({ error: must }).refine((s) => {
+            const v = parseQuantity(s);
+            return v !== undefined && ok(v);
+        }).meta({ allowed: must }),
+    jvmSize: (must: string, ok: (bytes: number) => boolean = () => true) =>
+        z.string({ error: must }).refine((s) => {
+            const bytes = parseJvmSize(s);
+            return bytes !== undefined && bytes > 0 && ok(bytes);
+        }).meta({ allowed: must }),
+    image: () => {
+        const must = "must be an image reference pinned by a version tag or digest (not latest)";
+        return z.string({ error: must }).refine(isPinnedImage).meta({ allowed: must });
+    },
+    dnsLabel: (must = "must be a DNS-1123 label (lower-case alphanumerics and '-', at most 63 characters)") =>
+        z.string({ error: must }).max(63).regex(DNS_LABEL).meta({ allowed: must }),
+    dnsSubdomain: (must = "must be a DNS-1123 subdomain (lower-case alphanumerics, '-' and '.', at most 253 characters)") =>
+        z.string({ error: must }).max(253).regex(DNS_SUBDOMAIN).meta({ allowed: must }),
+    oneOf: <T extends string>(values: readonly [T, ...T[]]) => {
+        const must = `must be one of ${values.join(", ")}`;
+        return z.enum(values, { error: must }).meta({ allowed: must });
+    },
+};
+
+/** A strict object: unknown keys are typos, and typos must not be ignored. */
+export function strictSection<T extends z.ZodRawShape>(shape: T) {
+    const allowed = Object.keys(shape).sort();
+    return z.strictObject(shape, {
+        error: (iss) =>
+            iss.code === "unrecognized_keys"
+                ? `is not a known key (allowed: ${allowed.join(", ")})`
+                : `must be an object with the keys ${allowed.join(", ")}`,
+    });
+}
+
+/**
+ * Validates a component's args with the same definition the stack config is checked with
+ * (defaults applied, rules enforced), for programs that construct the component directly.
+ */
+export function parseArgs<S extends z.ZodType>(component: string, name: string, schema: S, args: unknown): z.output<S> {
+    const parsed = schema.safeParse(args);
+    if (!parsed.success) throw new Error(`${component} ${name}: invalid args\n${z.prettifyError(parsed.error)}`);
+    return parsed.data;
+}
