@@ -3,6 +3,7 @@ import { loadConfig } from "./config";
 import { GkeCluster } from "./components/gke-cluster";
 import { ExistingCluster } from "./components/existing-cluster";
 import { ZooKeeperEnsemble } from "./components/zookeeper";
+import { KafkaCluster } from "./components/kafka";
 import { podSecurityLabels } from "./components/shared/labels";
 
 // Validated first: an invalid stack config fails here, before any resource is registered.
@@ -27,8 +28,19 @@ const zookeeper = new ZooKeeperEnsemble("zookeeper", {
     clusterDomain: config.clusterDomain,
 }, { providers });
 
+// Kafka takes the ensemble's connect string (an output, never a second hand-typed list) but not
+// its rollout: each broker waits for a quorum itself, so a fresh stack starts both at once.
+const kafka = new KafkaCluster("kafka", {
+    ...config.kafka,
+    namespace: namespace.metadata.name,
+    zookeeperConnect: zookeeper.connectString,
+    clusterDomain: config.clusterDomain,
+}, { providers });
+
 export const mode = target.mode;
 export const kubeconfig = cluster.kubeconfig;
 export const clusterName = cluster.clusterName;
 export const clusterLocation = cluster.location;
 export const zookeeperConnect = zookeeper.connectString;
+export const kafkaBootstrap = kafka.bootstrapServers;
+export const kafkaZookeeperConnect = kafka.zookeeperConnect;

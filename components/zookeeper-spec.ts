@@ -1,12 +1,9 @@
-import * as crypto from "crypto";
-import * as fs from "fs";
-import * as path from "path";
 import type * as k8s from "@pulumi/kubernetes";
-import { objectLabels, podLabels, selectorLabels } from "./shared/labels";
+import { objectLabels, selectorLabels } from "./shared/labels";
+import { execProbe, jvmResources } from "./shared/pod";
 import {
-    execProbe, hardenedContainerSecurityContext, hardenedPodSecurityContext, jvmResources,
-    requiredHostAntiAffinity, statefulSetAwaitAnnotations, volumeClaimTemplate,
-} from "./shared/pod";
+    configChecksum, configMapItems, disruptionBudget, headlessService, shippedFile, statefulSetSpec,
+} from "./shared/statefulset";
 import { imageTag, parseJvmSize } from "./shared/fields";
 import { ZooKeeperOptions } from "./zookeeper-options";
 
@@ -78,20 +75,12 @@ export function zooCfg(s: ZooKeeperSettings): string {
     ].join("\n");
 }
 
-const readFile = (name: string) => fs.readFileSync(path.join(__dirname, "files", name), "utf8");
-
 /** Everything the ConfigMap carries: config files for /conf, scripts for the container. */
 export function configFiles(s: ZooKeeperSettings): { conf: Record<string, string>; scripts: Record<string, string> } {
     return {
-        conf: { "zoo.cfg": zooCfg(s), "logback.xml": readFile("logback.xml"), "log4j.properties": readFile("log4j.properties") },
-        scripts: { "zk-start.sh": readFile("zk-start.sh"), "zk-probe.sh": readFile("zk-probe.sh") },
+        conf: { "zoo.cfg": zooCfg(s), "logback.xml": shippedFile("logback.xml"), "log4j.properties": shippedFile("log4j.properties") },
+        scripts: { "zk-start.sh": shippedFile("zk-start.sh"), "zk-probe.sh": shippedFile("zk-probe.sh") },
     };
-}
-
-function checksum(files: Record<string, string>): string {
-    const h = crypto.createHash("sha256");
-    for (const k of Object.keys(files).sort()) h.update(`${k}\0${files[k]}\0`);
-    return h.digest("hex");
 }
 
 export interface ZooKeeperSpecs {
@@ -110,19 +99,8 @@ export function zookeeperSpecs(s: ZooKeeperSettings): ZooKeeperSpecs {
     const data = { ...files.conf, ...files.scripts };
     return {
         configMap: { metadata: meta(ZK_NAMES.configMap), data },
-        headlessService: {
-            metadata: meta(ZK_NAMES.headlessService),
-            spec: {
-                clusterIP: "None",
-                // Peers must resolve each other before they are Ready, or a Parallel start never forms a quorum.
-                publishNotReadyAddresses: true,
-                selector: { ...zkSelector },
-                ports: [
-                    { name: "server", port: ZK_PORTS.server, targetPort: "server" },
-                    { name: "leader-election", port: ZK_PORTS.leaderElection, targetPort: "leader-election" },
-                ],
-            },
-        },
+        headlessService: headlessService(meta(ZK_NAMES.headlessService), zkSelector,
+            [{ name: "server", port: ZK_PORTS.server }, { name: "leader-election", port: ZK_PORTS.leaderElection }]),
         clientService: {
             metadata: meta(ZK_NAMES.clientService),
             spec: {
@@ -130,91 +108,65 @@ export function zookeeperSpecs(s: ZooKeeperSettings): ZooKeeperSpecs {
                 ports: [{ name: "client", port: ZK_PORTS.client, targetPort: "client" }],
             },
         },
-        pdb: {
-            metadata: meta(ZK_NAMES.pdb),
-            spec: { maxUnavailable: ZK_PDB_MAX_UNAVAILABLE, selector: { matchLabels: { ...zkSelector } } },
-        },
-        statefulSet: statefulSetSpec(s, labels, files, checksum(data)),
+        pdb: disruptionBudget(meta(ZK_NAMES.pdb), zkSelector, ZK_PDB_MAX_UNAVAILABLE),
+        statefulSet: statefulSetSpec({
+            meta: meta(ZK_NAMES.statefulSet),
+            selector: zkSelector,
+            serviceName: ZK_NAMES.headlessService,
+            replicas: s.replicas,
+            podManagementPolicy: s.podManagementPolicy,
+            updatePartition: s.updatePartition,
+            version: imageTag(s.image),
+            configChecksum: configChecksum(data),
+            uid: ZK_UID,
+            container: container(s),
+            volumes: [
+                { name: "config", configMap: { name: ZK_NAMES.configMap, items: configMapItems(files.conf) } },
+                { name: "scripts", configMap: { name: ZK_NAMES.configMap, defaultMode: 0o555, items: configMapItems(files.scripts) } },
+                { name: "tmp", emptyDir: { sizeLimit: "64Mi" } },
+            ],
+            data: { name: "datadir", size: s.storageSize, storageClass: s.storageClass },
+        }),
     };
 }
 
-function statefulSetSpec(
-    s: ZooKeeperSettings, labels: Record<string, string>, files: ReturnType<typeof configFiles>, configChecksum: string,
-): k8s.apps.v1.StatefulSetArgs {
-    const items = (set: Record<string, string>) => Object.keys(set).map((key) => ({ key, path: key }));
+function container(s: ZooKeeperSettings): k8s.types.input.core.v1.Container {
     // Readiness means "serving in a quorum" so a rolling update waits for each restarted server
     // to rejoin. Under OrderedReady the first pod could never be ready alone (no quorum yet) and
     // the StatefulSet would never start the second: there readiness is only "alive".
     const readiness = s.podManagementPolicy === "Parallel" ? "ready" : "live";
-    const probe = (mode: keyof typeof ZK_PROBE_CALLS, timing: { periodSeconds: number; failureThreshold: number; initialDelaySeconds?: number }) =>
+    const probe = (mode: keyof typeof ZK_PROBE_CALLS, timing: { periodSeconds: number; failureThreshold: number }) =>
         execProbe(["bash", `${ZK_PATHS.scripts}/zk-probe.sh`, mode, String(ZK_PROBE_CALL_SECONDS)],
             { ...timing, timeoutSeconds: ZK_PROBE_CALLS[mode] * ZK_PROBE_CALL_SECONDS + 1 });
     return {
-        metadata: {
-            name: ZK_NAMES.statefulSet,
-            namespace: s.namespace,
-            labels,
-            annotations: statefulSetAwaitAnnotations(s.replicas, s.updatePartition),
-        },
-        spec: {
-            serviceName: ZK_NAMES.headlessService,
-            replicas: s.replicas,
-            selector: { matchLabels: { ...zkSelector } },
-            podManagementPolicy: s.podManagementPolicy,
-            updateStrategy: { type: "RollingUpdate", rollingUpdate: { partition: s.updatePartition } },
-            persistentVolumeClaimRetentionPolicy: { whenDeleted: "Retain", whenScaled: "Retain" },
-            template: {
-                metadata: {
-                    labels: podLabels(labels, imageTag(s.image)),
-                    // A new zoo.cfg or script rolls the servers, one at a time.
-                    annotations: { "zk-kafka-gke/config-sha256": configChecksum },
-                },
-                spec: {
-                    affinity: requiredHostAntiAffinity(zkSelector),
-                    securityContext: hardenedPodSecurityContext(ZK_UID),
-                    automountServiceAccountToken: false,
-                    // Service env vars are unused and leak the namespace's topology into every pod.
-                    enableServiceLinks: false,
-                    containers: [{
-                        name: "zookeeper",
-                        image: s.image,
-                        command: ["bash", `${ZK_PATHS.scripts}/zk-start.sh`],
-                        env: [
-                            { name: "ZOOCFGDIR", value: ZK_PATHS.conf },
-                            // zkEnv.sh's own heap variable, in MB: the command line carries one -Xmx.
-                            { name: "ZK_SERVER_HEAP", value: String(parseJvmSize(s.heap)! / 2 ** 20) },
-                            // Nothing is written there in the foreground with console logging;
-                            // a writable directory keeps the launcher's checks quiet.
-                            { name: "ZOO_LOG_DIR", value: ZK_PATHS.tmp },
-                            { name: "JMXDISABLE", value: "true" },
-                        ],
-                        ports: [
-                            { name: "client", containerPort: ZK_PORTS.client },
-                            { name: "server", containerPort: ZK_PORTS.server },
-                            { name: "leader-election", containerPort: ZK_PORTS.leaderElection },
-                        ],
-                        resources: jvmResources(s.cpu, s.memory),
-                        // ZooKeeper loads its snapshot and log before it opens 2181: ten minutes for
-                        // that, after which liveness takes over with a tight budget (30 s).
-                        startupProbe: probe("live", { periodSeconds: 10, failureThreshold: 60 }),
-                        readinessProbe: probe(readiness, { periodSeconds: 10, failureThreshold: 3 }),
-                        livenessProbe: probe("live", { periodSeconds: 10, failureThreshold: 3 }),
-                        securityContext: hardenedContainerSecurityContext(),
-                        volumeMounts: [
-                            { name: "datadir", mountPath: ZK_PATHS.data },
-                            { name: "config", mountPath: ZK_PATHS.conf, readOnly: true },
-                            { name: "scripts", mountPath: ZK_PATHS.scripts, readOnly: true },
-                            { name: "tmp", mountPath: ZK_PATHS.tmp },
-                        ],
-                    }],
-                    volumes: [
-                        { name: "config", configMap: { name: ZK_NAMES.configMap, items: items(files.conf) } },
-                        { name: "scripts", configMap: { name: ZK_NAMES.configMap, defaultMode: 0o555, items: items(files.scripts) } },
-                        { name: "tmp", emptyDir: { sizeLimit: "64Mi" } },
-                    ],
-                },
-            },
-            volumeClaimTemplates: [volumeClaimTemplate("datadir", s.storageSize, s.storageClass)],
-        },
+        name: "zookeeper",
+        image: s.image,
+        command: ["bash", `${ZK_PATHS.scripts}/zk-start.sh`],
+        env: [
+            { name: "ZOOCFGDIR", value: ZK_PATHS.conf },
+            // zkEnv.sh's own heap variable, in MB: the command line carries one -Xmx.
+            { name: "ZK_SERVER_HEAP", value: String(parseJvmSize(s.heap)! / 2 ** 20) },
+            // Nothing is written there in the foreground with console logging;
+            // a writable directory keeps the launcher's checks quiet.
+            { name: "ZOO_LOG_DIR", value: ZK_PATHS.tmp },
+            { name: "JMXDISABLE", value: "true" },
+        ],
+        ports: [
+            { name: "client", containerPort: ZK_PORTS.client },
+            { name: "server", containerPort: ZK_PORTS.server },
+            { name: "leader-election", containerPort: ZK_PORTS.leaderElection },
+        ],
+        resources: jvmResources(s.cpu, s.memory),
+        // ZooKeeper loads its snapshot and log before it opens 2181: ten minutes for
+        // that, after which liveness takes over with a tight budget (30 s).
+        startupProbe: probe("live", { periodSeconds: 10, failureThreshold: 60 }),
+        readinessProbe: probe(readiness, { periodSeconds: 10, failureThreshold: 3 }),
+        livenessProbe: probe("live", { periodSeconds: 10, failureThreshold: 3 }),
+        volumeMounts: [
+            { name: "datadir", mountPath: ZK_PATHS.data },
+            { name: "config", mountPath: ZK_PATHS.conf, readOnly: true },
+            { name: "scripts", mountPath: ZK_PATHS.scripts, readOnly: true },
+            { name: "tmp", mountPath: ZK_PATHS.tmp },
+        ],
     };
 }

@@ -3,6 +3,7 @@ import * as k8s from "@pulumi/kubernetes";
 import { DEFAULT_CLUSTER_DOMAIN, ZK_NAMES, ZK_PORTS, zookeeperSpecs } from "./zookeeper-spec";
 import { ZooKeeperOptionsInput, zookeeperOptions } from "./zookeeper-options";
 import { parseArgs } from "./shared/fields";
+import { fields } from "./shared/statefulset";
 
 export { ZK_NAMES, ZK_PORTS };
 
@@ -55,12 +56,4 @@ export class ZooKeeperEnsemble extends pulumi.ComponentResource {
         this.connectString = pulumi.interpolate`${this.clientService.metadata.name}.${namespace}.svc.${clusterDomain}:${ZK_PORTS.client}`;
         this.registerOutputs({ connectString: this.connectString });
     }
-}
-
-/** Splits one object of the Output specs into per-field Outputs, the shape resource args take. */
-function fields<S, K extends keyof S, F extends keyof S[K]>(
-    specs: pulumi.Output<S>, key: K, names: F[],
-): { [N in F]: pulumi.Output<pulumi.Unwrap<S[K][N]>> } {
-    const object = specs.apply((s) => s[key]);
-    return Object.fromEntries(names.map((n) => [n, object.apply((o) => o[n])])) as never;
 }

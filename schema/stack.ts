@@ -4,9 +4,10 @@ import { z } from "zod";
 import { ConfigError, keyName, parseSection } from "./errors";
 import { field, strictSection } from "../components/shared/fields";
 import { zookeeperOptions, ZooKeeperOptions } from "../components/zookeeper-options";
+import { kafkaOptions, KafkaOptions } from "../components/kafka-options";
 import { DEFAULT_CLUSTER_DOMAIN } from "../components/zookeeper-spec";
 import { clusterSchema, gcpSchema } from "./cluster";
-import { capacityProblems } from "./capacity";
+import { capacityProblems, statefulWorkloads } from "./capacity";
 import { gkeFields } from "../components/gke-options";
 import type { GkeClusterArgs } from "../components/gke-cluster";
 import type { ExistingClusterArgs } from "../components/existing-cluster";
@@ -22,6 +23,7 @@ const scalars = {
 /** The object-valued sections, each parsed on its own so that one's problems do not hide another's. */
 const sections = {
     zookeeper: zookeeperOptions.meta({ description: "The ZooKeeper ensemble (the tutorial's zk-hs, zk-cs, zk-pdb, zk)" }),
+    kafka: kafkaOptions.meta({ description: "The ZooKeeper-backed Kafka cluster (the walkthrough's kafka-hs, kafka-pdb, kafka)" }),
     cluster: clusterSchema.meta({ description: "Where the workloads run: a GKE cluster this program creates, or an existing one" }),
 };
 
@@ -32,13 +34,15 @@ const sections = {
 export const stackConfigSchema = strictSection({ ...scalars, ...sections });
 
 /** Top-level check only: sections are present or not; each is parsed with its own schema below. */
-const topLevel = strictSection({ ...scalars, zookeeper: z.unknown().optional(), cluster: z.unknown().optional() });
+const topLevel = strictSection({
+    ...scalars, ...Object.fromEntries(Object.keys(sections).map((k) => [k, z.unknown().optional()])) as Record<keyof typeof sections, z.ZodOptional<z.ZodUnknown>>,
+});
 
 /** Every key this project reads from the `zk-kafka-gke` config namespace. */
 export const KNOWN_KEYS = Object.keys(stackConfigSchema.shape).sort();
 
 /** Where the workloads run: a GKE cluster this program manages, or an existing one. */
-export type ClusterTarget = { nodeCount?: number; regional: boolean; zones?: string[] } & (
+export type ClusterTarget = { nodeCount?: number; regional: boolean; zones?: string[]; machineType?: string } & (
     | { mode: "gke"; gke: GkeClusterArgs }
     | { mode: "existing"; existing: ExistingClusterArgs & { kubeconfig?: string } }
 );
@@ -47,6 +51,7 @@ export interface StackConfig {
     namespace: string;
     clusterDomain: string;
     zookeeper: ZooKeeperOptions;
+    kafka: KafkaOptions;
     cluster: ClusterTarget;
     /** Things that could not be checked; config.ts logs them as warnings. */
     warnings: string[];
@@ -72,16 +77,17 @@ export function parseStackConfig(raw: Record<string, unknown>, gcp: GcpRaw = {},
     };
     const top = collect(() => parseSection("", topLevel, raw, stackConfigSchema));
     const zookeeper = collect(() => parseSection("zookeeper", sections.zookeeper, raw.zookeeper));
+    const kafka = collect(() => parseSection("kafka", sections.kafka, raw.kafka));
     const clusterRaw = collect(() => parseSection("cluster", sections.cluster, raw.cluster));
     const cluster = clusterRaw && collect(() => resolveCluster(clusterRaw, gcp, stack));
     const warnings: string[] = [];
-    if (zookeeper && cluster) {
-        const capacity = capacityProblems(cluster, { zookeeper });
+    if (zookeeper && kafka && cluster) {
+        const capacity = capacityProblems(cluster, statefulWorkloads({ zookeeper, kafka }));
         problems.push(...capacity.problems);
         warnings.push(...capacity.warnings);
     }
     if (problems.length > 0) throw new ConfigError(problems);
-    return { namespace: top!.namespace, clusterDomain: top!.clusterDomain, zookeeper: zookeeper!, cluster: cluster!, warnings };
+    return { namespace: top!.namespace, clusterDomain: top!.clusterDomain, zookeeper: zookeeper!, kafka: kafka!, cluster: cluster!, warnings };
 }
 
 function resolveCluster(c: z.infer<typeof clusterSchema>, gcp: GcpRaw, stack: string): ClusterTarget {
@@ -118,7 +124,7 @@ function resolveCluster(c: z.infer<typeof clusterSchema>, gcp: GcpRaw, stack: st
     const { mode: _mode, regional, kubeconfig: _kubeconfig, context: _context, ...gke } = c;
     const name = c.name ?? `zk-kafka-${stack}`.toLowerCase().replace(/[^-a-z0-9]/g, "-").slice(0, 24).replace(/-+$/, "");
     return {
-        mode: "gke", nodeCount, regional, zones: c.zones,
+        mode: "gke", nodeCount, regional, zones: c.zones, machineType: c.machineType,
         gke: { ...gke, name, nodeCount, project: project!, location: location! },
     };
 }

@@ -21,16 +21,14 @@ describe("ZooKeeperEnsemble", () => {
     });
 
     it("renders the tutorial's objects with their exact names in the stack's namespace", () => {
-        const names = defaults.objects.map((o) => `${o.kind}/${o.metadata.namespace ?? ""}/${o.metadata.name}`);
-        assert.deepEqual(names.sort(), [
-            "ConfigMap/zk-kafka/zk-config", "Namespace//zk-kafka", "PodDisruptionBudget/zk-kafka/zk-pdb",
-            "Service/zk-kafka/zk-cs", "Service/zk-kafka/zk-hs", "StatefulSet/zk-kafka/zk",
-        ]);
         const ensemble = defaults.resources.find((r) => r.type === "zk-kafka-gke:zookeeper:Ensemble");
         assert.ok(ensemble?.urn, "the component is registered");
-        for (const r of defaults.resources.filter((r) => r.type.startsWith("kubernetes:") && r.type !== "kubernetes:core/v1:Namespace")) {
-            assert.equal(r.parent, ensemble.urn, `${r.name} is a child of the ensemble`);
-        }
+        const children = defaults.resources.filter((r) => r.parent === ensemble.urn);
+        const names = children.map((r) => `${r.type.split(":")[2]}/${(r.props.metadata as { namespace: string }).namespace}/${r.name}`);
+        assert.deepEqual(names.sort(), [
+            "ConfigMap/zk-kafka/zk-config", "PodDisruptionBudget/zk-kafka/zk-pdb",
+            "Service/zk-kafka/zk-cs", "Service/zk-kafka/zk-hs", "StatefulSet/zk-kafka/zk",
+        ]);
     });
 
     it("defaults: the tutorial's ensemble of three, Parallel, partition 0, 10Gi, 512M heap", () => {

@@ -6,26 +6,10 @@ import * as os from "os";
 import * as path from "path";
 import * as k8s from "@pulumi/kubernetes";
 import { RenderedStack, find, render } from "../../harness/render";
+import { fakePeer } from "../../harness/peers";
 
 type Container = k8s.types.output.core.v1.Container;
 type ConfigMap = k8s.types.output.core.v1.ConfigMap;
-
-/**
- * A server that answers `ruok` like a healthy but slow ZooKeeper (after ruokDelayMs) and stalls
- * on every other command: the case in which a probe's calls must still end inside its timeout.
- */
-function slowServer(ruokDelayMs: () => number): Promise<net.Server> {
-    const sockets = new Set<net.Socket>();
-    const server = net.createServer((socket) => {
-        sockets.add(socket);
-        socket.on("close", () => sockets.delete(socket));
-        socket.once("data", (d) => {
-            if (d.toString() === "ruok") setTimeout(() => socket.end("imok"), ruokDelayMs()).unref();
-        });
-    });
-    server.on("close", () => sockets.forEach((s) => s.destroy()));
-    return new Promise((resolve) => server.listen(0, "127.0.0.1", () => resolve(server)));
-}
 
 describe("zk-probe.sh (rendered, run for real)", () => {
     let stack: RenderedStack;
@@ -34,7 +18,8 @@ describe("zk-probe.sh (rendered, run for real)", () => {
     let ruokDelayMs = 0;
     before(async () => {
         stack = await render();
-        server = await slowServer(() => ruokDelayMs);
+        // Answers ruok like a healthy but slow ZooKeeper (after ruokDelayMs), stalls on everything else.
+        server = await fakePeer((d) => (d.toString() === "ruok" ? "imok" : undefined), () => ruokDelayMs);
         dir = fs.mkdtempSync(path.join(os.tmpdir(), "zk-probe-"));
         const port = (server.address() as net.AddressInfo).port;
         const data = find<ConfigMap>(stack, "ConfigMap", "zk-config").data;

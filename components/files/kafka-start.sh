@@ -1,0 +1,66 @@
+#!/usr/bin/env bash
+# Starts one Kafka broker in the foreground (the StatefulSet's command), in ZooKeeper mode.
+#
+# server.properties in $KAFKA_CONFIG_DIR is the same for every broker; this script adds what is
+# per pod and writes the result to $KAFKA_RUNTIME_DIR:
+#   broker.id            = the StatefulSet ordinal, from the hostname (kafka-2 -> 2)
+#   advertised.listeners = the pod's stable name, <hostname>.$KAFKA_ADVERTISED_DOMAIN:<port>
+# Before it starts the JVM it waits, bounded, until a ZooKeeper server of zookeeper.connect
+# serves in a quorum: on a fresh deploy both start together, and a broker that finds no quorum
+# would exit and crash-loop into a growing back-off.
+set -euo pipefail
+
+die() { echo "kafka-start: $*" >&2; exit 1; }
+
+conf_dir="${KAFKA_CONFIG_DIR:-/etc/kafka-config}"
+runtime_dir="${KAFKA_RUNTIME_DIR:-/var/run/kafka}"
+template="$conf_dir/server.properties"
+host="${HOSTNAME:-$(hostname)}"
+domain="${KAFKA_ADVERTISED_DOMAIN:?KAFKA_ADVERTISED_DOMAIN must name the headless Service domain}"
+wait_seconds="${KAFKA_ZOOKEEPER_WAIT_SECONDS:-300}"
+
+[[ -r "$template" ]] || die "cannot read $template"
+[[ "$host" =~ -([0-9]+)$ ]] || die "hostname '$host' does not end in -<ordinal>: run this in the StatefulSet's pods"
+broker_id=$((10#${BASH_REMATCH[1]}))
+
+setting() { sed -n "s/^$1=//p" "$template" | tail -n 1; }
+listeners=$(setting listeners)
+[[ "$listeners" =~ ^([A-Z_]+)://[^:]*:([0-9]+)$ ]] || die "$template: listeners must be one NAME://[host]:port, got '$listeners'"
+advertised="${BASH_REMATCH[1]}://${host}.${domain}:${BASH_REMATCH[2]}"
+connect=$(setting zookeeper.connect)
+[[ -n "$connect" ]] || die "$template sets no zookeeper.connect"
+
+# A server that answers srvr with a leader/follower/standalone mode serves in a quorum.
+quorum_member() {
+  local hostport reply IFS=,
+  for hostport in ${connect%%/*}; do
+    reply=$(timeout 2 bash -c 'exec 3<>"/dev/tcp/$0/$1" && printf srvr >&3 && cat <&3' "${hostport%:*}" "${hostport##*:}" 2>/dev/null) || true
+    if [[ "$reply" =~ Mode:\ (leader|follower|standalone) ]]; then echo "$hostport"; return 0; fi
+  done
+  return 1
+}
+deadline=$((SECONDS + wait_seconds))
+until member=$(quorum_member); do
+  ((SECONDS < deadline)) || die "no ZooKeeper server of ${connect%%/*} served in a quorum within ${wait_seconds}s"
+  echo "kafka-start: waiting for a ZooKeeper quorum at ${connect%%/*} ($((deadline - SECONDS))s left)" >&2
+  sleep $((deadline - SECONDS < 2 ? 1 : 2))
+done
+echo "kafka-start: ZooKeeper quorum reached through $member" >&2
+
+mkdir -p "$runtime_dir"
+{
+  grep -v -e '^broker\.id=' -e '^advertised\.listeners=' "$template"
+  echo "broker.id=${broker_id}"
+  echo "advertised.listeners=${advertised}"
+} >"$runtime_dir/server.properties"
+
+log_dirs=$(setting log.dirs)
+# One volume per broker: a volume that carries another broker's meta.properties is refused by
+# Kafka itself (InconsistentBrokerIdException); say so before the JVM does.
+meta="${log_dirs%%,*}/meta.properties"
+if [[ -f "$meta" ]] && existing=$(sed -n 's/^broker\.id=//p' "$meta") && [[ -n "$existing" && "$existing" != "$broker_id" ]]; then
+  die "$meta says broker $existing, this is broker $broker_id: refusing another broker's data"
+fi
+
+echo "kafka-start: broker ${broker_id} (${host}) advertising ${advertised}" >&2
+exec "${KAFKA_HOME:-/opt/kafka}/bin/kafka-server-start.sh" "$runtime_dir/server.properties"

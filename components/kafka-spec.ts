@@ -1,0 +1,172 @@
+import type * as k8s from "@pulumi/kubernetes";
+import { objectLabels, selectorLabels } from "./shared/labels";
+import { execProbe, jvmResources } from "./shared/pod";
+import {
+    configChecksum, configMapItems, disruptionBudget, headlessService, shippedFile, statefulSetSpec,
+} from "./shared/statefulset";
+import { imageTag } from "./shared/fields";
+import { KAFKA_PDB_MAX_UNAVAILABLE, KafkaOptions } from "./kafka-options";
+
+/** Object names of the "StatefulSet and DaemonSet updates" walkthrough, so its commands work verbatim. */
+export const KAFKA_NAMES = {
+    headlessService: "kafka-hs",
+    pdb: "kafka-pdb",
+    statefulSet: "kafka",
+    configMap: "kafka-config",
+} as const;
+
+/** The walkthrough's broker port, named `server` on the Service and the container. */
+export const KAFKA_PORT = 9093;
+
+/** Paths inside the container; the apache/kafka image keeps Kafka in /opt/kafka. */
+export const KAFKA_PATHS = {
+    home: "/opt/kafka",
+    config: "/etc/kafka-config",
+    scripts: "/opt/zk-kafka-gke",
+    runtime: "/var/run/kafka",
+    data: "/var/lib/kafka/data",
+    tmp: "/tmp",
+} as const;
+
+/** The apache/kafka image's `appuser`. */
+const KAFKA_UID = 1000;
+
+/** Seconds the probe's one ApiVersions call may take; the probe's timeout adds a second for the shell. */
+export const KAFKA_PROBE_CALL_SECONDS = 3;
+
+/** Long enough for a controlled shutdown to move leadership away and flush the logs. */
+export const KAFKA_TERMINATION_GRACE_SECONDS = 120;
+
+export type KafkaSettings = KafkaOptions & {
+    namespace: string;
+    clusterDomain: string;
+    /** The ensemble's client connect string, without chroot (the ZooKeeper component's output). */
+    zookeeperConnect: string;
+};
+
+export const kafkaSelector = selectorLabels("kafka");
+
+/** The domain of the brokers' stable names: kafka-N.<this>. */
+export function brokerDomain(s: Pick<KafkaSettings, "namespace" | "clusterDomain">): string {
+    return `${KAFKA_NAMES.headlessService}.${s.namespace}.svc.${s.clusterDomain}`;
+}
+
+/** Every broker's stable address, comma-separated: the bootstrap list for clients. */
+export function bootstrapServers(s: Pick<KafkaSettings, "namespace" | "clusterDomain" | "replicas">): string {
+    return Array.from({ length: s.replicas }, (_, i) => `${KAFKA_NAMES.statefulSet}-${i}.${brokerDomain(s)}:${KAFKA_PORT}`).join(",");
+}
+
+/** The brokers' server.properties: identical on every broker (kafka-start.sh adds broker.id and advertised.listeners). */
+export function serverProperties(s: KafkaSettings): string {
+    return [
+        "# Rendered by zk-kafka-gke; identical on every broker (kafka-start.sh adds broker.id and",
+        "# advertised.listeners from the pod's name).",
+        `listeners=PLAINTEXT://:${KAFKA_PORT}`,
+        "inter.broker.listener.name=PLAINTEXT",
+        `zookeeper.connect=${s.zookeeperConnect}${s.zookeeperChroot}`,
+        "zookeeper.session.timeout.ms=18000",
+        "# A subdirectory of the volume: a fresh filesystem's lost+found is not a partition.",
+        `log.dirs=${KAFKA_PATHS.data}/logs`,
+        `num.partitions=${s.numPartitions}`,
+        `log.retention.hours=${s.logRetentionHours}`,
+        "# Durability: acks=all writes need min.insync.replicas copies; a lagging replica never becomes leader.",
+        `default.replication.factor=${s.defaultReplicationFactor}`,
+        `min.insync.replicas=${s.minInsyncReplicas}`,
+        `offsets.topic.replication.factor=${s.defaultReplicationFactor}`,
+        `transaction.state.log.replication.factor=${s.defaultReplicationFactor}`,
+        `transaction.state.log.min.isr=${s.minInsyncReplicas}`,
+        "unclean.leader.election.enable=false",
+        `auto.create.topics.enable=${s.autoCreateTopics}`,
+        "# SIGTERM moves leadership away before the broker stops (within terminationGracePeriodSeconds).",
+        "controlled.shutdown.enable=true",
+        "",
+    ].join("\n");
+}
+
+/** Everything the ConfigMap carries: config files and scripts. */
+export function configFiles(s: KafkaSettings): { conf: Record<string, string>; scripts: Record<string, string> } {
+    return {
+        conf: { "server.properties": serverProperties(s), "log4j.properties": shippedFile("kafka-log4j.properties") },
+        scripts: { "kafka-start.sh": shippedFile("kafka-start.sh"), "kafka-probe.sh": shippedFile("kafka-probe.sh") },
+    };
+}
+
+export interface KafkaSpecs {
+    configMap: k8s.core.v1.ConfigMapArgs;
+    headlessService: k8s.core.v1.ServiceArgs;
+    pdb: k8s.policy.v1.PodDisruptionBudgetArgs;
+    statefulSet: k8s.apps.v1.StatefulSetArgs;
+}
+
+/** Every object of the Kafka cluster, as plain data (no Pulumi runtime needed). */
+export function kafkaSpecs(s: KafkaSettings): KafkaSpecs {
+    const labels = objectLabels(kafkaSelector, "kafka", "broker");
+    const meta = (name: string) => ({ name, namespace: s.namespace, labels });
+    const files = configFiles(s);
+    const data = { ...files.conf, ...files.scripts };
+    return {
+        configMap: { metadata: meta(KAFKA_NAMES.configMap), data },
+        headlessService: headlessService(meta(KAFKA_NAMES.headlessService), kafkaSelector, [{ name: "server", port: KAFKA_PORT }]),
+        pdb: disruptionBudget(meta(KAFKA_NAMES.pdb), kafkaSelector, KAFKA_PDB_MAX_UNAVAILABLE),
+        statefulSet: statefulSetSpec({
+            meta: meta(KAFKA_NAMES.statefulSet),
+            selector: kafkaSelector,
+            serviceName: KAFKA_NAMES.headlessService,
+            replicas: s.replicas,
+            // The walkthrough's policy: brokers start together, each waits for ZooKeeper itself.
+            podManagementPolicy: "Parallel",
+            updatePartition: s.updatePartition,
+            version: imageTag(s.image),
+            configChecksum: configChecksum(data),
+            uid: KAFKA_UID,
+            terminationGracePeriodSeconds: KAFKA_TERMINATION_GRACE_SECONDS,
+            container: container(s),
+            volumes: [
+                { name: "config", configMap: { name: KAFKA_NAMES.configMap, items: configMapItems(files.conf) } },
+                { name: "scripts", configMap: { name: KAFKA_NAMES.configMap, defaultMode: 0o555, items: configMapItems(files.scripts) } },
+                { name: "runtime", emptyDir: { sizeLimit: "16Mi" } },
+                { name: "tmp", emptyDir: { sizeLimit: "256Mi" } },
+            ],
+            data: { name: "datadir", size: s.storageSize, storageClass: s.storageClass },
+        }),
+    };
+}
+
+function container(s: KafkaSettings): k8s.types.input.core.v1.Container {
+    const probe = (timing: { periodSeconds: number; failureThreshold: number }) =>
+        execProbe(["bash", `${KAFKA_PATHS.scripts}/kafka-probe.sh`, String(KAFKA_PROBE_CALL_SECONDS)],
+            { ...timing, timeoutSeconds: KAFKA_PROBE_CALL_SECONDS + 1 });
+    return {
+        name: "kafka",
+        image: s.image,
+        command: ["bash", `${KAFKA_PATHS.scripts}/kafka-start.sh`],
+        env: [
+            { name: "KAFKA_HOME", value: KAFKA_PATHS.home },
+            { name: "KAFKA_CONFIG_DIR", value: KAFKA_PATHS.config },
+            { name: "KAFKA_RUNTIME_DIR", value: KAFKA_PATHS.runtime },
+            { name: "KAFKA_ADVERTISED_DOMAIN", value: brokerDomain(s) },
+            { name: "KAFKA_ZOOKEEPER_WAIT_SECONDS", value: "300" },
+            { name: "KAFKA_HEAP_OPTS", value: `-Xms${s.heap} -Xmx${s.heap}` },
+            // An OutOfMemoryError leaves a broker half alive: exit, and let the kubelet restart it.
+            { name: "KAFKA_OPTS", value: "-XX:+ExitOnOutOfMemoryError" },
+            { name: "KAFKA_LOG4J_OPTS", value: `-Dlog4j.configuration=file:${KAFKA_PATHS.config}/log4j.properties` },
+            // kafka-run-class.sh creates LOG_DIR; without -loggc (the default EXTRA_ARGS) no GC log files.
+            { name: "LOG_DIR", value: `${KAFKA_PATHS.tmp}/kafka-logs` },
+            { name: "EXTRA_ARGS", value: "-name kafkaServer" },
+        ],
+        ports: [{ name: "server", containerPort: KAFKA_PORT }],
+        resources: jvmResources(s.cpu, s.memory),
+        // Log recovery after an unclean stop can take long: fifteen minutes before liveness counts.
+        startupProbe: probe({ periodSeconds: 10, failureThreshold: 90 }),
+        readinessProbe: probe({ periodSeconds: 10, failureThreshold: 3 }),
+        // A broker that answers no request for a minute is hung: restart it.
+        livenessProbe: probe({ periodSeconds: 10, failureThreshold: 6 }),
+        volumeMounts: [
+            { name: "datadir", mountPath: KAFKA_PATHS.data },
+            { name: "config", mountPath: KAFKA_PATHS.config, readOnly: true },
+            { name: "scripts", mountPath: KAFKA_PATHS.scripts, readOnly: true },
+            { name: "runtime", mountPath: KAFKA_PATHS.runtime },
+            { name: "tmp", mountPath: KAFKA_PATHS.tmp },
+        ],
+    };
+}

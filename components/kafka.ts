@@ -1,0 +1,65 @@
+import * as pulumi from "@pulumi/pulumi";
+import * as k8s from "@pulumi/kubernetes";
+import { KAFKA_NAMES, KAFKA_PORT, bootstrapServers, kafkaSpecs } from "./kafka-spec";
+import { KafkaOptionsInput, kafkaOptions } from "./kafka-options";
+import { DEFAULT_CLUSTER_DOMAIN } from "./zookeeper-spec";
+import { parseArgs } from "./shared/fields";
+import { fields } from "./shared/statefulset";
+
+export { KAFKA_NAMES, KAFKA_PORT };
+
+/**
+ * Settings of a Kafka cluster: every key of `kafkaOptions` (components/kafka-options.ts, where
+ * each one's default, rule and description are defined; README "Configuration" lists them), all
+ * optional, plus where it runs and the ensemble it uses.
+ */
+export type KafkaClusterArgs = KafkaOptionsInput & {
+    /** Namespace of every object (pass the Namespace resource's name to depend on it). */
+    namespace: pulumi.Input<string>;
+    /** The ZooKeeper ensemble's client connect string (ZooKeeperEnsemble.connectString), without chroot. */
+    zookeeperConnect: pulumi.Input<string>;
+    /** The cluster's DNS domain, in the brokers' advertised names. @default "cluster.local" */
+    clusterDomain?: string;
+};
+
+/**
+ * ZooKeeper-backed Kafka as in the "StatefulSet and DaemonSet updates" walkthrough: Service
+ * kafka-hs, PDB kafka-pdb and StatefulSet kafka, plus the kafka-config ConfigMap holding
+ * server.properties and the start and probe scripts. It does not wait for the ensemble's
+ * rollout: each broker waits for a ZooKeeper quorum itself, so a fresh stack starts both at once.
+ */
+export class KafkaCluster extends pulumi.ComponentResource {
+    readonly configMap: k8s.core.v1.ConfigMap;
+    readonly headlessService: k8s.core.v1.Service;
+    readonly podDisruptionBudget: k8s.policy.v1.PodDisruptionBudget;
+    readonly statefulSet: k8s.apps.v1.StatefulSet;
+    /** `kafka-0.kafka-hs.<ns>.svc.<domain>:9093,…`: every broker's stable address. */
+    readonly bootstrapServers: pulumi.Output<string>;
+    /** The ZooKeeper connect string the brokers use, chroot included. */
+    readonly zookeeperConnect: pulumi.Output<string>;
+
+    constructor(name: string, args: KafkaClusterArgs, opts?: pulumi.ComponentResourceOptions) {
+        super("zk-kafka-gke:kafka:Cluster", name, {}, opts);
+        const { namespace, zookeeperConnect, clusterDomain = DEFAULT_CLUSTER_DOMAIN, ...options } = args;
+        const settings = parseArgs("KafkaCluster", name, kafkaOptions, options);
+        const specs = pulumi.all([namespace, zookeeperConnect]).apply(([ns, zk]) =>
+            kafkaSpecs({ ...settings, namespace: ns, clusterDomain, zookeeperConnect: zk }));
+        const parent = { parent: this };
+
+        this.configMap = new k8s.core.v1.ConfigMap(KAFKA_NAMES.configMap, fields(specs, "configMap", ["metadata", "data"]), parent);
+        this.headlessService = new k8s.core.v1.Service(KAFKA_NAMES.headlessService, fields(specs, "headlessService", ["metadata", "spec"]), parent);
+        this.podDisruptionBudget = new k8s.policy.v1.PodDisruptionBudget(KAFKA_NAMES.pdb, fields(specs, "pdb", ["metadata", "spec"]), parent);
+        this.statefulSet = new k8s.apps.v1.StatefulSet(KAFKA_NAMES.statefulSet, fields(specs, "statefulSet", ["metadata", "spec"]), {
+            ...parent,
+            // The pods mount kafka-config and advertise names under kafka-hs from their first start.
+            dependsOn: [this.configMap, this.headlessService],
+            // The name is fixed (the walkthrough's `kafka`): a replacement must delete first; the
+            // retained volumes are re-bound by the new StatefulSet's pods.
+            deleteBeforeReplace: true,
+        });
+
+        this.bootstrapServers = pulumi.output(namespace).apply((ns) => bootstrapServers({ namespace: ns, clusterDomain, replicas: settings.replicas }));
+        this.zookeeperConnect = pulumi.interpolate`${zookeeperConnect}${settings.zookeeperChroot}`;
+        this.registerOutputs({ bootstrapServers: this.bootstrapServers, zookeeperConnect: this.zookeeperConnect });
+    }
+}

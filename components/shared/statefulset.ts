@@ -1,0 +1,116 @@
+import * as crypto from "crypto";
+import * as fs from "fs";
+import * as path from "path";
+import * as pulumi from "@pulumi/pulumi";
+import type * as k8s from "@pulumi/kubernetes";
+import { SelectorLabels, podLabels } from "./labels";
+import {
+    hardenedContainerSecurityContext, hardenedPodSecurityContext, requiredHostAntiAffinity, statefulSetAwaitAnnotations,
+    volumeClaimTemplate,
+} from "./pod";
+
+type Container = k8s.types.input.core.v1.Container;
+type Volume = k8s.types.input.core.v1.Volume;
+
+/** A file shipped in components/files (start scripts, probes, logging configs). */
+export function shippedFile(name: string): string {
+    return fs.readFileSync(path.join(__dirname, "..", "files", name), "utf8");
+}
+
+/** A stable digest of a ConfigMap's data: in the pod template, a change rolls the pods. */
+export function configChecksum(files: Record<string, string>): string {
+    const h = crypto.createHash("sha256");
+    for (const k of Object.keys(files).sort()) h.update(`${k}\0${files[k]}\0`);
+    return h.digest("hex");
+}
+
+/** ConfigMap volume items for a set of its keys, each at its own name. */
+export function configMapItems(files: Record<string, string>): Array<{ key: string; path: string }> {
+    return Object.keys(files).map((key) => ({ key, path: key }));
+}
+
+type Meta = { name: string; namespace: string; labels: Record<string, string> };
+
+/** A headless Service for a StatefulSet's stable pod names; peers resolve before they are Ready. */
+export function headlessService(meta: Meta, selector: SelectorLabels, ports: Array<{ name: string; port: number }>): k8s.core.v1.ServiceArgs {
+    return {
+        metadata: meta,
+        spec: {
+            clusterIP: "None",
+            // Peers must resolve each other before they are Ready, or a Parallel start never forms a cluster.
+            publishNotReadyAddresses: true,
+            selector: { ...selector },
+            ports: ports.map((p) => ({ ...p, targetPort: p.name })),
+        },
+    };
+}
+
+/** A policy/v1 PodDisruptionBudget that lets voluntary disruptions take `maxUnavailable` pods at once. */
+export function disruptionBudget(meta: Meta, selector: SelectorLabels, maxUnavailable: number): k8s.policy.v1.PodDisruptionBudgetArgs {
+    return { metadata: meta, spec: { maxUnavailable, selector: { matchLabels: { ...selector } } } };
+}
+
+/** What differs between the stateful workloads; everything else the skeleton decides for both. */
+export interface StatefulWorkload {
+    meta: Meta;
+    selector: SelectorLabels;
+    serviceName: string;
+    replicas: number;
+    podManagementPolicy: "Parallel" | "OrderedReady";
+    updatePartition: number;
+    /** The image's tag, for the app.kubernetes.io/version pod label. */
+    version?: string;
+    /** Digest of the mounted config: a change rolls the pods. */
+    configChecksum: string;
+    /** The image's non-root user (and group). */
+    uid: number;
+    terminationGracePeriodSeconds?: number;
+    container: Container;
+    volumes: Volume[];
+    /** The per-pod data volume, retained when the StatefulSet is deleted or scaled down. */
+    data: { name: string; size: string; storageClass?: string };
+}
+
+/**
+ * The StatefulSet both ZooKeeper and Kafka run as: required hostname anti-affinity on the same
+ * labels that select the pods, restricted-level hardening, no service account token or service
+ * links, a RollingUpdate partition with an await that a partition cannot hang, retained volumes.
+ */
+export function statefulSetSpec(w: StatefulWorkload): k8s.apps.v1.StatefulSetArgs {
+    return {
+        metadata: { ...w.meta, annotations: statefulSetAwaitAnnotations(w.replicas, w.updatePartition) },
+        spec: {
+            serviceName: w.serviceName,
+            replicas: w.replicas,
+            selector: { matchLabels: { ...w.selector } },
+            podManagementPolicy: w.podManagementPolicy,
+            updateStrategy: { type: "RollingUpdate", rollingUpdate: { partition: w.updatePartition } },
+            persistentVolumeClaimRetentionPolicy: { whenDeleted: "Retain", whenScaled: "Retain" },
+            template: {
+                metadata: {
+                    labels: podLabels(w.meta.labels, w.version),
+                    annotations: { "zk-kafka-gke/config-sha256": w.configChecksum },
+                },
+                spec: {
+                    affinity: requiredHostAntiAffinity(w.selector),
+                    securityContext: hardenedPodSecurityContext(w.uid),
+                    automountServiceAccountToken: false,
+                    // Service env vars are unused and leak the namespace's topology into every pod.
+                    enableServiceLinks: false,
+                    ...(w.terminationGracePeriodSeconds !== undefined ? { terminationGracePeriodSeconds: w.terminationGracePeriodSeconds } : {}),
+                    containers: [{ ...w.container, securityContext: hardenedContainerSecurityContext() }],
+                    volumes: w.volumes,
+                },
+            },
+            volumeClaimTemplates: [volumeClaimTemplate(w.data.name, w.data.size, w.data.storageClass)],
+        },
+    };
+}
+
+/** Splits one object of Output specs into per-field Outputs, the shape resource args take. */
+export function fields<S, K extends keyof S, F extends keyof S[K]>(
+    specs: pulumi.Output<S>, key: K, names: F[],
+): { [N in F]: pulumi.Output<pulumi.Unwrap<S[K][N]>> } {
+    const object = specs.apply((s) => s[key]);
+    return Object.fromEntries(names.map((n) => [n, object.apply((o) => o[n])])) as never;
+}

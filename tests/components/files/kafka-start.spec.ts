@@ -1,0 +1,122 @@
+import { strict as assert } from "assert";
+import { spawn } from "child_process";
+import * as fs from "fs";
+import * as os from "os";
+import * as path from "path";
+import * as k8s from "@pulumi/kubernetes";
+import { RenderedStack, find, render } from "../../harness/render";
+import { fakePeer } from "../../harness/peers";
+
+type StatefulSet = k8s.types.output.apps.v1.StatefulSet;
+type ConfigMap = k8s.types.output.core.v1.ConfigMap;
+
+const SERVING = "Zookeeper version: 3.9.4\nMode: follower\n";
+const NOT_SERVING = "This ZooKeeper instance is not currently serving requests\n";
+
+/**
+ * Runs the rendered kafka-start.sh for real in a temp dir: ZooKeeper is a fake that answers srvr,
+ * and the image's kafka-server-start.sh a stand-in that records what it was given.
+ */
+describe("kafka-start.sh (rendered, run for real)", () => {
+    let stack: RenderedStack;
+    let dir: string;
+    before(async () => {
+        stack = await render();
+    });
+    beforeEach(() => {
+        dir = fs.mkdtempSync(path.join(os.tmpdir(), "kafka-start-"));
+    });
+    afterEach(() => fs.rmSync(dir, { recursive: true, force: true }));
+
+    function start(hostname: string, zookeepers: string[], extraEnv: Record<string, string> = {}, meta?: string) {
+        const data = find<ConfigMap>(stack, "ConfigMap", "kafka-config").data;
+        const c = find<StatefulSet>(stack, "StatefulSet", "kafka").spec.template.spec.containers[0];
+        const [conf, run, home, logs] = ["conf", "run", "home", "data/logs"].map((d) => path.join(dir, d));
+        for (const d of [conf, run, path.join(home, "bin"), logs]) fs.mkdirSync(d, { recursive: true });
+        if (meta !== undefined) fs.writeFileSync(path.join(logs, "meta.properties"), meta);
+        fs.writeFileSync(path.join(conf, "server.properties"), data["server.properties"]
+            .replace(/^zookeeper\.connect=[^/\n]*/m, `zookeeper.connect=${zookeepers.join(",")}`)
+            .replace(/^log\.dirs=.*$/m, `log.dirs=${logs}`));
+        fs.writeFileSync(path.join(dir, "kafka-start.sh"), data["kafka-start.sh"]);
+        fs.writeFileSync(path.join(home, "bin", "kafka-server-start.sh"), '#!/usr/bin/env bash\necho "launched with $*"\n', { mode: 0o755 });
+        const env: NodeJS.ProcessEnv = { PATH: process.env.PATH, HOSTNAME: hostname };
+        for (const e of c.env) env[e.name] = e.value;
+        Object.assign(env, { KAFKA_CONFIG_DIR: conf, KAFKA_RUNTIME_DIR: run, KAFKA_HOME: home }, extraEnv);
+        const child = spawn("bash", [path.join(dir, "kafka-start.sh")], { env });
+        let stdout = "";
+        let stderr = "";
+        child.stdout.on("data", (d) => (stdout += d));
+        child.stderr.on("data", (d) => (stderr += d));
+        return new Promise<{ code: number | null; stdout: string; stderr: string; written?: string }>((resolve) => child.on("exit", (code) => {
+            const file = path.join(run, "server.properties");
+            resolve({ code, stdout, stderr, written: fs.existsSync(file) ? fs.readFileSync(file, "utf8") : undefined });
+        }));
+    }
+
+    it("HOSTNAME=kafka-2: broker.id 2, advertised as its stable name, then the image's launcher with that file", async () => {
+        const zk = await fakePeer(() => SERVING);
+        try {
+            const r = await start("kafka-2", [`127.0.0.1:${zk.port}`]);
+            assert.equal(r.code, 0, r.stderr);
+            assert.match(r.written!, /^broker\.id=2$/m);
+            assert.match(r.written!, /^advertised\.listeners=PLAINTEXT:\/\/kafka-2\.kafka-hs\.zk-kafka\.svc\.cluster\.local:9093$/m);
+            assert.match(r.written!, /^min\.insync\.replicas=2$/m, "the shared settings are kept");
+            assert.equal(r.written!.match(/^broker\.id=/gm)!.length, 1);
+            assert.equal(r.stdout.trim(), `launched with ${path.join(dir, "run", "server.properties")}`);
+            assert.match(r.stderr, /ZooKeeper quorum reached through 127\.0\.0\.1:\d+/);
+        } finally {
+            zk.close();
+        }
+    });
+
+    it("finds the quorum through any server of the connect string", async () => {
+        const down = await fakePeer(() => NOT_SERVING);
+        const up = await fakePeer(() => SERVING);
+        try {
+            const r = await start("kafka-0", [`127.0.0.1:${down.port}`, `127.0.0.1:${up.port}`]);
+            assert.equal(r.code, 0, r.stderr);
+            assert.match(r.stderr, new RegExp(`quorum reached through 127\\.0\\.0\\.1:${up.port}`));
+        } finally {
+            down.close();
+            up.close();
+        }
+    });
+
+    it("waits, saying so, until the ensemble has a quorum", async () => {
+        let asked = 0;
+        const zk = await fakePeer(() => (++asked < 2 ? NOT_SERVING : SERVING));
+        try {
+            const r = await start("kafka-1", [`127.0.0.1:${zk.port}`]);
+            assert.equal(r.code, 0, r.stderr);
+            assert.match(r.stderr, /waiting for a ZooKeeper quorum at 127\.0\.0\.1:\d+ \(\d+s left\)/);
+            assert.match(r.written!, /^broker\.id=1$/m);
+        } finally {
+            zk.close();
+        }
+    });
+
+    it("gives up after KAFKA_ZOOKEEPER_WAIT_SECONDS without a quorum, and starts no broker", async () => {
+        const zk = await fakePeer(() => NOT_SERVING);
+        try {
+            const r = await start("kafka-0", [`127.0.0.1:${zk.port}`], { KAFKA_ZOOKEEPER_WAIT_SECONDS: "2" });
+            assert.equal(r.code, 1);
+            assert.match(r.stderr, /no ZooKeeper server of 127\.0\.0\.1:\d+ served in a quorum within 2s/);
+            assert.equal(r.written, undefined);
+            assert.equal(r.stdout, "");
+        } finally {
+            zk.close();
+        }
+    });
+
+    it("refuses a volume that holds another broker's data", async () => {
+        const zk = await fakePeer(() => SERVING);
+        try {
+            const r = await start("kafka-2", [`127.0.0.1:${zk.port}`], {}, "version=0\nbroker.id=1\n");
+            assert.equal(r.code, 1);
+            assert.match(r.stderr, /meta\.properties says broker 1, this is broker 2/);
+            assert.equal((await start("kafka-1", [`127.0.0.1:${zk.port}`], {}, "version=0\nbroker.id=1\n")).code, 0, "its own data is fine");
+        } finally {
+            zk.close();
+        }
+    });
+});
