@@ -1,0 +1,167 @@
+import { ChildProcess, spawn, spawnSync } from "child_process";
+import * as fs from "fs";
+import * as net from "net";
+import * as path from "path";
+import * as k8s from "@pulumi/kubernetes";
+import { RenderedStack, find } from "../harness/render";
+
+type StatefulSet = k8s.types.output.apps.v1.StatefulSet;
+type ConfigMap = k8s.types.output.core.v1.ConfigMap;
+type Container = k8s.types.output.core.v1.Container;
+
+/** Pod i of a StatefulSet listens on its own loopback address, with the rendered ports. */
+export const podAddress = (i: number) => `127.0.0.${i + 1}`;
+
+/** A rendered StatefulSet's pod: the StatefulSet, its container and the ConfigMap it mounts. */
+export interface RenderedPod {
+    statefulSet: StatefulSet;
+    container: Container;
+    configMap: ConfigMap;
+    ports: number[];
+}
+
+export function renderedPod(stack: RenderedStack, statefulSet: string): RenderedPod {
+    const sts = find<StatefulSet>(stack, "StatefulSet", statefulSet);
+    const container = sts.spec.template.spec.containers[0];
+    const cmName = sts.spec.template.spec.volumes.find((v) => v.configMap)!.configMap.name;
+    return { statefulSet: sts, container, configMap: find<ConfigMap>(stack, "ConfigMap", cmName), ports: container.ports.map((p) => p.containerPort) };
+}
+
+/** What a laptop must change: a config file's text, the environment, the launchers on PATH. */
+export interface Laptop {
+    /** Rewrites a ConfigMap item (peers' names to 127.0.0.x, listen addresses) for pod `index`. */
+    rewrite(key: string, text: string, pod: LocalPod): string;
+    /** Directory put first on PATH (the images' launchers as stand-ins). */
+    bin: string;
+    /** Variables set over the rendered ones (e.g. KAFKA_HOME of the stand-in launcher). */
+    env?: (pod: LocalPod) => Record<string, string>;
+}
+
+/**
+ * One pod of a rendered StatefulSet, laid out in a directory of this machine from its own
+ * volumes and mounts, and run with its own command, environment and probes: only container
+ * paths (as local directories) and what `Laptop` says differ.
+ */
+export class LocalPod {
+    readonly hostname: string;
+    readonly dir: string;
+    readonly address: string;
+    private readonly mounts: Array<[string, string]> = [];
+    private child?: ChildProcess;
+    private exited?: Promise<void>;
+
+    constructor(readonly index: number, root: string, readonly pod: RenderedPod, private readonly laptop: Laptop) {
+        this.hostname = `${pod.statefulSet.metadata.name}-${index}`;
+        this.dir = path.join(root, this.hostname);
+        this.address = podAddress(index);
+        const spec = pod.statefulSet.spec;
+        for (const mount of pod.container.volumeMounts) {
+            const local = path.join(this.dir, mount.name);
+            fs.mkdirSync(local, { recursive: true });
+            this.mounts.push([mount.mountPath, local]);
+        }
+        // Longest mount path first, so /conf never shadows /conf/x.
+        this.mounts.sort((a, b) => b[0].length - a[0].length);
+        for (const mount of pod.container.volumeMounts) {
+            const volume = spec.template.spec.volumes.find((v) => v.name === mount.name);
+            if (volume?.configMap) this.writeConfigMapItems(volume.configMap, path.join(this.dir, mount.name));
+            else if (!volume?.emptyDir && !spec.volumeClaimTemplates.some((c) => c.metadata.name === mount.name)) {
+                throw new Error(`volume ${mount.name} is neither a ConfigMap, an emptyDir nor a claim template`);
+            }
+        }
+    }
+
+    private writeConfigMapItems(source: k8s.types.output.core.v1.ConfigMapVolumeSource, dir: string): void {
+        for (const item of source.items) {
+            const text = this.laptop.rewrite(item.key, this.pod.configMap.data[item.key], this);
+            fs.writeFileSync(path.join(dir, item.path), text, { mode: source.defaultMode ?? 0o644 });
+        }
+    }
+
+    /** The local directory of a volume (by its name in the pod spec). */
+    volume(name: string): string {
+        return path.join(this.dir, name);
+    }
+
+    /** A container path (or text holding some) as the matching local path. */
+    localize(text: string): string {
+        // One pass: a replaced path (/tmp/…/datadir) must not be rewritten again.
+        const alternatives = this.mounts.map(([mountPath]) => mountPath.replace(/[/.-]/g, "\\$&")).join("|");
+        const locals = new Map(this.mounts);
+        return text.replace(new RegExp(`(^|[=\\s:])(${alternatives})(?=/|$|\\s)`, "gm"),
+            (_, before: string, mountPath: string) => `${before}${locals.get(mountPath)}`);
+    }
+
+    environment(): NodeJS.ProcessEnv {
+        const env: NodeJS.ProcessEnv = { ...process.env, HOSTNAME: this.hostname, PATH: `${this.laptop.bin}:${process.env.PATH}` };
+        for (const e of this.pod.container.env ?? []) env[e.name] = this.localize(e.value ?? "");
+        return { ...env, ...this.laptop.env?.(this) };
+    }
+
+    /** Starts the rendered container command, as the kubelet would, in its own process group. */
+    start(): void {
+        if (this.running) throw new Error(`${this.hostname} is already running`);
+        const [command, ...args] = this.pod.container.command.map((a) => this.localize(a));
+        const log = fs.openSync(path.join(this.dir, "container.log"), "a");
+        const child = spawn(command, args, { env: this.environment(), cwd: this.dir, detached: true, stdio: ["ignore", log, log] });
+        fs.closeSync(log);
+        this.child = child;
+        this.exited = new Promise((resolve) => child.once("exit", () => resolve()));
+    }
+
+    get running(): boolean {
+        return this.child !== undefined && this.child.exitCode === null && this.child.signalCode === null;
+    }
+
+    /** Sends a signal and waits for the process to end (SIGKILL after graceMs, the kubelet's grace period). */
+    async stop(signal: NodeJS.Signals = "SIGTERM", graceMs = 15000): Promise<void> {
+        if (!this.running || !this.child?.pid) return;
+        process.kill(this.child.pid, signal);
+        const timer = setTimeout(() => this.kill(), graceMs);
+        await this.exited;
+        clearTimeout(timer);
+    }
+
+    /** Synchronous SIGKILL of the whole process group, for after hooks. */
+    kill(): void {
+        if (this.running && this.child?.pid) {
+            try {
+                process.kill(-this.child.pid, "SIGKILL");
+            } catch {
+                // already gone
+            }
+        }
+    }
+
+    /** Runs a rendered probe command; true when it exits 0. */
+    probe(kind: "readinessProbe" | "livenessProbe" | "startupProbe"): { ok: boolean; output: string } {
+        const [command, ...args] = this.pod.container[kind].exec.command.map((a) => this.localize(a));
+        const r = spawnSync(command, args, { env: this.environment(), encoding: "utf8", timeout: 10000 });
+        return { ok: r.status === 0, output: `${r.stdout}${r.stderr}`.trim() };
+    }
+}
+
+/** Fails unless every address:port is free, so a test never talks to a stranger's server. */
+export async function assertPortsFree(addresses: string[], ports: number[]): Promise<void> {
+    for (const host of addresses) {
+        for (const port of ports) {
+            await new Promise<void>((resolve, reject) => {
+                const server = net.createServer();
+                server.once("error", (e: NodeJS.ErrnoException) =>
+                    reject(new Error(`${host}:${port} is not free (${e.code}): stop whatever listens there first`)));
+                server.listen(port, host, () => server.close(() => resolve()));
+            });
+        }
+    }
+}
+
+/** Polls until check() returns a value other than undefined, or fails after timeoutMs. */
+export async function waitFor<T>(what: string, timeoutMs: number, check: () => Promise<T | undefined> | T | undefined, everyMs = 200): Promise<T> {
+    const deadline = Date.now() + timeoutMs;
+    for (;;) {
+        const value = await check();
+        if (value !== undefined) return value;
+        if (Date.now() > deadline) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`);
+        await new Promise((r) => setTimeout(r, everyMs));
+    }
+}
