@@ -39,3 +39,22 @@ export function serverClasspath(kind: ServerKind, version: string): string {
     }
     return fs.readdirSync(dir).filter((f) => f.endsWith(".jar")).sort().map((f) => path.join(dir, f)).join(":");
 }
+
+/**
+ * In a real-server suite's `before`: skips it with a hint when Maven or Java is missing, except
+ * under CI=true, where a skipped real-server test would hide a broken machine.
+ */
+export function requireServers(suite: Mocha.Context): void {
+    if (mavenAvailable()) return;
+    if (process.env.CI === "true") throw new Error(`Maven or Java is missing under CI=true: ${NO_MAVEN}`);
+    console.log(`      skipped: ${NO_MAVEN}`);
+    suite.skip();
+}
+
+/** Prints what a real-server suite measured, and where its servers' files and logs are. */
+export function printFigures(figures: Record<string, string | number>, root: string | undefined): void {
+    if (Object.keys(figures).length === 0) return;
+    console.log("\n      measured:");
+    for (const [k, v] of Object.entries(figures)) console.log(`        ${k}: ${v}`);
+    console.log(`        files and logs (container.log in each pod's directory): ${root}`);
+}

@@ -2,7 +2,7 @@ import { strict as assert } from "assert";
 import { render } from "../harness/render";
 import { PinnedClient } from "./client";
 import { LocalEnsemble, LocalServer, serverAddress, waitFor } from "./local-ensemble";
-import { NO_MAVEN, mavenAvailable } from "../servers/jars";
+import { printFigures, requireServers } from "../servers/jars";
 
 // The rendered dev ensemble (start script, zoo.cfg, probes, env) run for real on the image's
 // ZooKeeper from Maven Central: quorum, loss of one and of two servers, crash, full restart,
@@ -62,33 +62,17 @@ describe("the rendered ZooKeeper ensemble, run as three real servers", function 
         return lost;
     }
 
-    async function quorum(members: LocalServer[], timeoutMs = 45_000): Promise<string[]> {
-        return waitFor(`a quorum of ${members.map((s) => s.hostname).join(", ")}`, timeoutMs, async () => {
-            const dead = members.find((s) => !s.running);
-            if (dead) throw new Error(`${dead.hostname} exited: see ${dead.dir}/container.log`);
-            const modes = await Promise.all(members.map((s) => s.mode()));
-            const leaders = modes.filter((m) => m === "leader").length;
-            return leaders === 1 && modes.every((m) => m === "leader" || m === "follower") ? modes : undefined;
-        });
-    }
+    const quorum = (members: LocalServer[], timeoutMs?: number) => ensemble.quorum(members, timeoutMs);
 
     before(async function () {
-        if (!mavenAvailable()) {
-            if (process.env.CI === "true") throw new Error(`Maven or Java is missing under CI=true: ${NO_MAVEN}`);
-            console.log(`      skipped: ${NO_MAVEN}`);
-            this.skip();
-        }
+        requireServers(this);
         ensemble = await LocalEnsemble.create(await render());
     });
 
     after(() => {
         clients.forEach((c) => c.close());
         ensemble?.killAll();
-        if (Object.keys(figures).length > 0) {
-            console.log("\n      measured:");
-            for (const [k, v] of Object.entries(figures)) console.log(`        ${k}: ${v}`);
-            console.log(`        servers' files and logs: ${ensemble?.root}`);
-        }
+        printFigures(figures, ensemble?.root);
     });
 
     it("1. forms a quorum: one leader, two followers, myid 1..3 on disk", async () => {

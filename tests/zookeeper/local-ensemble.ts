@@ -3,7 +3,7 @@ import * as net from "net";
 import * as os from "os";
 import * as path from "path";
 import { RenderedStack } from "../harness/render";
-import { LocalPod, RenderedPod, assertPortsFree, podAddress, renderedPod } from "../servers/local-pod";
+import { LocalPod, RenderedPod, assertPortsFree, podAddress, renderedPod, waitFor } from "../servers/local-pod";
 import { imageVersion, serverClasspath } from "../servers/jars";
 import { writeLaunchers } from "../servers/launchers";
 
@@ -76,6 +76,17 @@ export class LocalEnsemble {
 
     killAll(): void {
         for (const s of this.servers) s.kill();
+    }
+
+    /** Waits for exactly one leader and every other member following; fails at once if one exited. */
+    quorum(members: LocalServer[] = this.servers, timeoutMs = 45_000): Promise<string[]> {
+        return waitFor(`a quorum of ${members.map((s) => s.hostname).join(", ")}`, timeoutMs, async () => {
+            const dead = members.find((s) => !s.running);
+            if (dead) throw new Error(`${dead.hostname} exited: see ${dead.dir}/container.log`);
+            const modes = await Promise.all(members.map((s) => s.mode()));
+            const leaders = modes.filter((m) => m === "leader").length;
+            return leaders === 1 && modes.every((m) => m === "leader" || m === "follower") ? modes : undefined;
+        });
     }
 
     async leader(): Promise<LocalServer | undefined> {

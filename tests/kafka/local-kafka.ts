@@ -1,0 +1,102 @@
+import { spawn } from "child_process";
+import * as fs from "fs";
+import * as os from "os";
+import * as path from "path";
+import { RenderedStack } from "../harness/render";
+import { LocalPod, RenderedPod, assertPortsFree, podAddress, renderedPod } from "../servers/local-pod";
+import { imageVersion, serverClasspath } from "../servers/jars";
+import { writeLaunchers } from "../servers/launchers";
+
+/**
+ * The rendered Kafka brokers on this machine, on a LocalEnsemble's servers. What a laptop must
+ * change and nothing else: each broker listens on 127.0.0.(N+1) instead of every interface,
+ * zookeeper.connect lists the local servers (same chroot), container paths are directories, the
+ * image's kafka-server-start.sh is a stand-in over the Maven classpath, and a hosts file lets the
+ * JVMs resolve the brokers' stable names kafka-N.kafka-hs… (advertised unchanged) to 127.0.0.x.
+ */
+export class LocalKafka {
+    readonly brokers: LocalPod[];
+    readonly hostsFile: string;
+    private readonly pod: RenderedPod;
+    private readonly classpath: string;
+    private readonly toolsLog4j: string;
+
+    private constructor(stack: RenderedStack, zookeeperConnect: string, readonly root: string) {
+        this.pod = renderedPod(stack, "kafka");
+        this.classpath = serverClasspath("kafka", imageVersion(this.pod.container.image));
+        const home = path.join(root, "kafka-launcher");
+        const bin = writeLaunchers(home, { kafka: this.classpath });
+        const replicas = this.pod.statefulSet.spec.replicas;
+        this.hostsFile = path.join(root, "hosts");
+        fs.writeFileSync(this.hostsFile, [
+            `127.0.0.1 localhost ${os.hostname()}`,
+            ...Array.from({ length: replicas }, (_, i) => `${podAddress(i)} ${this.advertisedHost(i)}`),
+            "",
+        ].join("\n"));
+        this.toolsLog4j = path.join(root, "tools-log4j.properties");
+        fs.writeFileSync(this.toolsLog4j, "log4j.rootLogger=WARN, stderr\nlog4j.appender.stderr=org.apache.log4j.ConsoleAppender\n" +
+            "log4j.appender.stderr.Target=System.err\nlog4j.appender.stderr.layout=org.apache.log4j.PatternLayout\n" +
+            "log4j.appender.stderr.layout.ConversionPattern=[%d] %p %m (%c)%n\n");
+        const rendered = (name: string) => this.pod.container.env.find((e) => e.name === name)?.value ?? "";
+        const laptop = {
+            bin,
+            rewrite: (key: string, text: string, p: LocalPod) => key !== "server.properties" ? text : p.localize(text
+                .replace(/^listeners=(\w+):\/\/:(\d+)$/m, `listeners=$1://${p.address}:$2`)
+                .replace(/^zookeeper\.connect=[^/\n]*/m, `zookeeper.connect=${zookeeperConnect}`)),
+            env: () => ({ KAFKA_HOME: home, KAFKA_OPTS: `${rendered("KAFKA_OPTS")} -Djdk.net.hosts.file=${this.hostsFile}` }),
+        };
+        this.brokers = Array.from({ length: replicas }, (_, i) => new LocalPod(i, root, this.pod, laptop));
+    }
+
+    static async create(stack: RenderedStack, zookeeperConnect: string, root = fs.mkdtempSync(path.join(os.tmpdir(), "kafka-"))): Promise<LocalKafka> {
+        const kafka = new LocalKafka(stack, zookeeperConnect, root);
+        await assertPortsFree(kafka.brokers.map((b) => b.address), kafka.pod.ports);
+        return kafka;
+    }
+
+    /** A broker's advertised host, as kafka-start.sh derives it: <pod name>.$KAFKA_ADVERTISED_DOMAIN. */
+    advertisedHost(i: number): string {
+        const domain = this.pod.container.env.find((e) => e.name === "KAFKA_ADVERTISED_DOMAIN")!.value!;
+        return `${this.pod.statefulSet.metadata.name}-${i}.${domain}`;
+    }
+
+    get port(): number {
+        return this.pod.ports[0];
+    }
+
+    /** host:port of every broker, for clients' bootstrap. */
+    get bootstrap(): string[] {
+        return this.brokers.map((b) => `${b.address}:${this.port}`);
+    }
+
+    /** Where a client must connect for an advertised host (the hosts file's mapping). */
+    resolve(host: string): string {
+        const i = this.brokers.findIndex((_, n) => this.advertisedHost(n) === host);
+        return i >= 0 ? podAddress(i) : host;
+    }
+
+    /** The rendered terminationGracePeriodSeconds, as the kubelet grants it. */
+    get graceMs(): number {
+        return (this.pod.statefulSet.spec.template.spec.terminationGracePeriodSeconds ?? 30) * 1000;
+    }
+
+    /** Runs one of Kafka's own CLI tools (the class the image's bin/ script runs) from the same jars. */
+    tool(mainClass: string, args: string[], input?: string, timeoutMs = 60_000): Promise<{ code: number | null; stdout: string; stderr: string }> {
+        const child = spawn("java", ["-Xmx256m", `-Djdk.net.hosts.file=${this.hostsFile}`, `-Dlog4j.configuration=file:${this.toolsLog4j}`,
+            "-cp", this.classpath, mainClass, ...args], { stdio: ["pipe", "pipe", "pipe"] });
+        let stdout = "";
+        let stderr = "";
+        child.stdout.on("data", (d) => (stdout += d));
+        child.stderr.on("data", (d) => (stderr += d));
+        child.stdin.end(input ?? "");
+        const timer = setTimeout(() => child.kill("SIGKILL"), timeoutMs);
+        return new Promise((resolve) => child.on("exit", (code) => {
+            clearTimeout(timer);
+            resolve({ code, stdout, stderr });
+        }));
+    }
+
+    killAll(): void {
+        for (const b of this.brokers) b.kill();
+    }
+}
