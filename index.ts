@@ -4,6 +4,7 @@ import { GkeCluster } from "./components/gke-cluster";
 import { ExistingCluster } from "./components/existing-cluster";
 import { ZooKeeperEnsemble } from "./components/zookeeper";
 import { KafkaCluster } from "./components/kafka";
+import { NodeExporter } from "./components/node-exporter";
 import { podSecurityLabels } from "./components/shared/labels";
 
 // Validated first: an invalid stack config fails here, before any resource is registered.
@@ -36,6 +37,11 @@ const kafka = new KafkaCluster("kafka", {
     zookeeperConnect: zookeeper.connectString,
     clusterDomain: config.clusterDomain,
 }, { providers });
+
+if (config.nodeExporter.enabled) {
+    const { enabled: _enabled, ...nodeExporter } = config.nodeExporter;
+    new NodeExporter("node-exporter", nodeExporter, { providers });
+}
 
 export const mode = target.mode;
 export const kubeconfig = cluster.kubeconfig;

@@ -5,6 +5,7 @@ import { ConfigError, keyName, parseSection } from "./errors";
 import { field, strictSection } from "../components/shared/fields";
 import { zookeeperOptions, ZooKeeperOptions } from "../components/zookeeper-options";
 import { kafkaOptions, KafkaOptions } from "../components/kafka-options";
+import { nodeExporterOptions, NodeExporterOptions } from "../components/node-exporter-options";
 import { DEFAULT_CLUSTER_DOMAIN } from "../components/zookeeper-spec";
 import { clusterSchema, gcpSchema } from "./cluster";
 import { capacityProblems, statefulWorkloads } from "./capacity";
@@ -24,6 +25,7 @@ const scalars = {
 const sections = {
     zookeeper: zookeeperOptions.meta({ description: "The ZooKeeper ensemble (the tutorial's zk-hs, zk-cs, zk-pdb, zk)" }),
     kafka: kafkaOptions.meta({ description: "The ZooKeeper-backed Kafka cluster (the walkthrough's kafka-hs, kafka-pdb, kafka)" }),
+    nodeExporter: nodeExporterOptions.meta({ description: "Prometheus node-exporter on every node (the walkthrough's DaemonSet)" }),
     cluster: clusterSchema.meta({ description: "Where the workloads run: a GKE cluster this program creates, or an existing one" }),
 };
 
@@ -52,6 +54,7 @@ export interface StackConfig {
     clusterDomain: string;
     zookeeper: ZooKeeperOptions;
     kafka: KafkaOptions;
+    nodeExporter: NodeExporterOptions;
     cluster: ClusterTarget;
     /** Things that could not be checked; config.ts logs them as warnings. */
     warnings: string[];
@@ -78,16 +81,22 @@ export function parseStackConfig(raw: Record<string, unknown>, gcp: GcpRaw = {},
     const top = collect(() => parseSection("", topLevel, raw, stackConfigSchema));
     const zookeeper = collect(() => parseSection("zookeeper", sections.zookeeper, raw.zookeeper));
     const kafka = collect(() => parseSection("kafka", sections.kafka, raw.kafka));
+    const nodeExporterRaw = collect(() => parseSection("nodeExporter", sections.nodeExporter, raw.nodeExporter));
     const clusterRaw = collect(() => parseSection("cluster", sections.cluster, raw.cluster));
     const cluster = clusterRaw && collect(() => resolveCluster(clusterRaw, gcp, stack));
     const warnings: string[] = [];
-    if (zookeeper && kafka && cluster) {
-        const capacity = capacityProblems(cluster, statefulWorkloads({ zookeeper, kafka }));
+    // GKE runs Managed Service for Prometheus (the cluster component turns it on); elsewhere the
+    // PodMonitoring CRD may not exist, so it is opt-in there.
+    const nodeExporter = nodeExporterRaw && cluster
+        ? { ...nodeExporterRaw, podMonitoring: nodeExporterRaw.podMonitoring ?? cluster.mode === "gke" } : undefined;
+    if (zookeeper && kafka && nodeExporter && cluster) {
+        const daemons = nodeExporter.enabled ? [{ name: "node-exporter", cpu: nodeExporter.cpu, memory: nodeExporter.memory }] : [];
+        const capacity = capacityProblems(cluster, statefulWorkloads({ zookeeper, kafka }), daemons);
         problems.push(...capacity.problems);
         warnings.push(...capacity.warnings);
     }
     if (problems.length > 0) throw new ConfigError(problems);
-    return { namespace: top!.namespace, clusterDomain: top!.clusterDomain, zookeeper: zookeeper!, kafka: kafka!, cluster: cluster!, warnings };
+    return { namespace: top!.namespace, clusterDomain: top!.clusterDomain, zookeeper: zookeeper!, kafka: kafka!, nodeExporter: nodeExporter!, cluster: cluster!, warnings };
 }
 
 function resolveCluster(c: z.infer<typeof clusterSchema>, gcp: GcpRaw, stack: string): ClusterTarget {

@@ -1,4 +1,6 @@
 import * as YAML from "yaml";
+import Ajv from "ajv";
+import podMonitoringSchema from "./crds/monitoring.googleapis.com_v1_PodMonitoring.json";
 import { RegisteredResource } from "./runtime";
 
 /** A Kubernetes object as it would be sent to the API server. */
@@ -13,7 +15,16 @@ export interface KubernetesObject {
 export class ManifestError extends Error {}
 
 // Apply order, as kubectl users expect to read it: what others refer to comes first.
-const KIND_ORDER = ["Namespace", "ServiceAccount", "ConfigMap", "Secret", "Service", "PodDisruptionBudget", "DaemonSet", "StatefulSet"];
+const KIND_ORDER = ["Namespace", "ResourceQuota", "ServiceAccount", "ConfigMap", "Secret", "Service", "PodDisruptionBudget", "DaemonSet", "StatefulSet"];
+
+/**
+ * Custom resources and where their schema comes from: a kept models package where one exists
+ * (the Prometheus Operator's), else the CRD's own OpenAPI schema, vendored (tools/crds/).
+ */
+const CUSTOM_MODELS: Record<string, () => new (data: unknown) => { validate(): void }> = {
+    "monitoring.coreos.com/v1/ServiceMonitor": () => require("@kubernetes-models/prometheus-operator/monitoring.coreos.com/v1/ServiceMonitor").ServiceMonitor,
+};
+const validatePodMonitoring = new Ajv({ allErrors: true }).compile(podMonitoringSchema);
 
 /** The Kubernetes objects among the registered resources, in apply order. */
 export function kubernetesObjects(resources: RegisteredResource[]): KubernetesObject[] {
@@ -39,9 +50,10 @@ export function validateObject(o: KubernetesObject): void {
     if (typeof o.apiVersion !== "string" || typeof o.kind !== "string" || typeof o.metadata?.name !== "string") {
         throw new ManifestError(`${JSON.stringify(o).slice(0, 80)}…: every object needs apiVersion, kind and metadata.name`);
     }
+    if (o.apiVersion === "monitoring.googleapis.com/v1" && o.kind === "PodMonitoring") return validateAgainstCrd(o);
     let Model: new (data: unknown) => { validate(): void };
     try {
-        Model = require(`kubernetes-models/${o.apiVersion}/${o.kind}`)[o.kind];
+        Model = CUSTOM_MODELS[`${o.apiVersion}/${o.kind}`]?.() ?? require(`kubernetes-models/${o.apiVersion}/${o.kind}`)[o.kind];
     } catch {
         throw new ManifestError(`${describeObject(o)}: no Kubernetes schema for ${o.apiVersion} ${o.kind}`);
     }
@@ -50,6 +62,21 @@ export function validateObject(o: KubernetesObject): void {
     } catch (e) {
         const detail = (e as Error).message.replace(/\bdata\//g, "").replace(/\/(\d+)(?=\/|\s|$)/g, "[$1]").replace(/\//g, ".");
         throw new ManifestError(`${describeObject(o)}: ${detail}`);
+    }
+}
+
+function validateAgainstCrd(o: KubernetesObject): void {
+    if (!validatePodMonitoring(o)) {
+        const e = validatePodMonitoring.errors![0];
+        throw new ManifestError(`${describeObject(o)}: ${e.instancePath.slice(1).replace(/\//g, ".")} ${e.message}`);
+    }
+    // The CRD's CEL rule: a scrape must end before the next one starts.
+    const seconds = (d: string) => [...d.matchAll(/(\d+)(ms|[ywdhms])/g)]
+        .reduce((a, [, n, u]) => a + Number(n) * { y: 31536000, w: 604800, d: 86400, h: 3600, m: 60, s: 1, ms: 0.001 }[u as "s"], 0);
+    for (const [i, e] of ((o.spec as { endpoints: Array<{ interval: string; timeout?: string }> }).endpoints).entries()) {
+        if (e.timeout !== undefined && seconds(e.timeout) > seconds(e.interval)) {
+            throw new ManifestError(`${describeObject(o)}: spec.endpoints[${i}].timeout (${e.timeout}) must not be greater than the interval (${e.interval})`);
+        }
     }
 }
 

@@ -23,6 +23,8 @@ export interface RegisteredResource {
     dependencies?: string[];
     /** Inputs whose changes are ignored after creation (the `ignoreChanges` option). */
     ignoreChanges?: string[];
+    /** How long the engine waits for a create, update or delete (the `customTimeouts` option). */
+    customTimeouts?: { create?: string; update?: string; delete?: string };
     /** Inputs; secret values are replaced by "[secret]". */
     props: Record<string, unknown>;
 }
@@ -91,6 +93,7 @@ interface MonitorRequest {
     getDependenciesList(): string[];
     getPropertydependenciesMap(): { forEach(cb: (value: { getUrnsList(): string[] }) => void): void };
     getIgnorechangesList(): string[];
+    getCustomtimeouts(): { getCreate(): string; getUpdate(): string; getDelete(): string } | undefined;
     getObject(): { toJavaScript(): Record<string, unknown> } | undefined;
 }
 type Callback = (err: unknown, resp?: { getUrn(): string }) => void;
@@ -110,6 +113,7 @@ function recordRegistrations(into: RegisteredResource[]): void {
             protect: req.getProtect() || undefined,
             dependencies: dependencies(req),
             ignoreChanges: req.getIgnorechangesList().length > 0 ? req.getIgnorechangesList() : undefined,
+            customTimeouts: timeouts(req),
             props: maskSecrets(req.getObject()?.toJavaScript() ?? {}) as Record<string, unknown>,
         };
         into.push(record);
@@ -118,6 +122,13 @@ function recordRegistrations(into: RegisteredResource[]): void {
             callback(err, resp);
         });
     };
+}
+
+function timeouts(req: MonitorRequest): RegisteredResource["customTimeouts"] {
+    const t = req.getCustomtimeouts();
+    if (!t) return undefined;
+    const set = Object.entries({ create: t.getCreate(), update: t.getUpdate(), delete: t.getDelete() }).filter(([, v]) => v !== "");
+    return set.length > 0 ? Object.fromEntries(set) : undefined;
 }
 
 function dependencies(req: MonitorRequest): string[] | undefined {

@@ -13,8 +13,10 @@ describe("ExistingCluster", () => {
         }
         assert.equal(s.outputs.mode, "existing");
         assert.equal(s.outputs.kubeconfig, undefined);
-        const names = (r: typeof s) => r.objects.map((o) => `${o.kind}/${o.metadata.name}`).sort();
+        // The PodMonitoring is for GKE's managed Prometheus: opt-in elsewhere.
+        const names = (r: typeof s) => r.objects.filter((o) => o.kind !== "PodMonitoring").map((o) => `${o.kind}/${o.metadata.name}`).sort();
         assert.deepEqual(names(s), names(await render()), "the same workloads as on GKE");
+        assert.ok(!s.objects.some((o) => o.kind === "PodMonitoring"));
     });
 
     it("overrides: a context and kubeconfig content, kept secret", async () => {
