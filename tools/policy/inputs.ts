@@ -1,0 +1,64 @@
+import * as fs from "fs";
+import * as path from "path";
+import * as YAML from "yaml";
+import { RegisteredResource } from "../runtime";
+import { AnalyzedResource } from "./pack";
+
+/** Input the pack cannot use: unparseable YAML (file and line) or a missing path. Exit code 2. */
+export class PolicyInputError extends Error {}
+
+/** The offline render's resources, as the engine would hand them to the analyzer. */
+export function fromRender(resources: RegisteredResource[]): AnalyzedResource[] {
+    const byUrn = new Map(resources.filter((r) => r.urn).map((r) => [r.urn!, r]));
+    return resources.filter((r) => r.urn).map((r) => {
+        const providerUrn = r.provider?.split("::").slice(0, -1).join("::");
+        const p = providerUrn ? byUrn.get(providerUrn) : undefined;
+        return {
+            type: r.type, name: r.name, urn: r.urn!, props: r.props, parent: r.parent, protect: r.protect,
+            ignoreChanges: r.ignoreChanges, dependencies: r.dependencies,
+            ...(p ? { provider: { type: p.type, name: p.name, urn: p.urn!, props: p.props } } : {}),
+        };
+    });
+}
+
+/** Every *.yaml / *.yml under the paths given (files as given, directories searched), sorted. */
+export function manifestFiles(paths: string[]): string[] {
+    const files: string[] = [];
+    const walk = (p: string) => {
+        if (!fs.existsSync(p)) throw new PolicyInputError(`${p}: no such file or directory`);
+        if (fs.statSync(p).isDirectory()) {
+            for (const entry of fs.readdirSync(p).sort()) walk(path.join(p, entry));
+        } else if (paths.includes(p) || /\.ya?ml$/.test(p)) files.push(p);
+    };
+    paths.forEach(walk);
+    return files;
+}
+
+/**
+ * Plain Kubernetes YAML (multi-document) as resources with their Pulumi type tokens
+ * (`apps/v1` StatefulSet -> kubernetes:apps/v1:StatefulSet). A document that is not a Kubernetes
+ * object is skipped with a warning; unparseable YAML fails naming the file and line.
+ */
+export function fromManifests(files: string[], warn: (message: string) => void): AnalyzedResource[] {
+    const out: AnalyzedResource[] = [];
+    for (const file of files) {
+        const docs = YAML.parseAllDocuments(fs.readFileSync(file, "utf8"), { prettyErrors: true });
+        for (const [i, doc] of docs.entries()) {
+            if (doc.errors.length > 0) {
+                const e = doc.errors[0];
+                throw new PolicyInputError(`${file}:${e.linePos?.[0].line ?? "?"}: not valid YAML: ${e.message.split("\n")[0]}`);
+            }
+            const o = doc.toJS() as { apiVersion?: unknown; kind?: unknown; metadata?: { name?: unknown; namespace?: string } } | null;
+            if (o === null) continue;
+            if (typeof o !== "object" || typeof o.apiVersion !== "string" || typeof o.kind !== "string" || typeof o.metadata?.name !== "string") {
+                warn(`${file}: document ${i + 1} is not a Kubernetes object (apiVersion, kind, metadata.name): skipped`);
+                continue;
+            }
+            const module = o.apiVersion.includes("/") ? o.apiVersion : `core/${o.apiVersion}`;
+            const type = `kubernetes:${module}:${o.kind}`;
+            const id = `${o.metadata.namespace ? `${o.metadata.namespace}/` : ""}${o.metadata.name}`;
+            out.push({ type, name: id, urn: `urn:pulumi:manifests::manifests::${type}::${id}`, props: o as Record<string, unknown> });
+        }
+    }
+    return out;
+}

@@ -1,0 +1,152 @@
+import { ChildProcess, spawn } from "child_process";
+import * as fs from "fs";
+import * as path from "path";
+import * as grpc from "@grpc/grpc-js";
+import { Struct } from "google-protobuf/google/protobuf/struct_pb";
+import * as analyzerRpc from "@pulumi/pulumi/proto/analyzer_grpc_pb";
+import * as analyzer from "@pulumi/pulumi/proto/analyzer_pb";
+import { PROJECT_ROOT } from "../runtime";
+
+export const POLICY_DIR = path.join(PROJECT_ROOT, "policy");
+
+/** A resource as the engine hands it to an analyzer. */
+export interface AnalyzedResource {
+    type: string;
+    name: string;
+    urn: string;
+    props: Record<string, unknown>;
+    parent?: string;
+    protect?: boolean;
+    ignoreChanges?: string[];
+    dependencies?: string[];
+    provider?: { type: string; name: string; urn: string; props: Record<string, unknown> };
+}
+
+export type Level = "advisory" | "mandatory" | "disabled" | "remediate";
+
+export interface Diagnostic {
+    enforcementLevel: Level;
+    policy: string;
+    message: string;
+    urn: string;
+}
+
+const LEVELS: Record<number, Level> = { 0: "advisory", 1: "mandatory", 2: "disabled", 3: "remediate" };
+
+/** Policy config as `--policy-pack-config` takes it: policy name -> level or { enforcementLevel, ...properties }. */
+export type PolicyConfig = Record<string, string | ({ enforcementLevel?: string } & Record<string, unknown>)>;
+
+/**
+ * The real policy pack, run as the Pulumi CLI runs it: a separate Node process serving the
+ * analyzer gRPC interface, which prints its port; then configured and asked over gRPC.
+ */
+export class PolicyPackProcess {
+    private constructor(private readonly child: ChildProcess, private readonly client: analyzerRpc.AnalyzerClient) {}
+
+    static async start(): Promise<PolicyPackProcess> {
+        // The pack reads ./package.json for its version: it runs in its own directory, as under the CLI.
+        const child = spawn(process.execPath, ["-r", "ts-node/register/transpile-only", path.join(POLICY_DIR, "index.ts")],
+            { cwd: POLICY_DIR, stdio: ["ignore", "pipe", "pipe"], env: { ...process.env, TS_NODE_PROJECT: path.join(PROJECT_ROOT, "tsconfig.json") } });
+        let stderr = "";
+        child.stderr!.on("data", (d) => (stderr += d));
+        const port = await new Promise<number>((resolve, reject) => {
+            let out = "";
+            child.stdout!.on("data", (d) => {
+                out += d;
+                const m = /^(\d+)\s*$/m.exec(out);
+                if (m) resolve(Number(m[1]));
+            });
+            child.once("exit", (code) => reject(new Error(`the policy pack exited (${code}) before serving: ${stderr}`)));
+        });
+        const client = new analyzerRpc.AnalyzerClient(`127.0.0.1:${port}`, grpc.credentials.createInsecure(),
+            { "grpc.max_receive_message_length": 1 << 30, "grpc.max_send_message_length": 1 << 30 });
+        return new PolicyPackProcess(child, client);
+    }
+
+    /** Peak resident memory of the pack's process, in bytes (Linux). */
+    peakRss(): number | undefined {
+        try {
+            const kb = /VmHWM:\s+(\d+) kB/.exec(fs.readFileSync(`/proc/${this.child.pid}/status`, "utf8"))?.[1];
+            return kb ? Number(kb) * 1024 : undefined;
+        } catch {
+            return undefined;
+        }
+    }
+
+    async configure(config: PolicyConfig): Promise<void> {
+        const req = new analyzer.ConfigureAnalyzerRequest();
+        for (const [policy, value] of Object.entries(config)) {
+            const { enforcementLevel, ...properties } = typeof value === "string" ? { enforcementLevel: value } : value;
+            const pc = new analyzer.PolicyConfig();
+            const level = Object.entries(LEVELS).find(([, l]) => l === enforcementLevel)?.[0];
+            if (level !== undefined) pc.setEnforcementlevel(Number(level) as analyzer.EnforcementLevel);
+            pc.setProperties(Struct.fromJavaScript(properties as Record<string, never>));
+            req.getPolicyconfigMap().set(policy, pc);
+        }
+        await new Promise<void>((resolve, reject) => this.client.configure(req, (e) => (e ? reject(e) : resolve())));
+    }
+
+    /** Every resource through `analyze`, then all of them through `analyzeStack`, as a preview does. */
+    async analyze(resources: AnalyzedResource[]): Promise<Diagnostic[]> {
+        const diagnostics: Diagnostic[] = [];
+        const collect = (r: analyzer.AnalyzeResponse) => r.getDiagnosticsList().forEach((d) => diagnostics.push({
+            enforcementLevel: LEVELS[d.getEnforcementlevel()], policy: d.getPolicyname(), message: messageOf(d), urn: d.getUrn(),
+        }));
+        const calls: Array<Promise<void>> = [];
+        for (const r of resources) {
+            const req = new analyzer.AnalyzeRequest();
+            req.setType(r.type).setName(r.name).setUrn(r.urn).setProperties(struct(r.props)).setOptions(options(r));
+            if (r.provider) req.setProvider(provider(r.provider));
+            calls.push(new Promise((resolve, reject) => this.client.analyze(req, (e, res) => {
+                if (e) return reject(e);
+                // A resource policy's violation names the resource it was asked about.
+                res.getDiagnosticsList().forEach((d) => d.getUrn() || d.setUrn(r.urn));
+                collect(res);
+                resolve();
+            })));
+        }
+        await Promise.all(calls);
+        const stack = new analyzer.AnalyzeStackRequest();
+        stack.setResourcesList(resources.map((r) => {
+            const a = new analyzer.AnalyzerResource();
+            a.setType(r.type).setName(r.name).setUrn(r.urn).setProperties(struct(r.props)).setOptions(options(r)).setParent(r.parent ?? "");
+            a.setDependenciesList(r.dependencies ?? []);
+            if (r.provider) a.setProvider(provider(r.provider));
+            return a;
+        }));
+        await new Promise<void>((resolve, reject) => this.client.analyzeStack(stack, (e, res) => (e ? reject(e) : (collect(res), resolve()))));
+        return diagnostics;
+    }
+
+    stop(): void {
+        this.client.close();
+        this.child.kill("SIGKILL");
+    }
+}
+
+/**
+ * The violation itself: the SDK puts the rule's description before it (the line names the rule
+ * already), and words what it cannot know at preview as "can't run … during preview: …".
+ */
+function messageOf(d: analyzer.AnalyzeDiagnostic): string {
+    const message = d.getMessage().startsWith(`${d.getDescription()}\n`) ? d.getMessage().slice(d.getDescription().length + 1) : d.getMessage();
+    const unknown = /^can't run policy '[^']+' from policy pack '[^']+' during preview: (.*)$/s.exec(message);
+    return unknown ? (unknown[1].startsWith("cannot verify: ") ? unknown[1] : `cannot verify: ${unknown[1]}`) : message;
+}
+
+function struct(props: Record<string, unknown>): Struct {
+    // JSON round trip: the engine sends plain data (no undefined, no functions).
+    return Struct.fromJavaScript(JSON.parse(JSON.stringify(props)));
+}
+
+function options(r: AnalyzedResource): analyzer.AnalyzerResourceOptions {
+    const o = new analyzer.AnalyzerResourceOptions();
+    o.setProtect(r.protect ?? false).setIgnorechangesList(r.ignoreChanges ?? []).setParent(r.parent ?? "");
+    return o;
+}
+
+function provider(p: NonNullable<AnalyzedResource["provider"]>): analyzer.AnalyzerProviderResource {
+    const a = new analyzer.AnalyzerProviderResource();
+    a.setType(p.type).setName(p.name).setUrn(p.urn).setProperties(struct(p.props));
+    return a;
+}
