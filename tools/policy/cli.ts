@@ -14,7 +14,7 @@ import { renderStack } from "../render-stack";
 import { AnalyzedResource, Diagnostic, POLICY_DIR, PolicyConfig, PolicyPackProcess } from "./pack";
 import { PolicyInputError, fromManifests, fromRender, manifestFiles } from "./inputs";
 
-interface Options { stack: string; sets: string[]; manifests: string[]; json: boolean; config?: string }
+interface Options { stack: string; sets: string[]; manifests: string[]; json: boolean; config?: string; stats?: boolean }
 
 function parseArgs(argv: string[]): Options {
     const o: Options = { stack: "dev", sets: [], manifests: [], json: false };
@@ -29,6 +29,7 @@ function parseArgs(argv: string[]): Options {
         else if (flag === "--set") o.sets.push(value());
         else if (flag === "--config") o.config = value();
         else if (flag === "--json") o.json = true;
+        else if (flag === "--stats") o.stats = true;
         else if (flag === "--manifests") {
             if (inline !== undefined) o.manifests.push(inline);
             while (argv[i + 1] !== undefined && !argv[i + 1].startsWith("--")) o.manifests.push(argv[++i]);
@@ -58,7 +59,7 @@ function subject(urn: string, byUrn: Map<string, AnalyzedResource>): string {
     return `${r.type}/${r.name}`;
 }
 
-export async function runPolicy(o: Options, warn: (m: string) => void = (m) => console.error(`warning: ${m}`)): Promise<{ diagnostics: Diagnostic[]; resources: AnalyzedResource[] }> {
+export async function runPolicy(o: Options, warn: (m: string) => void = (m) => console.error(`warning: ${m}`)): Promise<{ diagnostics: Diagnostic[]; resources: AnalyzedResource[]; packRss?: number }> {
     const resources = o.manifests.length > 0
         ? fromManifests(manifestFiles(o.manifests), warn)
         : fromRender((await renderStack(o.stack, o.sets)).resources);
@@ -66,15 +67,17 @@ export async function runPolicy(o: Options, warn: (m: string) => void = (m) => c
     const pack = await PolicyPackProcess.start();
     try {
         await pack.configure(config);
-        return { diagnostics: await pack.analyze(resources), resources };
+        const diagnostics = await pack.analyze(resources);
+        return { diagnostics, resources, packRss: pack.peakRss() };
     } finally {
         pack.stop();
     }
 }
 
 async function main(): Promise<number> {
+    const started = Date.now();
     const o = parseArgs(process.argv.slice(2));
-    const { diagnostics, resources } = await runPolicy(o);
+    const { diagnostics, resources, packRss } = await runPolicy(o);
     const byUrn = new Map(resources.map((r) => [r.urn, r]));
     const rows = diagnostics.map((d) => ({ ...d, subject: subject(d.urn, byUrn) }))
         .sort((a, b) => a.policy.localeCompare(b.policy) || a.subject.localeCompare(b.subject) || a.message.localeCompare(b.message));
@@ -84,11 +87,16 @@ async function main(): Promise<number> {
         for (const d of rows) console.log(`${d.enforcementLevel} ${d.policy} ${d.subject}: ${d.message}`);
         console.log(`${rows.length} violations (${mandatory} mandatory)`);
     }
+    if (o.stats) {
+        // For npm run bench:policy: this process's and the pack's peak resident memory.
+        console.error(`stats: objects=${resources.length} ms=${Date.now() - started} runnerRss=${process.resourceUsage().maxRSS * 1024} packRss=${packRss ?? 0}`);
+    }
     return mandatory > 0 ? 1 : 0;
 }
 
 if (require.main === module) {
-    main().then((code) => process.exit(code), (e: unknown) => {
+    // exitCode, not exit(): a piped stdout must drain before the process ends.
+    main().then((code) => (process.exitCode = code), (e: unknown) => {
         const unusable = e instanceof PolicyInputError || ["StackConfigError", "ConfigError", "ManifestError"].includes((e as Error)?.constructor?.name ?? "") ||
             (e as Error)?.name === "ConfigError";
         console.error(`error: ${(e as Error).message ?? e}`);

@@ -86,30 +86,39 @@ export class PolicyPackProcess {
         await new Promise<void>((resolve, reject) => this.client.configure(req, (e) => (e ? reject(e) : resolve())));
     }
 
-    /** Every resource through `analyze`, then all of them through `analyzeStack`, as a preview does. */
-    async analyze(resources: AnalyzedResource[]): Promise<Diagnostic[]> {
+    /**
+     * Every resource through `analyze`, then all of them through `analyzeStack`, as a preview
+     * does. Each resource's properties are converted once, and a bounded number of calls is in
+     * flight, so that ten thousand objects cost time and memory in proportion.
+     */
+    async analyze(resources: AnalyzedResource[], inFlight = 64): Promise<Diagnostic[]> {
         const diagnostics: Diagnostic[] = [];
         const collect = (r: analyzer.AnalyzeResponse) => r.getDiagnosticsList().forEach((d) => diagnostics.push({
             enforcementLevel: LEVELS[d.getEnforcementlevel()], policy: d.getPolicyname(), message: messageOf(d), urn: d.getUrn(),
         }));
-        const calls: Array<Promise<void>> = [];
-        for (const r of resources) {
+        const structs = resources.map((r) => struct(r.props));
+        const one = (i: number) => new Promise<void>((resolve, reject) => {
+            const r = resources[i];
             const req = new analyzer.AnalyzeRequest();
-            req.setType(r.type).setName(r.name).setUrn(r.urn).setProperties(struct(r.props)).setOptions(options(r));
+            req.setType(r.type).setName(r.name).setUrn(r.urn).setProperties(structs[i]).setOptions(options(r));
             if (r.provider) req.setProvider(provider(r.provider));
-            calls.push(new Promise((resolve, reject) => this.client.analyze(req, (e, res) => {
+            this.client.analyze(req, (e, res) => {
                 if (e) return reject(e);
                 // A resource policy's violation names the resource it was asked about.
                 res.getDiagnosticsList().forEach((d) => d.getUrn() || d.setUrn(r.urn));
                 collect(res);
                 resolve();
-            })));
-        }
-        await Promise.all(calls);
+            });
+        });
+        let next = 0;
+        const worker = async () => {
+            while (next < resources.length) await one(next++);
+        };
+        await Promise.all(Array.from({ length: Math.min(inFlight, resources.length) }, worker));
         const stack = new analyzer.AnalyzeStackRequest();
-        stack.setResourcesList(resources.map((r) => {
+        stack.setResourcesList(resources.map((r, i) => {
             const a = new analyzer.AnalyzerResource();
-            a.setType(r.type).setName(r.name).setUrn(r.urn).setProperties(struct(r.props)).setOptions(options(r)).setParent(r.parent ?? "");
+            a.setType(r.type).setName(r.name).setUrn(r.urn).setProperties(structs[i]).setOptions(options(r)).setParent(r.parent ?? "");
             a.setDependenciesList(r.dependencies ?? []);
             if (r.provider) a.setProvider(provider(r.provider));
             return a;
@@ -135,8 +144,8 @@ function messageOf(d: analyzer.AnalyzeDiagnostic): string {
 }
 
 function struct(props: Record<string, unknown>): Struct {
-    // JSON round trip: the engine sends plain data (no undefined, no functions).
-    return Struct.fromJavaScript(JSON.parse(JSON.stringify(props)));
+    // The engine sends plain data: undefined members dropped (parsed YAML has none; a render may).
+    return Struct.fromJavaScript(props as Record<string, never>);
 }
 
 function options(r: AnalyzedResource): analyzer.AnalyzerResourceOptions {
