@@ -5,6 +5,9 @@ import { ExistingCluster } from "./components/existing-cluster";
 import { ZooKeeperEnsemble } from "./components/zookeeper";
 import { KafkaCluster } from "./components/kafka";
 import { NodeExporter } from "./components/node-exporter";
+import { NetworkPolicies } from "./components/network";
+import { ZK_PORTS, zkSelector } from "./components/zookeeper-spec";
+import { KAFKA_PORT, kafkaSelector } from "./components/kafka-spec";
 import { podSecurityLabels } from "./components/shared/labels";
 
 // Validated first: an invalid stack config fails here, before any resource is registered.
@@ -23,19 +26,29 @@ const namespace = new k8s.core.v1.Namespace("namespace", {
     metadata: { name: config.namespace, labels: podSecurityLabels("restricted") },
 }, { provider: cluster.provider });
 
+const { allowedClients: zookeeperClients, ...zookeeperSettings } = config.zookeeper;
 const zookeeper = new ZooKeeperEnsemble("zookeeper", {
-    ...config.zookeeper,
+    ...zookeeperSettings,
     namespace: namespace.metadata.name,
     clusterDomain: config.clusterDomain,
 }, { providers });
 
 // Kafka takes the ensemble's connect string (an output, never a second hand-typed list) but not
 // its rollout: each broker waits for a quorum itself, so a fresh stack starts both at once.
+const { allowedClients: kafkaClients, ...kafkaSettings } = config.kafka;
 const kafka = new KafkaCluster("kafka", {
-    ...config.kafka,
+    ...kafkaSettings,
     namespace: namespace.metadata.name,
     zookeeperConnect: zookeeper.connectString,
     clusterDomain: config.clusterDomain,
+}, { providers });
+
+// The flows between them, selected by the same label objects the workloads' specs use.
+new NetworkPolicies("network", {
+    ...config.network,
+    namespace: namespace.metadata.name,
+    zookeeper: { selector: zkSelector, ports: [ZK_PORTS.client], peerPorts: [ZK_PORTS.server, ZK_PORTS.leaderElection], clients: zookeeperClients },
+    kafka: { selector: kafkaSelector, ports: [KAFKA_PORT], clients: kafkaClients },
 }, { providers });
 
 if (config.nodeExporter.enabled) {

@@ -1,5 +1,5 @@
 import { z } from "zod";
-import { field, parseJvmSize, parseQuantity, strictSection } from "./shared/fields";
+import { allowedClientsField, field, parseJvmSize, parseQuantity, strictSection } from "./shared/fields";
 import { MAX_HEAP_SHARE } from "./zookeeper-options";
 
 /** Brokers a voluntary disruption may take at once; must leave min.insync.replicas of every partition. */
@@ -47,6 +47,7 @@ export const kafkaOptions = strictSection({
         .meta({ description: "num.partitions of auto-created topics and of kafka-topics --create without --partitions" }),
     logRetentionHours: field.int("must be an integer number of hours from 1 to 87600", { min: 1, max: 87600 }).default(168)
         .meta({ description: "log.retention.hours: how long messages are kept" }),
+    allowedClients: allowedClientsField("Who may reach the brokers on 9093, beyond the brokers themselves (NetworkPolicy from entries)"),
 }).superRefine((k, ctx) => {
     const problem = (path: keyof typeof k, message: string) =>
         ctx.addIssue({ code: "custom", path: [path], message, params: { effective: k[path] } });

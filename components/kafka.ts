@@ -13,7 +13,7 @@ export { KAFKA_NAMES, KAFKA_PORT };
  * each one's default, rule and description are defined; README "Configuration" lists them), all
  * optional, plus where it runs and the ensemble it uses.
  */
-export type KafkaClusterArgs = KafkaOptionsInput & {
+export type KafkaClusterArgs = Omit<KafkaOptionsInput, "allowedClients"> & {
     /** Namespace of every object (pass the Namespace resource's name to depend on it). */
     namespace: pulumi.Input<string>;
     /** The ZooKeeper ensemble's client connect string (ZooKeeperEnsemble.connectString), without chroot. */

@@ -1,5 +1,5 @@
 import { z } from "zod";
-import { field, parseJvmSize, parseQuantity, strictSection } from "./shared/fields";
+import { allowedClientsField, field, parseJvmSize, parseQuantity, strictSection } from "./shared/fields";
 
 /** The JVM needs room beyond its heap (metaspace, threads, buffers): above this share of the limit it is OOM-killed. */
 export const MAX_HEAP_SHARE = 0.75;
@@ -47,6 +47,7 @@ export const zookeeperOptions = strictSection({
         .meta({ description: "zoo.cfg minSessionTimeout" }),
     maxSessionTimeout: field.int("must be an integer number of milliseconds >= 1", { min: 1 }).default(40000)
         .meta({ description: "zoo.cfg maxSessionTimeout" }),
+    allowedClients: allowedClientsField("Who else may reach ZooKeeper's client port 2181, beyond Kafka's brokers (NetworkPolicy from entries)"),
 }).superRefine((zk, ctx) => {
     const problem = (path: keyof typeof zk, message: string) =>
         ctx.addIssue({ code: "custom", path: [path], message, params: { effective: zk[path] } });

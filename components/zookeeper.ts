@@ -12,7 +12,7 @@ export { ZK_NAMES, ZK_PORTS };
  * where each one's default, rule and description are defined; README "Configuration" lists them),
  * all optional, plus where the ensemble runs.
  */
-export type ZooKeeperEnsembleArgs = ZooKeeperOptionsInput & {
+export type ZooKeeperEnsembleArgs = Omit<ZooKeeperOptionsInput, "allowedClients"> & {
     /** Namespace of every object (pass the Namespace resource's name to depend on it). */
     namespace: pulumi.Input<string>;
     /** The cluster's DNS domain, in the peers' addresses. @default "cluster.local" */

@@ -6,6 +6,7 @@ import { field, strictSection } from "../components/shared/fields";
 import { zookeeperOptions, ZooKeeperOptions } from "../components/zookeeper-options";
 import { kafkaOptions, KafkaOptions } from "../components/kafka-options";
 import { nodeExporterOptions, NodeExporterOptions } from "../components/node-exporter-options";
+import { networkOptions, NetworkOptions } from "../components/network-options";
 import { DEFAULT_CLUSTER_DOMAIN } from "../components/zookeeper-spec";
 import { clusterSchema, gcpSchema } from "./cluster";
 import { capacityProblems, statefulWorkloads } from "./capacity";
@@ -25,6 +26,7 @@ const scalars = {
 const sections = {
     zookeeper: zookeeperOptions.meta({ description: "The ZooKeeper ensemble (the tutorial's zk-hs, zk-cs, zk-pdb, zk)" }),
     kafka: kafkaOptions.meta({ description: "The ZooKeeper-backed Kafka cluster (the walkthrough's kafka-hs, kafka-pdb, kafka)" }),
+    network: networkOptions.meta({ description: "The data namespace's NetworkPolicies (GKE's Dataplane V2 enforces them)" }),
     nodeExporter: nodeExporterOptions.meta({ description: "Prometheus node-exporter on every node (the walkthrough's DaemonSet)" }),
     cluster: clusterSchema.meta({ description: "Where the workloads run: a GKE cluster this program creates, or an existing one" }),
 };
@@ -55,6 +57,7 @@ export interface StackConfig {
     zookeeper: ZooKeeperOptions;
     kafka: KafkaOptions;
     nodeExporter: NodeExporterOptions;
+    network: NetworkOptions;
     cluster: ClusterTarget;
     /** Things that could not be checked; config.ts logs them as warnings. */
     warnings: string[];
@@ -81,6 +84,7 @@ export function parseStackConfig(raw: Record<string, unknown>, gcp: GcpRaw = {},
     const top = collect(() => parseSection("", topLevel, raw, stackConfigSchema));
     const zookeeper = collect(() => parseSection("zookeeper", sections.zookeeper, raw.zookeeper));
     const kafka = collect(() => parseSection("kafka", sections.kafka, raw.kafka));
+    const network = collect(() => parseSection("network", sections.network, raw.network));
     const nodeExporterRaw = collect(() => parseSection("nodeExporter", sections.nodeExporter, raw.nodeExporter));
     const clusterRaw = collect(() => parseSection("cluster", sections.cluster, raw.cluster));
     const cluster = clusterRaw && collect(() => resolveCluster(clusterRaw, gcp, stack));
@@ -89,14 +93,14 @@ export function parseStackConfig(raw: Record<string, unknown>, gcp: GcpRaw = {},
     // PodMonitoring CRD may not exist, so it is opt-in there.
     const nodeExporter = nodeExporterRaw && cluster
         ? { ...nodeExporterRaw, podMonitoring: nodeExporterRaw.podMonitoring ?? cluster.mode === "gke" } : undefined;
-    if (zookeeper && kafka && nodeExporter && cluster) {
+    if (zookeeper && kafka && nodeExporter && network && cluster) {
         const daemons = nodeExporter.enabled ? [{ name: "node-exporter", cpu: nodeExporter.cpu, memory: nodeExporter.memory }] : [];
         const capacity = capacityProblems(cluster, statefulWorkloads({ zookeeper, kafka }), daemons);
         problems.push(...capacity.problems);
         warnings.push(...capacity.warnings);
     }
     if (problems.length > 0) throw new ConfigError(problems);
-    return { namespace: top!.namespace, clusterDomain: top!.clusterDomain, zookeeper: zookeeper!, kafka: kafka!, nodeExporter: nodeExporter!, cluster: cluster!, warnings };
+    return { namespace: top!.namespace, clusterDomain: top!.clusterDomain, zookeeper: zookeeper!, kafka: kafka!, nodeExporter: nodeExporter!, network: network!, cluster: cluster!, warnings };
 }
 
 function resolveCluster(c: z.infer<typeof clusterSchema>, gcp: GcpRaw, stack: string): ClusterTarget {

@@ -115,6 +115,31 @@ export const field = {
     },
 };
 
+// Label syntax (apimachinery validation): an optional DNS-subdomain prefix and a name of up to 63
+// alphanumerics, '-', '_' or '.', starting and ending alphanumeric; values the same, or empty.
+const LABEL_NAME = "[A-Za-z0-9]([-A-Za-z0-9_.]{0,61}[A-Za-z0-9])?";
+const LABEL_KEY = new RegExp(`^([a-z0-9]([-a-z0-9]*[a-z0-9])?(\\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*/)?${LABEL_NAME}$`);
+const LABEL_VALUE = new RegExp(`^(${LABEL_NAME})?$`);
+
+/** A label map such as { app: kafka-client }: Kubernetes label keys and values. */
+export const labelMap = (must = "must be a map of Kubernetes label keys to values, e.g. { app: my-client }") =>
+    z.record(z.string(), z.string(), { error: must })
+        .refine((m) => Object.entries(m).every(([k, v]) => LABEL_KEY.test(k) && k.length <= 316 && LABEL_VALUE.test(v)), { error: must })
+        .meta({ allowed: must });
+
+/**
+ * Who may connect to a workload, as a NetworkPolicy `from` entry: pods matching podSelector in
+ * namespaces matching namespaceSelector (either alone: the same namespace, or every pod there).
+ */
+export const allowedClientsField = (description: string) => {
+    const must = "must be a list of { namespaceSelector, podSelector } label maps, each entry with at least one of them";
+    return z.array(strictSection({
+        namespaceSelector: labelMap().optional().meta({ description: "Labels of the clients' namespaces", defaultText: "the data namespace" }),
+        podSelector: labelMap().optional().meta({ description: "Labels of the client pods", defaultText: "every pod of those namespaces" }),
+    }).refine((c) => c.namespaceSelector !== undefined || c.podSelector !== undefined, { error: must }), { error: must })
+        .default([]).meta({ description, allowed: must });
+};
+
 /** A strict object: unknown keys are typos, and typos must not be ignored. */
 export function strictSection<T extends z.ZodRawShape>(shape: T) {
     const allowed = Object.keys(shape).sort();

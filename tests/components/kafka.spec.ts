@@ -163,7 +163,8 @@ describe("KafkaCluster", () => {
 
     it("does not wait for ZooKeeper's rollout: nothing of Kafka depends on the zk StatefulSet", () => {
         const zkSts = defaults.resources.find((r) => r.type === "kubernetes:apps/v1:StatefulSet" && r.name === "zk")!;
-        const kafkaResources = defaults.resources.filter((r) => r.type.startsWith("kubernetes:") && r.name.startsWith("kafka"));
+        const component = defaults.resources.find((r) => r.type === "zk-kafka-gke:kafka:Cluster")!;
+        const kafkaResources = defaults.resources.filter((r) => r.parent === component.urn);
         assert.equal(kafkaResources.length, 4);
         for (const r of kafkaResources) assert.ok(!(r.dependencies ?? []).includes(zkSts.urn!), `${r.name} does not wait for zk`);
         const zkCs = defaults.resources.find((r) => r.name === "zk-cs")!;
