@@ -1,5 +1,5 @@
 import { z } from "zod";
-import { closest, distance } from "fastest-levenshtein";
+import type * as levenshtein from "fastest-levenshtein";
 
 /** The Pulumi project name: every config key lives in this namespace. */
 export const PROJECT = "zk-kafka-gke";
@@ -84,6 +84,8 @@ function keysAt(schema: z.ZodType, path: ReadonlyArray<PropertyKey>): string[] {
  */
 export function suggestion(key: string, known: string[]): string | undefined {
     if (known.length === 0) return undefined;
+    // Loaded only when a key is unknown: every preview of a valid stack starts without it.
+    const { closest, distance } = require("fastest-levenshtein") as typeof levenshtein;
     const lower = known.map((k) => k.toLowerCase());
     const best = closest(key.toLowerCase(), lower);
     const d = distance(key.toLowerCase(), best);

@@ -38,7 +38,7 @@ async function main(): Promise<number> {
     const out = path.resolve(PROJECT_ROOT, options.out);
     fs.mkdirSync(out, { recursive: true });
     fs.writeFileSync(path.join(out, "manifests.yaml"), rendered.manifestsYaml);
-    fs.writeFileSync(path.join(out, "resources.json"), JSON.stringify(rendered.resources, null, 2) + "\n");
+    fs.writeFileSync(path.join(out, "resources.json"), JSON.stringify(rendered.resources.map(({ registeredAtMs: _at, ...r }) => r), null, 2) + "\n");
 
     const counts = new Map<string, number>();
     for (const r of rendered.resources) counts.set(r.type, (counts.get(r.type) ?? 0) + 1);

@@ -23,6 +23,8 @@ export interface RegisteredResource {
     dependencies?: string[];
     /** Inputs whose changes are ignored after creation (the `ignoreChanges` option). */
     ignoreChanges?: string[];
+    /** When the program registered it, in ms since the process started (not written to resources.json). */
+    registeredAtMs?: number;
     /** How long the engine waits for a create, update or delete (the `customTimeouts` option). */
     customTimeouts?: { create?: string; update?: string; delete?: string };
     /** Inputs; secret values are replaced by "[secret]". */
@@ -35,6 +37,8 @@ export interface ProgramRun {
     outputs: Record<string, unknown>;
     /** Names of the outputs that are secret: shown as "[secret]" by the CLI. */
     secretOutputs: string[];
+    /** When the last resource was registered, in ms since the process started (performance.now()). */
+    lastRegistrationMs: number;
 }
 
 export const PROJECT_ROOT = path.resolve(__dirname, "..");
@@ -45,7 +49,7 @@ const PROGRAM = path.join(PROJECT_ROOT, "index.ts");
  * returns every resource it registered. The same path serves `npm run render` and the tests.
  * Errors thrown while the program loads (an invalid config) propagate unchanged.
  */
-export async function runProgram(input: ProgramConfig, stack: string): Promise<ProgramRun> {
+export async function runProgram(input: ProgramConfig, stack: string, program = PROGRAM): Promise<ProgramRun> {
     const resources: RegisteredResource[] = [];
     await pulumi.runtime.setMocks({
         newResource: (args) => ({ id: `${args.name}-id`, state: { ...args.inputs, ...mockState(args) } }),
@@ -59,8 +63,8 @@ export async function runProgram(input: ProgramConfig, stack: string): Promise<P
     process.on("unhandledRejection", onRejection);
     try {
         // Only the entry module registers resources at load; it must run afresh for each config.
-        delete require.cache[require.resolve(PROGRAM)];
-        const exported = require(PROGRAM) as Record<string, unknown>;
+        delete require.cache[require.resolve(program)];
+        const exported = require(program) as Record<string, unknown>;
         const outputs: Record<string, unknown> = {};
         const secretOutputs: string[] = [];
         for (const [key, value] of Object.entries(exported)) {
@@ -72,7 +76,7 @@ export async function runProgram(input: ProgramConfig, stack: string): Promise<P
         }
         await (pulumi.runtime as unknown as { waitForRPCs(): Promise<void> }).waitForRPCs();
         if (failures.length > 0) throw failures[0];
-        return { resources, outputs, secretOutputs };
+        return { resources, outputs, secretOutputs, lastRegistrationMs: Math.max(0, ...resources.map((r) => r.registeredAtMs ?? 0)) };
     } finally {
         process.off("unhandledRejection", onRejection);
     }
@@ -105,6 +109,7 @@ function recordRegistrations(into: RegisteredResource[]): void {
     const original = monitor.registerResource.bind(monitor);
     monitor.registerResource = (req, callback) => {
         const record: RegisteredResource = {
+            registeredAtMs: performance.now(),
             type: req.getType(),
             name: req.getName(),
             parent: req.getParent() || undefined,
