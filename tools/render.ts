@@ -11,6 +11,7 @@ import { renderStack } from "./render-stack";
 import { StackConfigError } from "./stack-config";
 import { ManifestError } from "./manifests";
 import { PROJECT_ROOT } from "./runtime";
+import { criticalPath, describePath } from "./critical-path";
 
 interface Options { stack: string; out: string; sets: string[] }
 
@@ -49,6 +50,7 @@ async function main(): Promise<number> {
     for (const [key, value] of Object.entries(rendered.outputs)) {
         console.log(`  ${key}: ${rendered.secretOutputs.includes(key) ? "[secret]" : JSON.stringify(value)}`);
     }
+    console.log(`Critical path of a fresh pulumi up (what it must wait on, one after another):\n    ${describePath(criticalPath(rendered.resources))}`);
     console.log(`Wrote ${path.relative(process.cwd(), out) || "."}/manifests.yaml and resources.json`);
     return 0;
 }
