@@ -1,0 +1,43 @@
+import { strict as assert } from "assert";
+import * as fs from "fs";
+import * as path from "path";
+import { keyRows } from "../../tools/config-docs";
+import { PROJECT_ROOT } from "../../tools/runtime";
+
+const DOCS = ["README.md", ...fs.readdirSync(path.join(PROJECT_ROOT, "docs")).map((f) => path.join("docs", f)), path.join("policy", "README.md")];
+const SECTIONS = ["zookeeper", "kafka", "cluster", "nodeExporter", "network"];
+/** Names that look like keys of a section but are not config: a DNS domain, Kafka's own property. */
+const NOT_KEYS = ["cluster.local", "zookeeper.connect"];
+
+/** A documented key exists when it, or a key it reaches into (a label map's entries), is defined. */
+function known(key: string, rows: Set<string>): boolean {
+    const parts = key.replace(/\[\d+\]/g, "[]").split(".");
+    return parts.some((_, i) => rows.has(parts.slice(0, parts.length - i).join(".")));
+}
+
+describe("the documentation", () => {
+    const rows = new Set(keyRows().map((r) => r.key));
+    const scripts = Object.keys((JSON.parse(fs.readFileSync(path.join(PROJECT_ROOT, "package.json"), "utf8")) as { scripts: Record<string, string> }).scripts);
+
+    for (const doc of DOCS) {
+        const text = fs.readFileSync(path.join(PROJECT_ROOT, doc), "utf8");
+
+        it(`${doc} names only npm scripts that exist`, () => {
+            const named = [...text.matchAll(/npm run ([\w:-]+)/g)].map((m) => m[1]);
+            assert.deepEqual(named.filter((s) => !scripts.includes(s)), []);
+        });
+
+        it(`${doc} names only config keys that exist`, () => {
+            const fromCommands = [...text.matchAll(/pulumi config set --path '?([\w.[\]-]+)/g)].map((m) => m[1]);
+            const inCode = [...text.matchAll(/`([a-zA-Z]+\.[\w.[\]]+)[`\s)=]/g)].map((m) => m[1]).filter((k) => SECTIONS.includes(k.split(".")[0]) && !NOT_KEYS.includes(k));
+            const named = [...new Set([...fromCommands, ...inCode])];
+            assert.deepEqual(named.filter((k) => !known(k, rows) && !["namespace", "clusterDomain"].includes(k)), [], `unknown keys in ${doc}`);
+        });
+    }
+
+    it("the runbook covers every procedure of the tutorials", () => {
+        const runbook = fs.readFileSync(path.join(PROJECT_ROOT, "docs", "runbook.md"), "utf8");
+        for (const heading of ["sanity test", "maintenance", "Scaling", "rolling updates", "canary and staged", "node-exporter upgrade", "liveness failures",
+            "re-creating the StatefulSets", "Tearing down"]) assert.match(runbook, new RegExp(`^## .*${heading}`, "im"), heading);
+    });
+});
