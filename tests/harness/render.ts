@@ -1,3 +1,4 @@
+import { strict as assert } from "assert";
 import { RenderedStack, renderStack } from "../../tools/render-stack";
 import { KubernetesObject } from "../../tools/manifests";
 
@@ -39,4 +40,14 @@ export async function rejection(overrides: Record<string, unknown>, stack = "dev
         return (e as Error).message;
     }
     throw new Error(`${JSON.stringify(overrides)} was accepted`);
+}
+
+/** One test per bad config, each asserting that the rejection names its key (`kafka.replicas` -> a line `zk-kafka-gke:kafka.replicas …`). */
+export function itRejects(bad: Array<[Record<string, unknown>, string]>, stack = "dev"): void {
+    for (const [overrides, key] of bad) {
+        it(`rejects ${JSON.stringify(overrides)}, naming ${key}`, async () => {
+            const message = await rejection(overrides, stack);
+            assert.ok(message.split("\n").some((line) => line.startsWith(`zk-kafka-gke:${key} `)), message);
+        });
+    }
 }
