@@ -2,6 +2,7 @@ import { ChildProcess, spawn } from "child_process";
 import * as fs from "fs";
 import * as path from "path";
 import * as grpc from "@grpc/grpc-js";
+import { BinaryWriter } from "google-protobuf";
 import { Struct } from "google-protobuf/google/protobuf/struct_pb";
 import * as analyzerRpc from "@pulumi/pulumi/proto/analyzer_grpc_pb";
 import * as analyzer from "@pulumi/pulumi/proto/analyzer_pb";
@@ -88,7 +89,9 @@ export class PolicyPackProcess {
 
     /**
      * Every resource through `analyze`, then all of them through `analyzeStack`, as a preview
-     * does. Each resource's properties are converted once, and a bounded number of calls is in
+     * does. Each resource is encoded once, as an AnalyzerResource, and its objects dropped: its
+     * fields 1-6 are AnalyzeRequest's (the rest is skipped as unknown by the server), and the
+     * stack request is those same bytes as its repeated field 1. A bounded number of calls is in
      * flight, so that ten thousand objects cost time and memory in proportion.
      */
     async analyze(resources: AnalyzedResource[], inFlight = 64): Promise<Diagnostic[]> {
@@ -96,34 +99,32 @@ export class PolicyPackProcess {
         const collect = (r: analyzer.AnalyzeResponse) => r.getDiagnosticsList().forEach((d) => diagnostics.push({
             enforcementLevel: LEVELS[d.getEnforcementlevel()], policy: d.getPolicyname(), message: messageOf(d), urn: d.getUrn(),
         }));
-        const structs = resources.map((r) => struct(r.props));
-        const one = (i: number) => new Promise<void>((resolve, reject) => {
-            const r = resources[i];
-            const req = new analyzer.AnalyzeRequest();
-            req.setType(r.type).setName(r.name).setUrn(r.urn).setProperties(structs[i]).setOptions(options(r));
-            if (r.provider) req.setProvider(provider(r.provider));
-            this.client.analyze(req, (e, res) => {
-                if (e) return reject(e);
-                // A resource policy's violation names the resource it was asked about.
-                res.getDiagnosticsList().forEach((d) => d.getUrn() || d.setUrn(r.urn));
-                collect(res);
-                resolve();
-            });
-        });
-        let next = 0;
-        const worker = async () => {
-            while (next < resources.length) await one(next++);
-        };
-        await Promise.all(Array.from({ length: Math.min(inFlight, resources.length) }, worker));
-        const stack = new analyzer.AnalyzeStackRequest();
-        stack.setResourcesList(resources.map((r, i) => {
+        const encoded = resources.map((r) => {
             const a = new analyzer.AnalyzerResource();
-            a.setType(r.type).setName(r.name).setUrn(r.urn).setProperties(structs[i]).setOptions(options(r)).setParent(r.parent ?? "");
+            a.setType(r.type).setName(r.name).setUrn(r.urn).setProperties(struct(r.props)).setOptions(options(r)).setParent(r.parent ?? "");
             a.setDependenciesList(r.dependencies ?? []);
             if (r.provider) a.setProvider(provider(r.provider));
-            return a;
-        }));
-        await new Promise<void>((resolve, reject) => this.client.analyzeStack(stack, (e, res) => (e ? reject(e) : (collect(res), resolve()))));
+            return a.serializeBinary();
+        });
+        const call = (method: grpc.MethodDefinition<unknown, analyzer.AnalyzeResponse>, bytes: Uint8Array) =>
+            new Promise<analyzer.AnalyzeResponse>((resolve, reject) => this.client.makeUnaryRequest(
+                method.path, (b: Uint8Array) => Buffer.from(b.buffer, b.byteOffset, b.byteLength), method.responseDeserialize, bytes,
+                (e: grpc.ServiceError | null, res?: analyzer.AnalyzeResponse) => (e ? reject(e) : resolve(res!))));
+        const service = analyzerRpc.AnalyzerService as unknown as Record<"analyze" | "analyzeStack", grpc.MethodDefinition<unknown, analyzer.AnalyzeResponse>>;
+        let next = 0;
+        const worker = async () => {
+            while (next < resources.length) {
+                const i = next++;
+                const res = await call(service.analyze, encoded[i]);
+                // A resource policy's violation names the resource it was asked about.
+                res.getDiagnosticsList().forEach((d) => d.getUrn() || d.setUrn(resources[i].urn));
+                collect(res);
+            }
+        };
+        await Promise.all(Array.from({ length: Math.min(inFlight, resources.length) }, worker));
+        const stack = new BinaryWriter();
+        for (const bytes of encoded) stack.writeBytes(1, bytes);
+        collect(await call(service.analyzeStack, stack.getResultBuffer()));
         return diagnostics;
     }
 
