@@ -1,9 +1,7 @@
 import type * as k8s from "@pulumi/kubernetes";
 import { objectLabels, selectorLabels } from "./shared/labels";
 import { execProbe, jvmResources } from "./shared/pod";
-import {
-    configChecksum, configMapItems, disruptionBudget, headlessService, shippedFile, statefulSetSpec,
-} from "./shared/statefulset";
+import { configMapVolumes, disruptionBudget, headlessService, shippedFile, statefulSetSpec } from "./shared/statefulset";
 import { imageTag } from "./shared/fields";
 import { KAFKA_PDB_MAX_UNAVAILABLE, KafkaOptions } from "./kafka-options";
 
@@ -102,10 +100,9 @@ export interface KafkaSpecs {
 export function kafkaSpecs(s: KafkaSettings): KafkaSpecs {
     const labels = objectLabels(kafkaSelector, "kafka", "broker");
     const meta = (name: string) => ({ name, namespace: s.namespace, labels });
-    const files = configFiles(s);
-    const data = { ...files.conf, ...files.scripts };
+    const config = configMapVolumes(KAFKA_NAMES.configMap, configFiles(s));
     return {
-        configMap: { metadata: meta(KAFKA_NAMES.configMap), data },
+        configMap: { metadata: meta(KAFKA_NAMES.configMap), data: config.data },
         headlessService: headlessService(meta(KAFKA_NAMES.headlessService), kafkaSelector, [{ name: "server", port: KAFKA_PORT }]),
         pdb: disruptionBudget(meta(KAFKA_NAMES.pdb), kafkaSelector, KAFKA_PDB_MAX_UNAVAILABLE),
         statefulSet: statefulSetSpec({
@@ -117,13 +114,12 @@ export function kafkaSpecs(s: KafkaSettings): KafkaSpecs {
             podManagementPolicy: "Parallel",
             updatePartition: s.updatePartition,
             version: imageTag(s.image),
-            configChecksum: configChecksum(data),
+            configChecksum: config.checksum,
             uid: KAFKA_UID,
             terminationGracePeriodSeconds: KAFKA_TERMINATION_GRACE_SECONDS,
             container: container(s),
             volumes: [
-                { name: "config", configMap: { name: KAFKA_NAMES.configMap, items: configMapItems(files.conf) } },
-                { name: "scripts", configMap: { name: KAFKA_NAMES.configMap, defaultMode: 0o555, items: configMapItems(files.scripts) } },
+                ...config.volumes,
                 { name: "runtime", emptyDir: { sizeLimit: "16Mi" } },
                 { name: "tmp", emptyDir: { sizeLimit: "256Mi" } },
             ],

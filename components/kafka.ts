@@ -4,7 +4,7 @@ import { KAFKA_NAMES, KAFKA_PORT, bootstrapServers, kafkaSpecs } from "./kafka-s
 import { KafkaOptionsInput, kafkaOptions } from "./kafka-options";
 import { DEFAULT_CLUSTER_DOMAIN } from "./zookeeper-spec";
 import { parseArgs } from "./shared/fields";
-import { fields } from "./shared/statefulset";
+import { registerStatefulWorkload } from "./shared/statefulset";
 
 export { KAFKA_NAMES, KAFKA_PORT };
 
@@ -44,19 +44,9 @@ export class KafkaCluster extends pulumi.ComponentResource {
         const settings = parseArgs("KafkaCluster", name, kafkaOptions, options);
         const specs = pulumi.all([namespace, zookeeperConnect]).apply(([ns, zk]) =>
             kafkaSpecs({ ...settings, namespace: ns, clusterDomain, zookeeperConnect: zk }));
-        const parent = { parent: this };
 
-        this.configMap = new k8s.core.v1.ConfigMap(KAFKA_NAMES.configMap, fields(specs, "configMap", ["metadata", "data"]), parent);
-        this.headlessService = new k8s.core.v1.Service(KAFKA_NAMES.headlessService, fields(specs, "headlessService", ["metadata", "spec"]), parent);
-        this.podDisruptionBudget = new k8s.policy.v1.PodDisruptionBudget(KAFKA_NAMES.pdb, fields(specs, "pdb", ["metadata", "spec"]), parent);
-        this.statefulSet = new k8s.apps.v1.StatefulSet(KAFKA_NAMES.statefulSet, fields(specs, "statefulSet", ["metadata", "spec"]), {
-            ...parent,
-            // The pods mount kafka-config and advertise names under kafka-hs from their first start.
-            dependsOn: [this.configMap, this.headlessService],
-            // The name is fixed (the walkthrough's `kafka`): a replacement must delete first; the
-            // retained volumes are re-bound by the new StatefulSet's pods.
-            deleteBeforeReplace: true,
-        });
+        ({ configMap: this.configMap, headlessService: this.headlessService, podDisruptionBudget: this.podDisruptionBudget,
+            statefulSet: this.statefulSet } = registerStatefulWorkload(this, KAFKA_NAMES, specs));
 
         this.bootstrapServers = pulumi.output(namespace).apply((ns) => bootstrapServers({ namespace: ns, clusterDomain, replicas: settings.replicas }));
         this.zookeeperConnect = pulumi.interpolate`${zookeeperConnect}${settings.zookeeperChroot}`;

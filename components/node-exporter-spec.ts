@@ -1,6 +1,7 @@
 import type * as k8s from "@pulumi/kubernetes";
 import { objectLabels, podLabels, podSecurityLabels, selectorLabels } from "./shared/labels";
 import { imageTag } from "./shared/fields";
+import { hardenedContainerSecurityContext, hardenedPodSecurityContext } from "./shared/pod";
 import { NodeExporterOptions } from "./node-exporter-options";
 
 export const NODE_EXPORTER_NAME = "node-exporter";
@@ -107,9 +108,8 @@ function podSpec(s: NodeExporterOptions): k8s.types.input.core.v1.PodSpec {
         tolerations: [{ operator: "Exists" }],
         automountServiceAccountToken: false,
         enableServiceLinks: false,
-        securityContext: {
-            runAsNonRoot: true, runAsUser: NOBODY, runAsGroup: NOBODY, seccompProfile: { type: "RuntimeDefault" },
-        },
+        // Reads the host only through read-only hostPath mounts: no volume to own.
+        securityContext: hardenedPodSecurityContext(NOBODY, NOBODY, false),
         containers: [{
             name: NODE_EXPORTER_NAME,
             image: s.image,
@@ -119,9 +119,7 @@ function podSpec(s: NodeExporterOptions): k8s.types.input.core.v1.PodSpec {
             resources: { requests: { cpu: s.cpu, memory: s.memory }, limits: { cpu: s.cpu, memory: s.memory } },
             readinessProbe: httpProbe,
             livenessProbe: { ...httpProbe, initialDelaySeconds: 5 },
-            securityContext: {
-                runAsNonRoot: true, allowPrivilegeEscalation: false, capabilities: { drop: ["ALL"] }, readOnlyRootFilesystem: true,
-            },
+            securityContext: hardenedContainerSecurityContext(),
             volumeMounts: HOST_MOUNTS.map((m) => ({
                 name: m.name, mountPath: m.mountPath, readOnly: true,
                 // Mounts made on the host after the pod started (new volumes) show up for the filesystem collector.

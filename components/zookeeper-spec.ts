@@ -1,9 +1,7 @@
 import type * as k8s from "@pulumi/kubernetes";
 import { objectLabels, selectorLabels } from "./shared/labels";
 import { execProbe, jvmResources } from "./shared/pod";
-import {
-    configChecksum, configMapItems, disruptionBudget, headlessService, shippedFile, statefulSetSpec,
-} from "./shared/statefulset";
+import { configMapVolumes, disruptionBudget, headlessService, shippedFile, statefulSetSpec } from "./shared/statefulset";
 import { imageTag, parseJvmSize } from "./shared/fields";
 import { ZooKeeperOptions } from "./zookeeper-options";
 
@@ -95,10 +93,9 @@ export interface ZooKeeperSpecs {
 export function zookeeperSpecs(s: ZooKeeperSettings): ZooKeeperSpecs {
     const labels = objectLabels(zkSelector, "zookeeper", "coordination");
     const meta = (name: string) => ({ name, namespace: s.namespace, labels });
-    const files = configFiles(s);
-    const data = { ...files.conf, ...files.scripts };
+    const config = configMapVolumes(ZK_NAMES.configMap, configFiles(s));
     return {
-        configMap: { metadata: meta(ZK_NAMES.configMap), data },
+        configMap: { metadata: meta(ZK_NAMES.configMap), data: config.data },
         headlessService: headlessService(meta(ZK_NAMES.headlessService), zkSelector,
             [{ name: "server", port: ZK_PORTS.server }, { name: "leader-election", port: ZK_PORTS.leaderElection }]),
         clientService: {
@@ -117,14 +114,10 @@ export function zookeeperSpecs(s: ZooKeeperSettings): ZooKeeperSpecs {
             podManagementPolicy: s.podManagementPolicy,
             updatePartition: s.updatePartition,
             version: imageTag(s.image),
-            configChecksum: configChecksum(data),
+            configChecksum: config.checksum,
             uid: ZK_UID,
             container: container(s),
-            volumes: [
-                { name: "config", configMap: { name: ZK_NAMES.configMap, items: configMapItems(files.conf) } },
-                { name: "scripts", configMap: { name: ZK_NAMES.configMap, defaultMode: 0o555, items: configMapItems(files.scripts) } },
-                { name: "tmp", emptyDir: { sizeLimit: "64Mi" } },
-            ],
+            volumes: [...config.volumes, { name: "tmp", emptyDir: { sizeLimit: "64Mi" } }],
             data: { name: "datadir", size: s.storageSize, storageClass: s.storageClass },
         }),
     };

@@ -3,7 +3,7 @@ import * as k8s from "@pulumi/kubernetes";
 import { DEFAULT_CLUSTER_DOMAIN, ZK_NAMES, ZK_PORTS, zookeeperSpecs } from "./zookeeper-spec";
 import { ZooKeeperOptionsInput, zookeeperOptions } from "./zookeeper-options";
 import { parseArgs } from "./shared/fields";
-import { fields } from "./shared/statefulset";
+import { fields, registerStatefulWorkload } from "./shared/statefulset";
 
 export { ZK_NAMES, ZK_PORTS };
 
@@ -37,21 +37,11 @@ export class ZooKeeperEnsemble extends pulumi.ComponentResource {
         const { namespace, clusterDomain = DEFAULT_CLUSTER_DOMAIN, ...options } = args;
         const settings = parseArgs("ZooKeeperEnsemble", name, zookeeperOptions, options);
         const specs = pulumi.output(namespace).apply((ns) => zookeeperSpecs({ ...settings, namespace: ns, clusterDomain }));
-        const parent = { parent: this };
 
-        this.configMap = new k8s.core.v1.ConfigMap(ZK_NAMES.configMap, fields(specs, "configMap", ["metadata", "data"]), parent);
-        this.headlessService = new k8s.core.v1.Service(ZK_NAMES.headlessService, fields(specs, "headlessService", ["metadata", "spec"]), parent);
-        this.clientService = new k8s.core.v1.Service(ZK_NAMES.clientService, fields(specs, "clientService", ["metadata", "spec"]), parent);
-        this.podDisruptionBudget = new k8s.policy.v1.PodDisruptionBudget(ZK_NAMES.pdb, fields(specs, "pdb", ["metadata", "spec"]), parent);
-        this.statefulSet = new k8s.apps.v1.StatefulSet(ZK_NAMES.statefulSet, fields(specs, "statefulSet", ["metadata", "spec"]), {
-            ...parent,
-            // The pods mount zk-config and resolve peers through zk-hs from their first start.
-            dependsOn: [this.configMap, this.headlessService],
-            // The name is fixed (the tutorial's `zk`), so a replacement (new volumeClaimTemplates,
-            // podManagementPolicy) must delete first. The volumes are retained and re-bound by
-            // the new StatefulSet's pods: the data survives, as in the tutorial's persistence test.
-            deleteBeforeReplace: true,
-        });
+        ({ configMap: this.configMap, headlessService: this.headlessService, podDisruptionBudget: this.podDisruptionBudget,
+            statefulSet: this.statefulSet } = registerStatefulWorkload(this, ZK_NAMES, specs));
+        // Clients (Kafka) connect through zk-cs, which only lists servers that are Ready (in a quorum).
+        this.clientService = new k8s.core.v1.Service(ZK_NAMES.clientService, fields(specs, "clientService", ["metadata", "spec"]), { parent: this });
 
         this.connectString = pulumi.interpolate`${this.clientService.metadata.name}.${namespace}.svc.${clusterDomain}:${ZK_PORTS.client}`;
         this.registerOutputs({ connectString: this.connectString });

@@ -1,4 +1,4 @@
-import { RegisteredResource } from "./runtime";
+import { RegisteredResource, providerUrn } from "./runtime";
 
 /**
  * Typical seconds a fresh `pulumi up` waits on a resource of a type: GKE's control plane and node
@@ -18,6 +18,9 @@ export const TYPICAL_SECONDS: Record<string, number> = {
 };
 const secondsOf = (type: string) => TYPICAL_SECONDS[type] ?? (type.startsWith("pulumi:providers:") ? 0 : 1);
 
+/** A resource's dependencies and its provider: what the engine waits for before creating it. */
+const waitedUrns = (r: RegisteredResource): string[] => [...(r.dependencies ?? []), ...(r.provider ? [providerUrn(r)!] : [])];
+
 export interface CriticalPath {
     chain: RegisteredResource[];
     seconds: number;
@@ -33,7 +36,7 @@ export function criticalPath(resources: RegisteredResource[]): CriticalPath {
     const children = new Map<string, RegisteredResource[]>();
     for (const r of resources) if (r.parent) children.set(r.parent, [...(children.get(r.parent) ?? []), r]);
     const waitsFor = (r: RegisteredResource): RegisteredResource[] => {
-        const urns = [...(r.dependencies ?? []), ...(r.provider ? [r.provider.split("::").slice(0, -1).join("::")] : [])];
+        const urns = waitedUrns(r);
         return urns.flatMap((u) => {
             const d = byUrn.get(u);
             if (!d) return [];
@@ -62,7 +65,7 @@ export function upstream(resources: RegisteredResource[], r: RegisteredResource)
     const byUrn = new Map(resources.filter((x) => x.urn).map((x) => [x.urn!, x]));
     const seen = new Set<string>();
     const visit = (x: RegisteredResource) => {
-        for (const u of [...(x.dependencies ?? []), ...(x.provider ? [x.provider.split("::").slice(0, -1).join("::")] : [])]) {
+        for (const u of waitedUrns(x)) {
             if (seen.has(u)) continue;
             seen.add(u);
             const d = byUrn.get(u);

@@ -82,6 +82,11 @@ export async function runProgram(input: ProgramConfig, stack: string, program = 
     }
 }
 
+/** The URN of the provider a resource names (`<urn>::<id>`), if it names one. */
+export function providerUrn(r: Pick<RegisteredResource, "provider">): string | undefined {
+    return r.provider?.split("::").slice(0, -1).join("::");
+}
+
 /** The value of an Output, as a promise (never assert inside apply). */
 export function unwrap<T>(output: pulumi.Input<T>): Promise<pulumi.Unwrap<T>> {
     return new Promise((resolve) => pulumi.output(output).apply((v) => resolve(v as pulumi.Unwrap<T>)));

@@ -13,13 +13,13 @@ type PersistentVolumeClaim = k8s.types.input.core.v1.PersistentVolumeClaim;
  * data volume writable for the non-root user without a root init container; OnRootMismatch
  * skips the recursive chown on every restart of a large volume.
  */
-export function hardenedPodSecurityContext(uid: number, gid: number = uid): PodSecurityContext {
+export function hardenedPodSecurityContext(uid: number, gid: number = uid, ownsVolumes = true): PodSecurityContext {
     return {
         runAsNonRoot: true,
         runAsUser: uid,
         runAsGroup: gid,
-        fsGroup: gid,
-        fsGroupChangePolicy: "OnRootMismatch",
+        // Only for volumes the pod writes: fsGroup does nothing to hostPath mounts.
+        ...(ownsVolumes ? { fsGroup: gid, fsGroupChangePolicy: "OnRootMismatch" } : {}),
         seccompProfile: { type: "RuntimeDefault" },
     };
 }

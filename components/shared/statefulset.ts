@@ -2,7 +2,7 @@ import * as crypto from "crypto";
 import * as fs from "fs";
 import * as path from "path";
 import * as pulumi from "@pulumi/pulumi";
-import type * as k8s from "@pulumi/kubernetes";
+import * as k8s from "@pulumi/kubernetes";
 import { SelectorLabels, podLabels } from "./labels";
 import {
     hardenedContainerSecurityContext, hardenedPodSecurityContext, requiredHostAntiAffinity, statefulSetAwaitAnnotations,
@@ -30,6 +30,22 @@ export function configMapItems(files: Record<string, string>): Array<{ key: stri
 }
 
 type Meta = { name: string; namespace: string; labels: Record<string, string> };
+
+/**
+ * A workload's ConfigMap of config files and scripts: its data, the checksum that rolls the pods
+ * when it changes, and the two volumes the pod mounts it by (the scripts executable).
+ */
+export function configMapVolumes(configMap: string, files: { conf: Record<string, string>; scripts: Record<string, string> }) {
+    const data = { ...files.conf, ...files.scripts };
+    return {
+        data,
+        checksum: configChecksum(data),
+        volumes: [
+            { name: "config", configMap: { name: configMap, items: configMapItems(files.conf) } },
+            { name: "scripts", configMap: { name: configMap, defaultMode: 0o555, items: configMapItems(files.scripts) } },
+        ] as Volume[],
+    };
+}
 
 /** A headless Service for a StatefulSet's stable pod names; peers resolve before they are Ready. */
 export function headlessService(meta: Meta, selector: SelectorLabels, ports: Array<{ name: string; port: number }>): k8s.core.v1.ServiceArgs {
@@ -105,6 +121,33 @@ export function statefulSetSpec(w: StatefulWorkload): k8s.apps.v1.StatefulSetArg
             volumeClaimTemplates: [volumeClaimTemplate(w.data.name, w.data.size, w.data.storageClass)],
         },
     };
+}
+
+/** The objects every stateful workload has, as Output specs. */
+export interface StatefulWorkloadSpecs {
+    configMap: k8s.core.v1.ConfigMapArgs;
+    headlessService: k8s.core.v1.ServiceArgs;
+    pdb: k8s.policy.v1.PodDisruptionBudgetArgs;
+    statefulSet: k8s.apps.v1.StatefulSetArgs;
+}
+
+/**
+ * Registers a stateful workload's ConfigMap, headless Service, PDB and StatefulSet as children of
+ * its component. The StatefulSet waits for the ConfigMap its pods mount and the Service their
+ * names resolve through; its name is fixed (the tutorials'), so a replacement (new
+ * volumeClaimTemplates, podManagementPolicy) must delete first, and the retained volumes are
+ * re-bound by the new StatefulSet's pods: the data survives.
+ */
+export function registerStatefulWorkload<S extends StatefulWorkloadSpecs>(
+    parent: pulumi.Resource, names: { configMap: string; headlessService: string; pdb: string; statefulSet: string }, specs: pulumi.Output<S>,
+) {
+    const configMap = new k8s.core.v1.ConfigMap(names.configMap, fields(specs, "configMap", ["metadata", "data"]), { parent });
+    const headlessService = new k8s.core.v1.Service(names.headlessService, fields(specs, "headlessService", ["metadata", "spec"]), { parent });
+    const podDisruptionBudget = new k8s.policy.v1.PodDisruptionBudget(names.pdb, fields(specs, "pdb", ["metadata", "spec"]), { parent });
+    const statefulSet = new k8s.apps.v1.StatefulSet(names.statefulSet, fields(specs, "statefulSet", ["metadata", "spec"]), {
+        parent, dependsOn: [configMap, headlessService], deleteBeforeReplace: true,
+    });
+    return { configMap, headlessService, podDisruptionBudget, statefulSet };
 }
 
 /** Splits one object of Output specs into per-field Outputs, the shape resource args take. */

@@ -1,7 +1,8 @@
 import * as fs from "fs";
 import * as path from "path";
 import * as jsyaml from "js-yaml";
-import { RegisteredResource } from "../runtime";
+import { RegisteredResource, providerUrn } from "../runtime";
+import { typeToken } from "../../policy/lib/workloads";
 import { AnalyzedResource } from "./pack";
 
 /** Input the pack cannot use: unparseable YAML (file and line) or a missing path. Exit code 2. */
@@ -11,8 +12,8 @@ export class PolicyInputError extends Error {}
 export function fromRender(resources: RegisteredResource[]): AnalyzedResource[] {
     const byUrn = new Map(resources.filter((r) => r.urn).map((r) => [r.urn!, r]));
     return resources.filter((r) => r.urn).map((r) => {
-        const providerUrn = r.provider?.split("::").slice(0, -1).join("::");
-        const p = providerUrn ? byUrn.get(providerUrn) : undefined;
+        const urn = providerUrn(r);
+        const p = urn ? byUrn.get(urn) : undefined;
         return {
             type: r.type, name: r.name, urn: r.urn!, props: JSON.parse(JSON.stringify(r.props)), parent: r.parent, protect: r.protect,
             ignoreChanges: r.ignoreChanges, dependencies: r.dependencies,
@@ -58,8 +59,7 @@ export function fromManifests(files: string[], warn: (message: string) => void):
                 warn(`${file}: document ${i + 1} is not a Kubernetes object (apiVersion, kind, metadata.name): skipped`);
                 continue;
             }
-            const module = o.apiVersion.includes("/") ? o.apiVersion : `core/${o.apiVersion}`;
-            const type = `kubernetes:${module}:${o.kind}`;
+            const type = typeToken(o.apiVersion, o.kind);
             const id = `${o.metadata.namespace ? `${o.metadata.namespace}/` : ""}${o.metadata.name}`;
             out.push({ type, name: id, urn: `urn:pulumi:manifests::manifests::${type}::${id}`, props: o as Record<string, unknown> });
         }
