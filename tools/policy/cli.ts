@@ -11,6 +11,9 @@
 import * as fs from "fs";
 import * as path from "path";
 import { renderStack } from "../render-stack";
+import { StackConfigError } from "../stack-config";
+import { ManifestError } from "../manifests";
+import { ConfigError } from "../../schema/errors";
 import { AnalyzedResource, Diagnostic, POLICY_DIR, PolicyConfig, PolicyPackProcess } from "./pack";
 import { PolicyInputError, fromManifests, fromRender, manifestFiles } from "./inputs";
 
@@ -97,8 +100,8 @@ async function main(): Promise<number> {
 if (require.main === module) {
     // exitCode, not exit(): a piped stdout must drain before the process ends.
     main().then((code) => (process.exitCode = code), (e: unknown) => {
-        const unusable = e instanceof PolicyInputError || ["StackConfigError", "ConfigError", "ManifestError"].includes((e as Error)?.constructor?.name ?? "") ||
-            (e as Error)?.name === "ConfigError";
+        // Input the pack cannot run on: a bad stack config, a --set, a manifest or YAML file.
+        const unusable = [PolicyInputError, StackConfigError, ConfigError, ManifestError].some((c) => e instanceof c);
         console.error(`error: ${(e as Error).message ?? e}`);
         process.exit(unusable ? 2 : 3);
     });
