@@ -58,6 +58,12 @@ describe("the policy pack, run for real over gRPC", function () {
         assert.match(r.stderr, /broken\.yaml:\d+: not valid YAML/);
     });
 
+    it("exits 2 for a stack config the program refuses, with the program's message", () => {
+        const r = cli("--set", "zookeeper.replicas=4");
+        assert.equal(r.status, 2);
+        assert.match(r.stderr, /^error: zk-kafka-gke:zookeeper\.replicas must be an odd integer/m);
+    });
+
     it("reports a value a preview cannot know as an advisory 'cannot verify', never a crash or a pass", async () => {
         // The engine sends a preview's unknown values as this sentinel.
         const unknownNumber = (require("@pulumi/policy/proxy") as { unknownNumberValue: string }).unknownNumberValue;
