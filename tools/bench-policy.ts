@@ -96,7 +96,7 @@ async function main(): Promise<number> {
     }
     fs.rmSync(root, { recursive: true, force: true });
     const mib = (b: number) => `${(b / 2 ** 20).toFixed(0)} MiB`;
-    console.log("objects   wall      peak RSS (runner + pack)   objects/s   parse floor   x floor   result");
+    console.log("objects   wall      peak RSS (runner + packs)   objects/s   parse floor   x floor   result");
     for (const r of rows) {
         console.log(`${String(r.n).padStart(7)}   ${(r.ms / 1000).toFixed(2).padStart(6)} s   ${mib(r.rss).padStart(10)}                 ${String(Math.round(r.n / (r.ms / 1000))).padStart(7)}   ${(r.floorMs / 1000).toFixed(2).padStart(8)} s   ${(r.ms / r.floorMs).toFixed(1).padStart(6)}   ${r.violations}`);
     }

@@ -7,6 +7,11 @@ interface Config { nodes?: number; regionalZones: number }
 
 const HOSTNAME = "kubernetes.io/hostname";
 
+/** A few names, then how many more: one line, however many workloads a set of manifests holds. */
+function listed(names: string[], shown = 5): string {
+    return names.length <= shown ? names.join(", ") : `${names.slice(0, shown).join(", ")} and ${names.length - shown} more`;
+}
+
 /**
  * A drain needs a spare node (the tutorial's "four nodes for three servers"): for every workload
  * with required hostname anti-affinity, the stack's node pools hold replicas + its PDB's
@@ -41,7 +46,7 @@ export const requireDrainCapacity: StackValidationPolicy = {
             counted = `${nodes} nodes (${perPool.map((p) => p.text).join(" + ")})`;
         }
         if (nodes === undefined) {
-            cannotVerify(`the stack has no GKE NodePool, so the nodes that must hold ${spread.map(describe).join(", ")} ` +
+            cannotVerify(`the stack has no GKE NodePool, so the nodes that must hold ${listed(spread.map(describe))} ` +
                 "during a drain are unknown; set this policy's `nodes` config for a cluster the stack does not create");
         }
         for (const w of spread) {

@@ -5,7 +5,7 @@ import * as os from "os";
 import * as path from "path";
 import { runPolicy } from "../../tools/policy/cli";
 import { PolicyPackProcess } from "../../tools/policy/pack";
-import { fromRender } from "../../tools/policy/inputs";
+import { fromRender } from "../../tools/policy/render-input";
 import { render } from "../harness/render";
 import { PROJECT_ROOT } from "../../tools/runtime";
 

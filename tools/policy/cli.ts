@@ -4,18 +4,16 @@
  *
  * Runs the real policy pack (policy/) as `pulumi preview --policy-pack policy` does: spawned,
  * over its analyzer gRPC interface, resource and stack rules, against every resource of the
- * offline render of a stack, or against plain Kubernetes YAML. One line per violation, then
+ * offline render of a stack, or against plain Kubernetes YAML (a large set in stacks of whole
+ * namespaces over several pack processes: tools/policy/parallel.ts). One line per violation, then
  * `<N> violations (<M> mandatory)`. Exit 0 without a mandatory violation, 1 with one, 2 when
  * the input is unusable.
  */
 import * as fs from "fs";
 import * as path from "path";
-import { renderStack } from "../render-stack";
-import { StackConfigError } from "../stack-config";
-import { ManifestError } from "../manifests";
-import { ConfigError } from "../../schema/errors";
-import { AnalyzedResource, Diagnostic, POLICY_DIR, PolicyConfig, PolicyPackProcess } from "./pack";
-import { PolicyInputError, fromManifests, fromRender, manifestFiles } from "./inputs";
+import { Diagnostic, EncodedResource, POLICY_DIR, PolicyConfig, PolicyPackProcess } from "./pack";
+import { analyzeStacks, namespaceStacks, stopAll } from "./parallel";
+import { PolicyInputError, fromManifests, manifestFiles } from "./inputs";
 
 interface Options { stack: string; sets: string[]; manifests: string[]; json: boolean; config?: string; stats?: boolean }
 
@@ -53,36 +51,35 @@ function policyConfig(o: Options): PolicyConfig {
     }
 }
 
-/** `StatefulSet/zk-kafka/zk` for Kubernetes objects, `<type>/<name>` otherwise, `stack` for stack-wide ones. */
-function subject(urn: string, byUrn: Map<string, AnalyzedResource>): string {
-    const r = byUrn.get(urn);
-    if (!r) return "stack";
-    const o = r.props as { kind?: string; metadata?: { name?: string; namespace?: string } };
-    if (r.type.startsWith("kubernetes:") && o.kind) return `${o.kind}/${o.metadata?.namespace ?? (o.kind === "Namespace" ? "" : "default")}/${o.metadata?.name}`;
-    return `${r.type}/${r.name}`;
-}
-
-export async function runPolicy(o: Options, warn: (m: string) => void = (m) => console.error(`warning: ${m}`)): Promise<{ diagnostics: Diagnostic[]; resources: AnalyzedResource[]; packRss?: number }> {
-    const resources = o.manifests.length > 0
-        ? fromManifests(manifestFiles(o.manifests), warn)
-        : fromRender((await renderStack(o.stack, o.sets)).resources);
+/**
+ * The pack on the stack's render (one stack, one pack process, as a preview runs it) or on plain
+ * YAML (stacks of whole namespaces, shared among pack processes: see namespaceStacks).
+ */
+export async function runPolicy(o: Options, warn: (m: string) => void = (m) => console.error(`warning: ${m}`)): Promise<{ diagnostics: Diagnostic[]; resources: EncodedResource[]; packRss: number }> {
     const config = policyConfig(o);
-    const pack = await PolicyPackProcess.start();
+    // The pack boots while the input is read or rendered.
+    const first = PolicyPackProcess.start();
+    let stacks: EncodedResource[][];
     try {
-        await pack.configure(config);
-        const diagnostics = await pack.analyze(resources);
-        return { diagnostics, resources, packRss: pack.peakRss() };
-    } finally {
-        pack.stop();
+        stacks = o.manifests.length > 0
+            ? namespaceStacks(fromManifests(manifestFiles(o.manifests), warn))
+            // The program and its SDK load only for a render: plain YAML needs neither.
+            : [await (await import("./render-input")).renderedStack(o.stack, o.sets)];
+    } catch (e) {
+        await stopAll([first]);
+        throw e;
     }
+    const { diagnostics, packRss } = await analyzeStacks(stacks, config, { first });
+    return { diagnostics, resources: stacks.flat(), packRss };
 }
 
 async function main(): Promise<number> {
     const started = Date.now();
     const o = parseArgs(process.argv.slice(2));
     const { diagnostics, resources, packRss } = await runPolicy(o);
-    const byUrn = new Map(resources.map((r) => [r.urn, r]));
-    const rows = diagnostics.map((d) => ({ ...d, subject: subject(d.urn, byUrn) }))
+    const byUrn = new Map(resources.map((r) => [r.urn, r.subject]));
+    // A stack-wide diagnostic names no resource.
+    const rows = diagnostics.map((d) => ({ ...d, subject: byUrn.get(d.urn) ?? "stack" }))
         .sort((a, b) => a.policy.localeCompare(b.policy) || a.subject.localeCompare(b.subject) || a.message.localeCompare(b.message));
     const mandatory = rows.filter((d) => d.enforcementLevel === "mandatory").length;
     if (o.json) console.log(JSON.stringify(rows, null, 2));
@@ -92,7 +89,7 @@ async function main(): Promise<number> {
     }
     if (o.stats) {
         // For npm run bench:policy: this process's and the pack's peak resident memory.
-        console.error(`stats: objects=${resources.length} ms=${Date.now() - started} runnerRss=${process.resourceUsage().maxRSS * 1024} packRss=${packRss ?? 0}`);
+        console.error(`stats: objects=${resources.length} ms=${Date.now() - started} runnerRss=${process.resourceUsage().maxRSS * 1024} packRss=${packRss}`);
     }
     return mandatory > 0 ? 1 : 0;
 }
@@ -101,8 +98,7 @@ if (require.main === module) {
     // exitCode, not exit(): a piped stdout must drain before the process ends.
     main().then((code) => (process.exitCode = code), (e: unknown) => {
         // Input the pack cannot run on: a bad stack config, a --set, a manifest or YAML file.
-        const unusable = [PolicyInputError, StackConfigError, ConfigError, ManifestError].some((c) => e instanceof c);
         console.error(`error: ${(e as Error).message ?? e}`);
-        process.exit(unusable ? 2 : 3);
+        process.exit(e instanceof PolicyInputError ? 2 : 3);
     });
 }

@@ -1,26 +1,11 @@
 import * as fs from "fs";
 import * as path from "path";
 import * as jsyaml from "js-yaml";
-import { RegisteredResource, providerUrn } from "../runtime";
 import { typeToken } from "../../policy/lib/workloads";
-import { AnalyzedResource } from "./pack";
+import { EncodedResource, encodeResource } from "./pack";
 
 /** Input the pack cannot use: unparseable YAML (file and line) or a missing path. Exit code 2. */
 export class PolicyInputError extends Error {}
-
-/** The offline render's resources, as the engine would hand them to the analyzer. */
-export function fromRender(resources: RegisteredResource[]): AnalyzedResource[] {
-    const byUrn = new Map(resources.filter((r) => r.urn).map((r) => [r.urn!, r]));
-    return resources.filter((r) => r.urn).map((r) => {
-        const urn = providerUrn(r);
-        const p = urn ? byUrn.get(urn) : undefined;
-        return {
-            type: r.type, name: r.name, urn: r.urn!, props: JSON.parse(JSON.stringify(r.props)), parent: r.parent, protect: r.protect,
-            ignoreChanges: r.ignoreChanges, dependencies: r.dependencies,
-            ...(p ? { provider: { type: p.type, name: p.name, urn: p.urn!, props: p.props } } : {}),
-        };
-    });
-}
 
 /** Every *.yaml / *.yml under the paths given (files as given, directories searched), sorted. */
 export function manifestFiles(paths: string[]): string[] {
@@ -37,11 +22,12 @@ export function manifestFiles(paths: string[]): string[] {
 
 /**
  * Plain Kubernetes YAML (multi-document) as resources with their Pulumi type tokens
- * (`apps/v1` StatefulSet -> kubernetes:apps/v1:StatefulSet). A document that is not a Kubernetes
+ * (`apps/v1` StatefulSet -> kubernetes:apps/v1:StatefulSet), encoded as each file is read, so
+ * that only one file's parsed objects are held at a time. A document that is not a Kubernetes
  * object is skipped with a warning; unparseable YAML fails naming the file and line.
  */
-export function fromManifests(files: string[], warn: (message: string) => void): AnalyzedResource[] {
-    const out: AnalyzedResource[] = [];
+export function fromManifests(files: string[], warn: (message: string) => void): EncodedResource[] {
+    const out: EncodedResource[] = [];
     for (const file of files) {
         // js-yaml: several times faster than the yaml package on thousands of manifests.
         let docs: unknown[];
@@ -54,14 +40,13 @@ export function fromManifests(files: string[], warn: (message: string) => void):
         for (const [i, doc] of docs.entries()) {
             const o = doc as { apiVersion?: unknown; kind?: unknown; metadata?: { name?: unknown; namespace?: string } } | null | undefined;
             if (o === null || o === undefined) continue;
-            if (o === null) continue;
             if (typeof o !== "object" || typeof o.apiVersion !== "string" || typeof o.kind !== "string" || typeof o.metadata?.name !== "string") {
                 warn(`${file}: document ${i + 1} is not a Kubernetes object (apiVersion, kind, metadata.name): skipped`);
                 continue;
             }
             const type = typeToken(o.apiVersion, o.kind);
             const id = `${o.metadata.namespace ? `${o.metadata.namespace}/` : ""}${o.metadata.name}`;
-            out.push({ type, name: id, urn: `urn:pulumi:manifests::manifests::${type}::${id}`, props: o as Record<string, unknown> });
+            out.push(encodeResource({ type, name: id, urn: `urn:pulumi:manifests::manifests::${type}::${id}`, props: o as Record<string, unknown> }));
         }
     }
     return out;

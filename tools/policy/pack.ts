@@ -6,8 +6,9 @@ import { BinaryWriter } from "google-protobuf";
 import { Struct } from "google-protobuf/google/protobuf/struct_pb";
 import * as analyzerRpc from "@pulumi/pulumi/proto/analyzer_grpc_pb";
 import * as analyzer from "@pulumi/pulumi/proto/analyzer_pb";
-import { PROJECT_ROOT } from "../runtime";
+import { structBytes } from "./wire";
 
+const PROJECT_ROOT = path.resolve(__dirname, "..", "..");
 export const POLICY_DIR = path.join(PROJECT_ROOT, "policy");
 
 /** A resource as the engine hands it to an analyzer. */
@@ -30,6 +31,16 @@ export interface Diagnostic {
     policy: string;
     message: string;
     urn: string;
+}
+
+/** A resource encoded once, as an AnalyzerResource, for `analyze` and `analyzeStack` alike. */
+export interface EncodedResource {
+    urn: string;
+    /** What an output line names: `StatefulSet/zk-kafka/zk`, or `<type>/<name>` for other resources. */
+    subject: string;
+    /** A Kubernetes object's namespace ("default" without one; a Namespace object's is itself). */
+    namespace?: string;
+    bytes: Uint8Array;
 }
 
 const LEVELS: Record<number, Level> = { 0: "advisory", 1: "mandatory", 2: "disabled", 3: "remediate" };
@@ -87,25 +98,22 @@ export class PolicyPackProcess {
         await new Promise<void>((resolve, reject) => this.client.configure(req, (e) => (e ? reject(e) : resolve())));
     }
 
+    /** Every resource through `analyze`, then all of them through `analyzeStack`, as a preview does. */
+    async analyze(resources: AnalyzedResource[], inFlight = 16): Promise<Diagnostic[]> {
+        return this.analyzeEncoded(resources.map(encodeResource), inFlight);
+    }
+
     /**
-     * Every resource through `analyze`, then all of them through `analyzeStack`, as a preview
-     * does. Each resource is encoded once, as an AnalyzerResource, and its objects dropped: its
-     * fields 1-6 are AnalyzeRequest's (the rest is skipped as unknown by the server), and the
-     * stack request is those same bytes as its repeated field 1. A bounded number of calls is in
-     * flight, so that ten thousand objects cost time and memory in proportion.
+     * The same for resources encoded already (encodeResource): each `analyze` call sends a
+     * resource's bytes as they are, and the stack request is those same bytes as its repeated
+     * field 1. A bounded number of calls is in flight, so that thousands of objects cost time
+     * and memory in proportion.
      */
-    async analyze(resources: AnalyzedResource[], inFlight = 64): Promise<Diagnostic[]> {
+    async analyzeEncoded(stack: EncodedResource[], inFlight = 16): Promise<Diagnostic[]> {
         const diagnostics: Diagnostic[] = [];
         const collect = (r: analyzer.AnalyzeResponse) => r.getDiagnosticsList().forEach((d) => diagnostics.push({
             enforcementLevel: LEVELS[d.getEnforcementlevel()], policy: d.getPolicyname(), message: messageOf(d), urn: d.getUrn(),
         }));
-        const encoded = resources.map((r) => {
-            const a = new analyzer.AnalyzerResource();
-            a.setType(r.type).setName(r.name).setUrn(r.urn).setProperties(struct(r.props)).setOptions(options(r)).setParent(r.parent ?? "");
-            a.setDependenciesList(r.dependencies ?? []);
-            if (r.provider) a.setProvider(provider(r.provider));
-            return a.serializeBinary();
-        });
         const call = (method: grpc.MethodDefinition<unknown, analyzer.AnalyzeResponse>, bytes: Uint8Array) =>
             new Promise<analyzer.AnalyzeResponse>((resolve, reject) => this.client.makeUnaryRequest(
                 method.path, (b: Uint8Array) => Buffer.from(b.buffer, b.byteOffset, b.byteLength), method.responseDeserialize, bytes,
@@ -113,18 +121,18 @@ export class PolicyPackProcess {
         const service = analyzerRpc.AnalyzerService as unknown as Record<"analyze" | "analyzeStack", grpc.MethodDefinition<unknown, analyzer.AnalyzeResponse>>;
         let next = 0;
         const worker = async () => {
-            while (next < resources.length) {
-                const i = next++;
-                const res = await call(service.analyze, encoded[i]);
+            while (next < stack.length) {
+                const r = stack[next++];
+                const res = await call(service.analyze, r.bytes);
                 // A resource policy's violation names the resource it was asked about.
-                res.getDiagnosticsList().forEach((d) => d.getUrn() || d.setUrn(resources[i].urn));
+                res.getDiagnosticsList().forEach((d) => d.getUrn() || d.setUrn(r.urn));
                 collect(res);
             }
         };
-        await Promise.all(Array.from({ length: Math.min(inFlight, resources.length) }, worker));
-        const stack = new BinaryWriter();
-        for (const bytes of encoded) stack.writeBytes(1, bytes);
-        collect(await call(service.analyzeStack, stack.getResultBuffer()));
+        await Promise.all(Array.from({ length: Math.min(inFlight, stack.length) }, worker));
+        const request = new BinaryWriter();
+        for (const r of stack) request.writeBytes(1, r.bytes);
+        collect(await call(service.analyzeStack, request.getResultBuffer()));
         return diagnostics;
     }
 
@@ -142,6 +150,36 @@ function messageOf(d: analyzer.AnalyzeDiagnostic): string {
     const message = d.getMessage().startsWith(`${d.getDescription()}\n`) ? d.getMessage().slice(d.getDescription().length + 1) : d.getMessage();
     const unknown = /^can't run policy '[^']+' from policy pack '[^']+' during preview: (.*)$/s.exec(message);
     return unknown ? (unknown[1].startsWith("cannot verify: ") ? unknown[1] : `cannot verify: ${unknown[1]}`) : message;
+}
+
+/**
+ * A resource as an AnalyzerResource's bytes. Its fields 1-6 are AnalyzeRequest's (the rest the
+ * server skips as unknown), so the same bytes serve `analyze` and, framed, `analyzeStack`.
+ */
+export function encodeResource(r: AnalyzedResource): EncodedResource {
+    const a = new analyzer.AnalyzerResource();
+    a.setType(r.type).setName(r.name).setUrn(r.urn).setOptions(options(r)).setParent(r.parent ?? "");
+    a.setDependenciesList(r.dependencies ?? []);
+    if (r.provider) a.setProvider(provider(r.provider));
+    // The properties (field 2) written directly; a decoder takes fields in any order.
+    const head = new BinaryWriter();
+    head.writeBytes(2, structBytes(r.props));
+    const bytes = concat(head.getResultBuffer(), a.serializeBinary());
+    const o = r.props as { kind?: unknown; metadata?: { name?: unknown; namespace?: string } };
+    if (!r.type.startsWith("kubernetes:") || typeof o.kind !== "string") return { urn: r.urn, subject: `${r.type}/${r.name}`, bytes };
+    const namespace = o.metadata?.namespace ?? (o.kind === "Namespace" ? "" : "default");
+    return {
+        urn: r.urn, subject: `${o.kind}/${namespace}/${o.metadata?.name}`, bytes,
+        // A Namespace object goes with the objects it holds.
+        namespace: o.kind === "Namespace" ? String(o.metadata?.name) : namespace,
+    };
+}
+
+function concat(a: Uint8Array, b: Uint8Array): Uint8Array {
+    const out = new Uint8Array(a.length + b.length);
+    out.set(a);
+    out.set(b, a.length);
+    return out;
 }
 
 function struct(props: Record<string, unknown>): Struct {

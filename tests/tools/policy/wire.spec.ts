@@ -1,0 +1,36 @@
+import { strict as assert } from "assert";
+import * as fs from "fs";
+import * as path from "path";
+import * as jsyaml from "js-yaml";
+import { Struct } from "google-protobuf/google/protobuf/struct_pb";
+import { structBytes } from "../../../tools/policy/wire";
+import { render } from "../../harness/render";
+
+const libraryBytes = (o: Record<string, unknown>) => Buffer.from(Struct.fromJavaScript(o as Record<string, never>).serializeBinary());
+
+describe("tools/policy/wire: Struct bytes written straight from the data", () => {
+    it("match the library's bytes for every object of the dev render and of the bad YAML", async () => {
+        const bad = path.join("tests", "policy", "fixtures", "bad");
+        const yamlObjects = fs.readdirSync(bad).flatMap((f) => jsyaml.loadAll(fs.readFileSync(path.join(bad, f), "utf8")))
+            .filter((o): o is Record<string, unknown> => typeof o === "object" && o !== null && !Array.isArray(o));
+        const rendered = (await render()).resources.map((r) => JSON.parse(JSON.stringify(r.props)) as Record<string, unknown>);
+        const objects = [...rendered, ...yamlObjects];
+        assert.ok(objects.length > 30);
+        for (const o of objects) assert.deepEqual(Buffer.from(structBytes(o)), libraryBytes(o));
+    });
+
+    it("match them on every kind of value, nested: null, numbers, strings, booleans, lists, empty ones", () => {
+        const o = {
+            z: null, n: -1.5, big: 2 ** 53, s: "ünïcode ✓", t: true, f: false, empty: {}, none: [],
+            list: [1, "a", null, [true, { b: [] }], {}], nested: { b: { a: 0 } }, "": "empty key",
+        };
+        assert.deepEqual(Buffer.from(structBytes(o)), libraryBytes(o));
+        assert.deepEqual(Struct.deserializeBinary(structBytes(o)).toJavaScript(), o);
+    });
+
+    it("refuses what a Struct cannot hold, as the library does", () => {
+        assert.throws(() => structBytes({ a: undefined }), /Unexpected struct type/);
+        assert.throws(() => libraryBytes({ a: undefined }), /Unexpected struct type/);
+        assert.throws(() => structBytes({ f: () => 1 }), /Unexpected struct type/);
+    });
+});
