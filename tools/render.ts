@@ -7,6 +7,7 @@
  */
 import * as fs from "fs";
 import * as path from "path";
+import { parseArgs as parseCliArgs } from "util";
 import { renderStack } from "./render-stack";
 import { StackConfigError } from "./stack-config";
 import { ManifestError } from "./manifests";
@@ -16,20 +17,15 @@ import { criticalPath, describePath } from "./critical-path";
 interface Options { stack: string; out: string; sets: string[] }
 
 function parseArgs(argv: string[]): Options {
-    const options: Options = { stack: "dev", out: "out", sets: [] };
-    for (let i = 0; i < argv.length; i++) {
-        const [flag, inline] = argv[i].split(/=(.*)/s, 2);
-        const value = () => {
-            const v = inline ?? argv[++i];
-            if (v === undefined) throw new StackConfigError(`${flag} needs a value`);
-            return v;
-        };
-        if (flag === "--stack") options.stack = value();
-        else if (flag === "--out") options.out = value();
-        else if (flag === "--set") options.sets.push(value());
-        else throw new StackConfigError(`unknown argument ${argv[i]}: use --stack NAME, --out DIR, --set PATH=VALUE`);
+    try {
+        const { values } = parseCliArgs({
+            args: argv, strict: true, allowPositionals: false,
+            options: { stack: { type: "string", default: "dev" }, out: { type: "string", default: "out" }, set: { type: "string", multiple: true, default: [] } },
+        });
+        return { stack: values.stack, out: values.out, sets: values.set };
+    } catch (e) {
+        throw new StackConfigError(`${(e as Error).message}\nusage: --stack NAME, --out DIR, --set PATH=VALUE`);
     }
-    return options;
 }
 
 async function main(): Promise<number> {

@@ -11,6 +11,7 @@
  */
 import * as fs from "fs";
 import * as path from "path";
+import { parseArgs as parseCliArgs } from "util";
 import { Diagnostic, EncodedResource, POLICY_DIR, PolicyConfig, PolicyPackProcess } from "./pack";
 import { analyzeStacks, namespaceStacks, stopAll } from "./parallel";
 import { PolicyInputError, fromManifests, manifestFiles } from "./inputs";
@@ -18,26 +19,23 @@ import { PolicyInputError, fromManifests, manifestFiles } from "./inputs";
 interface Options { stack: string; sets: string[]; manifests: string[]; json: boolean; config?: string; stats?: boolean }
 
 function parseArgs(argv: string[]): Options {
-    const o: Options = { stack: "dev", sets: [], manifests: [], json: false };
-    for (let i = 0; i < argv.length; i++) {
-        const [flag, inline] = argv[i].split(/=(.*)/s, 2);
-        const value = () => {
-            const v = inline ?? argv[++i];
-            if (v === undefined) throw new PolicyInputError(`${flag} needs a value`);
-            return v;
-        };
-        if (flag === "--stack") o.stack = value();
-        else if (flag === "--set") o.sets.push(value());
-        else if (flag === "--config") o.config = value();
-        else if (flag === "--json") o.json = true;
-        else if (flag === "--stats") o.stats = true;
-        else if (flag === "--manifests") {
-            if (inline !== undefined) o.manifests.push(inline);
-            while (argv[i + 1] !== undefined && !argv[i + 1].startsWith("--")) o.manifests.push(argv[++i]);
-            if (o.manifests.length === 0) throw new PolicyInputError("--manifests needs a file or directory");
-        } else throw new PolicyInputError(`unknown argument ${argv[i]}: use --stack, --set, --manifests, --config, --json`);
+    let parsed;
+    try {
+        parsed = parseCliArgs({
+            args: argv, strict: true, allowPositionals: true,
+            options: {
+                stack: { type: "string", default: "dev" }, set: { type: "string", multiple: true, default: [] },
+                manifests: { type: "string", multiple: true }, config: { type: "string" },
+                json: { type: "boolean", default: false }, stats: { type: "boolean", default: false },
+            },
+        });
+    } catch (e) {
+        throw new PolicyInputError(`${(e as Error).message}\nusage: --stack NAME, --set PATH=VALUE, --manifests PATH..., --config FILE, --json`);
     }
-    return o;
+    const { values, positionals } = parsed;
+    // `--manifests k8s/ extra.yaml`: the paths after the flag are its values too.
+    if (positionals.length > 0 && values.manifests === undefined) throw new PolicyInputError(`unexpected ${positionals[0]}: paths follow --manifests`);
+    return { stack: values.stack, sets: values.set, manifests: [...(values.manifests ?? []), ...positionals], json: values.json, config: values.config, stats: values.stats };
 }
 
 /** Policy config: --config, else policy/config/<stack>.json when it exists (stacks on clusters they do not create). */
