@@ -1,18 +1,12 @@
 import { strict as assert } from "assert";
-import * as k8s from "@pulumi/kubernetes";
+import { ConfigMap, Pdb, Service, StatefulSet, propertyValue } from "../harness/kube-types";
 import { RenderedStack, find, rejection, render, itRejects } from "../harness/render";
 import { kafkaSpecs } from "../../components/kafka-spec";
 import { kafkaOptions } from "../../components/kafka-options";
 
-type StatefulSet = k8s.types.output.apps.v1.StatefulSet;
-type Service = k8s.types.output.core.v1.Service;
-type Pdb = k8s.types.output.policy.v1.PodDisruptionBudget;
-type ConfigMap = k8s.types.output.core.v1.ConfigMap;
-
 const sts = (s: RenderedStack) => find<StatefulSet>(s, "StatefulSet", "kafka");
 const container = (s: RenderedStack) => sts(s).spec.template.spec.containers[0];
 const props = (s: RenderedStack) => find<ConfigMap>(s, "ConfigMap", "kafka-config").data["server.properties"];
-const prop = (text: string, key: string) => new RegExp(`^${key.replace(/\./g, "\\.")}=(.*)$`, "m").exec(text)?.[1];
 const env = (s: RenderedStack, name: string) => container(s).env.find((e) => e.name === name)?.value;
 
 describe("KafkaCluster", () => {
@@ -65,17 +59,17 @@ describe("KafkaCluster", () => {
             "unclean.leader.election.enable": "false", "controlled.shutdown.enable": "true", "auto.create.topics.enable": "false",
             "num.partitions": "3", "log.retention.hours": "168", listeners: "PLAINTEXT://:9093",
             "log.dirs": "/var/lib/kafka/data/logs",
-        })) assert.equal(prop(p, key), value, key);
-        assert.equal(prop(p, "broker.id"), undefined, "per pod, from the ordinal");
-        assert.equal(prop(p, "advertised.listeners"), undefined, "per pod, from the pod's name");
+        })) assert.equal(propertyValue(p, key), value, key);
+        assert.equal(propertyValue(p, "broker.id"), undefined, "per pod, from the ordinal");
+        assert.equal(propertyValue(p, "advertised.listeners"), undefined, "per pod, from the pod's name");
         assert.ok(container(defaults).volumeMounts.some((m) => m.name === "datadir" && m.mountPath === "/var/lib/kafka/data"),
             "log.dirs lies on the per-pod volume");
     });
 
     it("connects to the ensemble's client Service, with the chroot, following namespace and domain", async () => {
-        assert.equal(prop(props(defaults), "zookeeper.connect"), `${defaults.outputs.zookeeperConnect}/kafka`);
+        assert.equal(propertyValue(props(defaults), "zookeeper.connect"), `${defaults.outputs.zookeeperConnect}/kafka`);
         const s = await render({ namespace: "data", clusterDomain: "corp.internal", "kafka.zookeeperChroot": "/clusters/a" });
-        assert.equal(prop(props(s), "zookeeper.connect"), "zk-cs.data.svc.corp.internal:2181/clusters/a");
+        assert.equal(propertyValue(props(s), "zookeeper.connect"), "zk-cs.data.svc.corp.internal:2181/clusters/a");
         assert.equal(s.outputs.kafkaZookeeperConnect, "zk-cs.data.svc.corp.internal:2181/clusters/a");
         assert.equal(env(s, "KAFKA_ADVERTISED_DOMAIN"), "kafka-hs.data.svc.corp.internal");
     });
@@ -102,8 +96,8 @@ describe("KafkaCluster", () => {
         for (const [key, value] of Object.entries({
             "default.replication.factor": "5", "min.insync.replicas": "3", "offsets.topic.replication.factor": "5",
             "transaction.state.log.min.isr": "3", "auto.create.topics.enable": "true", "num.partitions": "12", "log.retention.hours": "72",
-        })) assert.equal(prop(p, key), value, key);
-        assert.match(prop(p, "zookeeper.connect")!, /:2181\/kafka-a$/);
+        })) assert.equal(propertyValue(p, key), value, key);
+        assert.match(propertyValue(p, "zookeeper.connect")!, /:2181\/kafka-a$/);
         assert.equal((s.outputs.kafkaBootstrap as string).split(",").length, 5);
     });
 

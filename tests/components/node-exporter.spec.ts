@@ -1,11 +1,8 @@
 import { strict as assert } from "assert";
-import * as k8s from "@pulumi/kubernetes";
+import { DaemonSet, Namespace, Service } from "../harness/kube-types";
 import { RenderedStack, clone, find, rejection, render, itRejects } from "../harness/render";
 import { KubernetesObject, ManifestError, validateObject } from "../../tools/manifests";
 
-type DaemonSet = k8s.types.output.apps.v1.DaemonSet;
-type Service = k8s.types.output.core.v1.Service;
-type Namespace = k8s.types.output.core.v1.Namespace;
 type Monitor = KubernetesObject & { spec: { selector: { matchLabels: Record<string, string> }; endpoints: Array<{ port: string; interval: string }> } };
 
 const ds = (s: RenderedStack) => find<DaemonSet>(s, "DaemonSet", "node-exporter");

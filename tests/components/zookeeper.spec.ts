@@ -1,18 +1,12 @@
 import { strict as assert } from "assert";
-import * as k8s from "@pulumi/kubernetes";
+import { ConfigMap, Pdb, Service, StatefulSet, propertyValue } from "../harness/kube-types";
 import { RenderedStack, find, render } from "../harness/render";
 import { serverLines, zookeeperSpecs } from "../../components/zookeeper-spec";
 import { ZOOKEEPER_DEFAULTS } from "../../components/zookeeper-options";
 
-type StatefulSet = k8s.types.output.apps.v1.StatefulSet;
-type Service = k8s.types.output.core.v1.Service;
-type Pdb = k8s.types.output.policy.v1.PodDisruptionBudget;
-type ConfigMap = k8s.types.output.core.v1.ConfigMap;
-
 const statefulSet = (s: RenderedStack) => find<StatefulSet>(s, "StatefulSet", "zk");
 const container = (s: RenderedStack) => statefulSet(s).spec.template.spec.containers[0];
 const zooCfg = (s: RenderedStack) => find<ConfigMap>(s, "ConfigMap", "zk-config").data["zoo.cfg"];
-const cfgValue = (cfg: string, key: string) => new RegExp(`^${key.replace(/\./g, "\\.")}=(.*)$`, "m").exec(cfg)?.[1];
 
 describe("ZooKeeperEnsemble", () => {
     let defaults: RenderedStack;
@@ -54,7 +48,7 @@ describe("ZooKeeperEnsemble", () => {
             tickTime: 2000, initLimit: 10, syncLimit: 5, maxClientCnxns: 60, "autopurge.snapRetainCount": 3,
             "autopurge.purgeInterval": 12, minSessionTimeout: 4000, maxSessionTimeout: 40000, clientPort: 2181, dataDir: "/data",
         })) {
-            assert.equal(cfgValue(cfg, key), String(value), key);
+            assert.equal(propertyValue(cfg, key), String(value), key);
         }
     });
 
@@ -85,9 +79,9 @@ describe("ZooKeeperEnsemble", () => {
             tickTime: 3000, initLimit: 12, syncLimit: 6, maxClientCnxns: 0, "autopurge.snapRetainCount": 5,
             "autopurge.purgeInterval": 0, minSessionTimeout: 6000, maxSessionTimeout: 60000,
         })) {
-            assert.equal(cfgValue(cfg, key), String(value), key);
+            assert.equal(propertyValue(cfg, key), String(value), key);
         }
-        assert.equal(cfgValue(cfg, "server.5"), "zk-4.zk-hs.coord.svc.corp.internal:2888:3888");
+        assert.equal(propertyValue(cfg, "server.5"), "zk-4.zk-hs.coord.svc.corp.internal:2888:3888");
         assert.equal(s.outputs.zookeeperConnect, "zk-cs.coord.svc.corp.internal:2181");
         // Under OrderedReady a quorum-based readiness would deadlock the first pod.
         assert.deepEqual(c.readinessProbe.exec.command.slice(2, 3), ["live"]);
@@ -129,10 +123,10 @@ describe("ZooKeeperEnsemble", () => {
         const servers = cfg.split("\n").filter((l) => l.startsWith("server."));
         assert.deepEqual(servers, Array.from({ length: 7 }, (_, i) =>
             `server.${i + 1}=zk-${i}.zk-hs.zk-kafka.svc.cluster.local:2888:3888`));
-        const whitelist = cfgValue(cfg, "4lw.commands.whitelist")!.split(",");
+        const whitelist = propertyValue(cfg, "4lw.commands.whitelist")!.split(",");
         assert.ok(whitelist.includes("ruok") && whitelist.includes("srvr"), "the probes' commands are allowed");
         assert.ok(!whitelist.includes("*"), "not every command");
-        assert.equal(cfgValue(cfg, "admin.enableServer"), "false");
+        assert.equal(propertyValue(cfg, "admin.enableServer"), "false");
     });
 
     it("probes send ruok through the shipped script, which requires imok", () => {

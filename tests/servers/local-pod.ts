@@ -3,11 +3,8 @@ import * as fs from "fs";
 import * as net from "net";
 import * as path from "path";
 import * as k8s from "@pulumi/kubernetes";
+import { ConfigMap, Container, StatefulSet } from "../harness/kube-types";
 import { RenderedStack, find } from "../harness/render";
-
-type StatefulSet = k8s.types.output.apps.v1.StatefulSet;
-type ConfigMap = k8s.types.output.core.v1.ConfigMap;
-type Container = k8s.types.output.core.v1.Container;
 
 /** Pod i of a StatefulSet listens on its own loopback address, with the rendered ports. */
 export const podAddress = (i: number) => `127.0.0.${i + 1}`;

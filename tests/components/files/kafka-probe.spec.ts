@@ -4,11 +4,9 @@ import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
 import * as k8s from "@pulumi/kubernetes";
+import { ConfigMap, Container } from "../../harness/kube-types";
 import { RenderedStack, find, render } from "../../harness/render";
 import { fakePeer } from "../../harness/peers";
-
-type Container = k8s.types.output.core.v1.Container;
-type ConfigMap = k8s.types.output.core.v1.ConfigMap;
 
 /** An ApiVersions response header: size, the request's correlation id, then an error code. */
 function apiVersionsResponse(request: Buffer, errorCode: number): Buffer {

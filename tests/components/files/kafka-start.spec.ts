@@ -3,12 +3,9 @@ import { spawn } from "child_process";
 import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
-import * as k8s from "@pulumi/kubernetes";
+import { ConfigMap, StatefulSet } from "../../harness/kube-types";
 import { RenderedStack, find, render } from "../../harness/render";
 import { fakePeer } from "../../harness/peers";
-
-type StatefulSet = k8s.types.output.apps.v1.StatefulSet;
-type ConfigMap = k8s.types.output.core.v1.ConfigMap;
 
 const SERVING = "Zookeeper version: 3.9.4\nMode: follower\n";
 const NOT_SERVING = "This ZooKeeper instance is not currently serving requests\n";

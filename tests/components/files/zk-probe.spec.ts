@@ -5,11 +5,9 @@ import * as net from "net";
 import * as os from "os";
 import * as path from "path";
 import * as k8s from "@pulumi/kubernetes";
+import { ConfigMap, Container } from "../../harness/kube-types";
 import { RenderedStack, find, render } from "../../harness/render";
 import { fakePeer } from "../../harness/peers";
-
-type Container = k8s.types.output.core.v1.Container;
-type ConfigMap = k8s.types.output.core.v1.ConfigMap;
 
 describe("zk-probe.sh (rendered, run for real)", () => {
     let stack: RenderedStack;

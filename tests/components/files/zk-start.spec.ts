@@ -3,11 +3,8 @@ import { spawnSync } from "child_process";
 import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
-import * as k8s from "@pulumi/kubernetes";
+import { ConfigMap, StatefulSet } from "../../harness/kube-types";
 import { RenderedStack, find, render } from "../../harness/render";
-
-type StatefulSet = k8s.types.output.apps.v1.StatefulSet;
-type ConfigMap = k8s.types.output.core.v1.ConfigMap;
 
 /**
  * Runs the rendered zk-start.sh for real, in a temp dir, with a stand-in zkServer.sh that
