@@ -12,7 +12,8 @@
 import * as fs from "fs";
 import * as path from "path";
 import { parseArgs as parseCliArgs } from "util";
-import { Diagnostic, EncodedResource, POLICY_DIR, PolicyConfig, PolicyPackProcess } from "./pack";
+import * as v8 from "v8";
+import { Diagnostic, EncodedResource, GC_FLAGS, POLICY_DIR, PolicyConfig, PolicyPackProcess } from "./pack";
 import { analyzeStacks, namespaceStacks, stopAll } from "./parallel";
 import { PolicyInputError, fromManifests, manifestFiles } from "./inputs";
 
@@ -72,6 +73,8 @@ export async function runPolicy(o: Options, warn: (m: string) => void = (m) => c
 }
 
 async function main(): Promise<number> {
+    // V8 reads this flag whenever it sizes the old generation, so setting it now takes effect.
+    GC_FLAGS.runner.forEach((flag) => v8.setFlagsFromString(flag));
     const started = Date.now();
     const o = parseArgs(process.argv.slice(2));
     const { diagnostics, resources, packRss } = await runPolicy(o);
