@@ -1,5 +1,5 @@
-import { z } from "zod";
-import { field, isIpv4Cidr, strictSection } from "./shared/fields";
+import * as v from "valibot";
+import { crossRules, field, isIpv4Cidr, optionalKey, strictSection, withDefault } from "./shared/fields";
 
 // Memory per vCPU (GB) of the highcpu shapes: e2-highcpu-2 has 2 GB, too little for a broker.
 const HIGHCPU_GB_PER_VCPU: Record<string, number> = { e2: 1, n1: 0.9, n2: 1, n2d: 1, c2d: 2, c3: 2, c3d: 2, n4: 2 };
@@ -33,7 +33,7 @@ function adequateMachine(type: string): boolean {
 export const HYPERDISK_ONLY_SERIES = ["c4", "c4a", "c4d", "n4", "n4a", "n4d", "h4d", "m4", "x4", "a4", "a4x"];
 export const PERSISTENT_DISK_ONLY_SERIES = ["e2", "n1", "n2", "n2d", "t2a", "t2d", "c2", "c2d", "f1", "g1"];
 
-const cidr = (must: string) => field.string(must, isIpv4Cidr);
+const ZONES_MUST = "must be a list of zones of gcp:region, e.g. [europe-west1-b, europe-west1-c]";
 
 /** The node count's rule, shared by the cluster config (optional in existing mode) and the component (default 4). */
 export const nodeCountField = () => field.int("must be an integer from 1 to 100 (per zone when cluster.regional is true)", { min: 1, max: 100 });
@@ -44,43 +44,43 @@ export const nodeCountField = () => field.int("must be an integer from 1 to 100 
  * from it. Defaults: the tutorial's "four nodes, each with 2 CPUs and 4 GiB", hardened.
  */
 export const gkeFields = {
-    nodeCount: nodeCountField().default(4)
-        .meta({ description: "Nodes of the pool, per zone when regional; must satisfy the capacity rule" }),
-    machineType: field.string("must be a machine type with at least 2 vCPU and 4 GiB (not e2-micro/small/medium, f1 or g1), e.g. e2-standard-2",
-        adequateMachine).default("e2-standard-2")
-        .meta({ description: "Machine type of the nodes; changed in place, node by node" }),
-    diskSizeGb: field.int("must be an integer number of GB from 20 to 65536", { min: 20, max: 65536 }).default(50)
-        .meta({ description: "Boot disk size of each node" }),
-    diskType: field.oneOf(["pd-balanced", "pd-ssd", "pd-standard", "hyperdisk-balanced"]).default("pd-balanced")
-        .meta({ description: "Boot disk type; hyperdisk-balanced for the Hyperdisk-only series (c4, n4, …), pd-* for e2, n1, n2, c2" }),
-    releaseChannel: field.oneOf(["RAPID", "REGULAR", "STABLE", "EXTENDED"]).default("REGULAR")
-        .meta({ description: "GKE release channel" }),
-    deletionProtection: field.bool().default(true)
-        .meta({ description: "GKE refuses to delete the cluster, and Pulumi protects it" }),
-    zones: z.array(field.string("must be a zone of gcp:region, e.g. europe-west1-b", (s) => /^[a-z]+-[a-z]+\d+-[a-z]$/.test(s)),
-        { error: "must be a list of zones of gcp:region, e.g. [europe-west1-b, europe-west1-c]" }).min(1).optional()
-        .meta({ description: "Zones of a regional cluster's nodes", defaultText: "three zones GKE picks",
+    nodeCount: withDefault(nodeCountField(), 4,
+        { description: "Nodes of the pool, per zone when regional; must satisfy the capacity rule" }),
+    machineType: withDefault(field.string("must be a machine type with at least 2 vCPU and 4 GiB (not e2-micro/small/medium, f1 or g1), e.g. e2-standard-2",
+        adequateMachine), "e2-standard-2",
+        { description: "Machine type of the nodes; changed in place, node by node" }),
+    diskSizeGb: withDefault(field.int("must be an integer number of GB from 20 to 65536", { min: 20, max: 65536 }), 50,
+        { description: "Boot disk size of each node" }),
+    diskType: withDefault(field.oneOf(["pd-balanced", "pd-ssd", "pd-standard", "hyperdisk-balanced"]), "pd-balanced",
+        { description: "Boot disk type; hyperdisk-balanced for the Hyperdisk-only series (c4, n4, …), pd-* for e2, n1, n2, c2" }),
+    releaseChannel: withDefault(field.oneOf(["RAPID", "REGULAR", "STABLE", "EXTENDED"]), "REGULAR",
+        { description: "GKE release channel" }),
+    deletionProtection: withDefault(field.bool(), true,
+        { description: "GKE refuses to delete the cluster, and Pulumi protects it" }),
+    zones: optionalKey(v.pipe(v.array(field.string("must be a zone of gcp:region, e.g. europe-west1-b", (s) => /^[a-z]+-[a-z]+\d+-[a-z]$/.test(s)),
+        ZONES_MUST), v.minLength(1, ZONES_MUST)),
+        { description: "Zones of a regional cluster's nodes", defaultText: "three zones GKE picks",
             allowed: "must be a non-empty list of zones of gcp:region, only when cluster.regional is true" }),
-    privateNodes: field.bool().default(false)
-        .meta({ description: "Nodes without public IPs, with Cloud NAT for egress; switchable in place" }),
-    masterCidr: cidr("must be an IPv4 /28 CIDR for the control plane's private endpoint, e.g. 172.16.0.32/28, and only with cluster.privateNodes")
-        .refine((c) => c.endsWith("/28")).optional()
-        .meta({ description: "Control plane /28 of a VPC-peering private cluster; unset, GKE uses Private Service Connect", createOnly: true }),
-    masterAuthorizedNetworks: z.array(strictSection({
-        cidr: cidr("must be an IPv4 CIDR with zero host bits, e.g. 203.0.113.0/24").meta({ description: "An authorized network" }),
-        name: field.string("must be a string of at most 64 characters", (s) => s.length <= 64).optional()
-            .meta({ description: "Its display name", defaultText: "the CIDR" }),
-    }), { error: "must be a list of { cidr, name } entries" }).optional()
-        .meta({ description: "Networks allowed to reach the control plane", defaultText: "any", allowed: "must be a list of { cidr, name } entries" }),
-    maintenanceWindow: field.string("must be a daily start time HH:MM (UTC), e.g. 03:00", (s) => /^([01]\d|2[0-3]):[0-5]\d$/.test(s)).optional()
-        .meta({ description: "Daily maintenance window start (UTC)", defaultText: "GKE's choice" }),
-    network: field.dnsLabel("must be a VPC network name").default("default")
-        .meta({ description: "The VPC the cluster joins", createOnly: true }),
-    subnetwork: field.dnsLabel("must be a subnetwork name").optional()
-        .meta({ description: "The subnetwork of the nodes", defaultText: "the network's subnetwork in the region", createOnly: true }),
+    privateNodes: withDefault(field.bool(), false,
+        { description: "Nodes without public IPs, with Cloud NAT for egress; switchable in place" }),
+    masterCidr: optionalKey(field.string("must be an IPv4 /28 CIDR for the control plane's private endpoint, e.g. 172.16.0.32/28, and only with cluster.privateNodes",
+        (c) => isIpv4Cidr(c) && c.endsWith("/28")),
+        { description: "Control plane /28 of a VPC-peering private cluster; unset, GKE uses Private Service Connect", createOnly: true }),
+    masterAuthorizedNetworks: optionalKey(v.array(strictSection({
+        cidr: v.pipe(field.string("must be an IPv4 CIDR with zero host bits, e.g. 203.0.113.0/24", isIpv4Cidr), v.metadata({ description: "An authorized network" })),
+        name: optionalKey(field.string("must be a string of at most 64 characters", (s) => s.length <= 64),
+            { description: "Its display name", defaultText: "the CIDR" }),
+    }), "must be a list of { cidr, name } entries"),
+        { description: "Networks allowed to reach the control plane", defaultText: "any", allowed: "must be a list of { cidr, name } entries" }),
+    maintenanceWindow: optionalKey(field.string("must be a daily start time HH:MM (UTC), e.g. 03:00", (s) => /^([01]\d|2[0-3]):[0-5]\d$/.test(s)),
+        { description: "Daily maintenance window start (UTC)", defaultText: "GKE's choice" }),
+    network: withDefault(field.dnsLabel("must be a VPC network name"), "default",
+        { description: "The VPC the cluster joins", createOnly: true }),
+    subnetwork: optionalKey(field.dnsLabel("must be a subnetwork name"),
+        { description: "The subnetwork of the nodes", defaultText: "the network's subnetwork in the region", createOnly: true }),
 };
 
-type GkeFieldValues = z.output<z.ZodObject<typeof gkeFields>>;
+type GkeFieldValues = v.InferOutput<v.StrictObjectSchema<typeof gkeFields, undefined>>;
 
 /** Rules across GKE keys; `problem` reports one against a key. */
 export function gkeRules(c: Pick<GkeFieldValues, "machineType" | "diskType" | "masterCidr" | "privateNodes">,
@@ -103,14 +103,14 @@ export const clusterNameField = () =>
         (s) => /^[a-z]([-a-z0-9]{0,22}[a-z0-9])?$/.test(s));
 
 /** The component's settings: the GKE fields plus what the stack resolves (project, location, name). */
-export const gkeOptions = strictSection({
+export const gkeOptions = v.pipe(strictSection({
     project: field.string("must be a GCP project ID", (s) => s.length > 0),
     location: field.string("must be a zone (zonal cluster) or a region (regional cluster)", (s) => s.length > 0),
     name: clusterNameField(),
     ...gkeFields,
-}).superRefine((c, ctx) => gkeRules(c, (key, message) => ctx.addIssue({ code: "custom", path: [key], message })));
+}), crossRules((c, problem) => gkeRules(c, problem)));
 
 /** The GKE cluster's settings as given: project, location and name required, the rest optional. */
-export type GkeOptionsInput = z.input<typeof gkeOptions>;
+export type GkeOptionsInput = v.InferInput<typeof gkeOptions>;
 /** With every default applied. */
-export type GkeSettings = z.output<typeof gkeOptions>;
+export type GkeSettings = v.InferOutput<typeof gkeOptions>;

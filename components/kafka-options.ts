@@ -1,5 +1,5 @@
-import { z } from "zod";
-import { allowedClientsField, field, parseJvmSize, parseQuantity, strictSection } from "./shared/fields";
+import * as v from "valibot";
+import { allowedClientsField, crossRules, field, optionalKey, parseJvmSize, parseQuantity, strictSection, withDefault } from "./shared/fields";
 import { MAX_HEAP_SHARE } from "./zookeeper-options";
 
 /** Brokers a voluntary disruption may take at once; must leave min.insync.replicas of every partition. */
@@ -17,40 +17,38 @@ export function isZooKeeperPath(p: string): boolean {
  * Durability defaults are what a careful operator sets: RF 3 with min ISR 2, no unclean
  * leader election, no auto-created topics.
  */
-export const kafkaOptions = strictSection({
-    replicas: field.int("must be an integer from 1 to 100", { min: 1, max: 100 }).default(3)
-        .meta({ description: "Number of brokers (broker.id = the pod's ordinal)" }),
-    image: field.image().default("docker.io/apache/kafka:3.9.2")
-        .meta({ description: "A Kafka 3.9.x image (the last line with ZooKeeper mode) with bash and bin/kafka-server-start.sh under /opt/kafka, running as uid 1000" }),
-    updatePartition: field.int("must be an integer within 0..kafka.replicas", { min: 0 }).default(0)
-        .meta({ description: "RollingUpdate partition: only brokers with an ordinal >= this get a new revision. Stage: = replicas; canary: = replicas - 1; done: 0" }),
-    storageSize: field.quantity("must be a Kubernetes quantity of at least 1Gi, e.g. 20Gi", (v) => v >= 2 ** 30).default("20Gi")
-        .meta({ description: "Size of each broker's datadir volume (log.dirs); existing volumes keep their size", createOnly: true }),
-    storageClass: field.dnsSubdomain().optional()
-        .meta({ description: "StorageClass of the datadir volumes", defaultText: "the cluster's default class", createOnly: true }),
-    heap: field.jvmSize(`must be a JVM size such as 1g or 1536m, at most ${MAX_HEAP_SHARE * 100}% of kafka.memory`).default("1g")
-        .meta({ description: "JVM heap of each broker (KAFKA_HEAP_OPTS -Xms/-Xmx); the rest of the memory serves the page cache" }),
-    cpu: field.quantity("must be a positive Kubernetes CPU quantity, e.g. 500m or 2").default("500m")
-        .meta({ description: "CPU request (no CPU limit: a throttled broker falls out of the ISR)" }),
-    memory: field.quantity("must be a Kubernetes memory quantity of at least 512Mi, e.g. 2Gi", (v) => v >= 512 * 2 ** 20).default("2Gi")
-        .meta({ description: "Memory request and limit of each broker" }),
-    defaultReplicationFactor: field.int("must be an integer from 1 to kafka.replicas", { min: 1 }).default(3)
-        .meta({ description: "default.replication.factor of new topics; also the offsets and transaction-state topics' factor" }),
-    minInsyncReplicas: field.int("must be an integer >= 1 and < kafka.defaultReplicationFactor", { min: 1 }).default(2)
-        .meta({ description: "min.insync.replicas: acks=all writes need this many in-sync replicas (also transaction.state.log.min.isr)" }),
-    autoCreateTopics: field.bool().default(false)
-        .meta({ description: "auto.create.topics.enable: off, so a typo in a topic name is an error instead of a new topic" }),
-    zookeeperChroot: field.string("must be an absolute ZooKeeper path such as /kafka (no empty, '.' or '..' segment, no trailing '/', not under /zookeeper)",
-        isZooKeeperPath).default("/kafka")
-        .meta({ description: "The brokers' root in ZooKeeper, so the ensemble can serve other clients too", createOnly: true }),
-    numPartitions: field.int("must be an integer from 1 to 10000", { min: 1, max: 10000 }).default(3)
-        .meta({ description: "num.partitions of auto-created topics and of kafka-topics --create without --partitions" }),
-    logRetentionHours: field.int("must be an integer number of hours from 1 to 87600", { min: 1, max: 87600 }).default(168)
-        .meta({ description: "log.retention.hours: how long messages are kept" }),
+export const kafkaOptions = v.pipe(strictSection({
+    replicas: withDefault(field.int("must be an integer from 1 to 100", { min: 1, max: 100 }), 3,
+        { description: "Number of brokers (broker.id = the pod's ordinal)" }),
+    image: withDefault(field.image(), "docker.io/apache/kafka:3.9.2",
+        { description: "A Kafka 3.9.x image (the last line with ZooKeeper mode) with bash and bin/kafka-server-start.sh under /opt/kafka, running as uid 1000" }),
+    updatePartition: withDefault(field.int("must be an integer within 0..kafka.replicas", { min: 0 }), 0,
+        { description: "RollingUpdate partition: only brokers with an ordinal >= this get a new revision. Stage: = replicas; canary: = replicas - 1; done: 0" }),
+    storageSize: withDefault(field.quantity("must be a Kubernetes quantity of at least 1Gi, e.g. 20Gi", (size) => size >= 2 ** 30), "20Gi",
+        { description: "Size of each broker's datadir volume (log.dirs); existing volumes keep their size", createOnly: true }),
+    storageClass: optionalKey(field.dnsSubdomain(),
+        { description: "StorageClass of the datadir volumes", defaultText: "the cluster's default class", createOnly: true }),
+    heap: withDefault(field.jvmSize(`must be a JVM size such as 1g or 1536m, at most ${MAX_HEAP_SHARE * 100}% of kafka.memory`), "1g",
+        { description: "JVM heap of each broker (KAFKA_HEAP_OPTS -Xms/-Xmx); the rest of the memory serves the page cache" }),
+    cpu: withDefault(field.quantity("must be a positive Kubernetes CPU quantity, e.g. 500m or 2"), "500m",
+        { description: "CPU request (no CPU limit: a throttled broker falls out of the ISR)" }),
+    memory: withDefault(field.quantity("must be a Kubernetes memory quantity of at least 512Mi, e.g. 2Gi", (size) => size >= 512 * 2 ** 20), "2Gi",
+        { description: "Memory request and limit of each broker" }),
+    defaultReplicationFactor: withDefault(field.int("must be an integer from 1 to kafka.replicas", { min: 1 }), 3,
+        { description: "default.replication.factor of new topics; also the offsets and transaction-state topics' factor" }),
+    minInsyncReplicas: withDefault(field.int("must be an integer >= 1 and < kafka.defaultReplicationFactor", { min: 1 }), 2,
+        { description: "min.insync.replicas: acks=all writes need this many in-sync replicas (also transaction.state.log.min.isr)" }),
+    autoCreateTopics: withDefault(field.bool(), false,
+        { description: "auto.create.topics.enable: off, so a typo in a topic name is an error instead of a new topic" }),
+    zookeeperChroot: withDefault(field.string("must be an absolute ZooKeeper path such as /kafka (no empty, '.' or '..' segment, no trailing '/', not under /zookeeper)",
+        isZooKeeperPath), "/kafka",
+        { description: "The brokers' root in ZooKeeper, so the ensemble can serve other clients too", createOnly: true }),
+    numPartitions: withDefault(field.int("must be an integer from 1 to 10000", { min: 1, max: 10000 }), 3,
+        { description: "num.partitions of auto-created topics and of kafka-topics --create without --partitions" }),
+    logRetentionHours: withDefault(field.int("must be an integer number of hours from 1 to 87600", { min: 1, max: 87600 }), 168,
+        { description: "log.retention.hours: how long messages are kept" }),
     allowedClients: allowedClientsField("Who may reach the brokers on 9093, beyond the brokers themselves (NetworkPolicy from entries)"),
-}).superRefine((k, ctx) => {
-    const problem = (path: keyof typeof k, message: string) =>
-        ctx.addIssue({ code: "custom", path: [path], message, params: { effective: k[path] } });
+}), crossRules((k, problem) => {
     if (k.updatePartition > k.replicas) problem("updatePartition", `must be within 0..kafka.replicas (${k.replicas})`);
     if (k.defaultReplicationFactor > k.replicas) {
         problem("defaultReplicationFactor", `must be <= kafka.replicas (${k.replicas}): a partition needs a broker per replica`);
@@ -65,9 +63,9 @@ export const kafkaOptions = strictSection({
     if (parseJvmSize(k.heap)! > parseQuantity(k.memory)! * MAX_HEAP_SHARE) {
         problem("heap", `must be at most ${MAX_HEAP_SHARE * 100}% of kafka.memory (${k.memory}) to leave the JVM room beyond its heap`);
     }
-});
+}));
 
 /** The cluster's settings as given: every key optional. */
-export type KafkaOptionsInput = z.input<typeof kafkaOptions>;
+export type KafkaOptionsInput = v.InferInput<typeof kafkaOptions>;
 /** With every default applied. */
-export type KafkaOptions = z.output<typeof kafkaOptions>;
+export type KafkaOptions = v.InferOutput<typeof kafkaOptions>;

@@ -1,4 +1,5 @@
-import { z } from "zod";
+import * as v from "valibot";
+import { Schema, objectMust } from "../components/shared/fields";
 import type * as levenshtein from "fastest-levenshtein";
 
 /** The Pulumi project name: every config key lives in this namespace. */
@@ -35,47 +36,68 @@ export function describeValue(v: unknown): string {
 }
 
 /**
- * Parses one config section with its zod schema and turns every issue into a line of the form
- * `<project>:<path> must …, got …`. Schemas carry their "must …" sentence as the zod error.
+ * Parses one config section with its schema and turns every issue into a line of the form
+ * `<project>:<path> must …, got …`. Schemas carry their "must …" sentence as the issue message.
  */
-export function parseSection<S extends z.ZodType>(section: string, schema: S, raw: unknown, keysFrom: z.ZodType = schema): z.infer<S> {
-    const result = schema.safeParse(raw ?? {});
-    if (result.success) return result.data;
+export function parseSection<S extends Schema>(section: string, schema: S, raw: unknown, keysFrom: Schema = schema): v.InferOutput<S> {
+    // valibot takes a list for an object: an empty one would pass as a section left at its defaults.
+    if (Array.isArray(raw)) throw new ConfigError([`${keyName(section)} ${objectMust(keysAt(keysFrom, []))}, got ${describeValue(raw)}`]);
+    const result = v.safeParse(schema, raw ?? {});
+    if (result.success) return result.output;
     // A value can fail several checks of one field; its one sentence is said once.
-    throw new ConfigError([...new Set(result.error.issues.flatMap((issue) => describeIssue(section, raw, issue, keysFrom)))]);
+    throw new ConfigError([...new Set(result.issues.flatMap((issue) => describeIssue(section, raw, issue, keysFrom)))]);
 }
 
-function describeIssue(section: string, raw: unknown, issue: z.core.$ZodIssue, schema: z.ZodType): string[] {
-    if (issue.code === "unrecognized_keys") {
-        const known = keysAt(schema, issue.path);
-        return issue.keys.map((k) => {
+function describeIssue(section: string, raw: unknown, issue: v.BaseIssue<unknown>, schema: Schema): string[] {
+    const path = (issue.path ?? []).map((item) => item.key as PropertyKey);
+    const list = listForObject(schema, raw, path);
+    if (list) return [`${keyName(section, list)} ${objectMust(keysAt(schema, list))}, got ${describeValue(valueAt(raw, list))}`];
+    if (issue.type === "strict_object" && issue.expected === "never") {
+        // valibot stops at an object's first unknown key; every other one is a typo to report too.
+        const at = path.slice(0, -1);
+        const known = keysAt(schema, at);
+        const given = Object.keys(valueAt(raw, at) as object).filter((k) => !known.includes(k));
+        return given.map((k) => {
             const guess = suggestion(k, known);
-            const allowed = known.length > 0 ? `(allowed: ${[...known].sort().join(", ")})` : "";
-            return `${keyName(section, [...issue.path, k])} ${guess ? `is not a known key; did you mean ${guess}? ${allowed}` : issue.message}`;
+            const allowed = `(allowed: ${[...known].sort().join(", ")})`;
+            return `${keyName(section, [...at, k])} ${guess ? `is not a known key; did you mean ${guess}? ${allowed}` : issue.message}`;
         });
     }
-    const given = valueAt(raw, issue.path);
+    const given = valueAt(raw, path);
     // Cross-field rules can trip over a default the user never wrote: say so.
-    const effective = issue.code === "custom" ? (issue.params as { effective?: unknown } | undefined)?.effective : undefined;
+    const effective = issue.type === "raw_check" ? issue.input : undefined;
     const got = given === undefined && effective !== undefined
         ? `${describeValue(effective)} (the default)`
         : describeValue(given);
-    return [`${keyName(section, issue.path)} ${issue.message}, got ${got}`];
+    return [`${keyName(section, path)} ${issue.message}, got ${got}`];
 }
 
-/** The keys of the object schema at `path` (through optional, default, array and pipe wrappers). */
-function keysAt(schema: z.ZodType, path: ReadonlyArray<PropertyKey>): string[] {
-    const unwrap = (s: z.core.$ZodType | undefined): z.core.$ZodType | undefined => {
-        const def = s?._zod.def as { innerType?: z.core.$ZodType; in?: z.core.$ZodType } | undefined;
-        return def?.innerType ? unwrap(def.innerType) : def?.in ? unwrap(def.in) : s;
-    };
-    let s = unwrap(schema);
-    for (const p of path) {
-        const def = s?._zod.def as { shape?: Record<string, z.core.$ZodType>; element?: z.core.$ZodType } | undefined;
-        s = unwrap(typeof p === "number" ? def?.element : def?.shape?.[String(p)]);
+type SchemaNode = { wrapped?: SchemaNode; entries?: Record<string, SchemaNode>; item?: SchemaNode };
+
+/** The schema at `path` (through optional, array and pipe wrappers). */
+function schemaAt(schema: Schema, path: ReadonlyArray<PropertyKey>): SchemaNode | undefined {
+    // A pipe carries its first schema's properties, so only optional wrappers need unwrapping.
+    const unwrap = (s: SchemaNode | undefined): SchemaNode | undefined => s?.wrapped ? unwrap(s.wrapped) : s;
+    let s = unwrap(schema as SchemaNode);
+    for (const p of path) s = unwrap(typeof p === "number" ? s?.item : s?.entries?.[String(p)]);
+    return s;
+}
+
+/** The keys of the object schema at `path`. */
+function keysAt(schema: Schema, path: ReadonlyArray<PropertyKey>): string[] {
+    return Object.keys(schemaAt(schema, path)?.entries ?? {});
+}
+
+/**
+ * The first place along `path` where a list came for an object: valibot takes it for an object
+ * keyed "0", "1"…, whose issues (unknown keys, required ones missing) would only mislead.
+ */
+function listForObject(schema: Schema, raw: unknown, path: ReadonlyArray<PropertyKey>): PropertyKey[] | undefined {
+    for (let i = 0; i <= path.length; i++) {
+        const at = path.slice(0, i);
+        if (Array.isArray(valueAt(raw, at)) && schemaAt(schema, at)?.entries) return at;
     }
-    const shape = (s?._zod.def as { shape?: Record<string, unknown> } | undefined)?.shape;
-    return shape ? Object.keys(shape) : [];
+    return undefined;
 }
 
 /**

@@ -1,8 +1,8 @@
 import * as fs from "fs";
 import * as os from "os";
-import { z } from "zod";
+import * as v from "valibot";
 import { ConfigError, keyName, parseSection } from "./errors";
-import { field, strictSection } from "../components/shared/fields";
+import { KeyDoc, Schema, field, strictSection, withDefault } from "../components/shared/fields";
 import { zookeeperOptions, ZooKeeperOptions } from "../components/zookeeper-options";
 import { kafkaOptions, KafkaOptions } from "../components/kafka-options";
 import { nodeExporterOptions, NodeExporterOptions } from "../components/node-exporter-options";
@@ -16,19 +16,22 @@ import type { ExistingClusterArgs } from "../components/existing-cluster";
 
 /** The scalar top-level keys, each defined once like the sections' keys. */
 const scalars = {
-    namespace: field.dnsLabel().default("zk-kafka")
-        .meta({ description: "Kubernetes namespace of ZooKeeper and Kafka, created with Pod Security restricted enforced" }),
-    clusterDomain: field.dnsSubdomain().default(DEFAULT_CLUSTER_DOMAIN)
-        .meta({ description: "The cluster's DNS domain, used in the peers' addresses" }),
+    namespace: withDefault(field.dnsLabel(), "zk-kafka",
+        { description: "Kubernetes namespace of ZooKeeper and Kafka, created with Pod Security restricted enforced" }),
+    clusterDomain: withDefault(field.dnsSubdomain(), DEFAULT_CLUSTER_DOMAIN,
+        { description: "The cluster's DNS domain, used in the peers' addresses" }),
 };
+
+/** A section's schema with its description, for the reference. */
+const section = <S extends Schema>(schema: S, description: string) => v.pipe(schema, v.metadata<v.InferOutput<S>, KeyDoc>({ description }));
 
 /** The object-valued sections, each parsed on its own so that one's problems do not hide another's. */
 const sections = {
-    zookeeper: zookeeperOptions.meta({ description: "The ZooKeeper ensemble (the tutorial's zk-hs, zk-cs, zk-pdb, zk)" }),
-    kafka: kafkaOptions.meta({ description: "The ZooKeeper-backed Kafka cluster (the walkthrough's kafka-hs, kafka-pdb, kafka)" }),
-    network: networkOptions.meta({ description: "The data namespace's NetworkPolicies (GKE's Dataplane V2 enforces them)" }),
-    nodeExporter: nodeExporterOptions.meta({ description: "Prometheus node-exporter on every node (the walkthrough's DaemonSet)" }),
-    cluster: clusterSchema.meta({ description: "Where the workloads run: a GKE cluster this program creates, or an existing one" }),
+    zookeeper: section(zookeeperOptions, "The ZooKeeper ensemble (the tutorial's zk-hs, zk-cs, zk-pdb, zk)"),
+    kafka: section(kafkaOptions, "The ZooKeeper-backed Kafka cluster (the walkthrough's kafka-hs, kafka-pdb, kafka)"),
+    network: section(networkOptions, "The data namespace's NetworkPolicies (GKE's Dataplane V2 enforces them)"),
+    nodeExporter: section(nodeExporterOptions, "Prometheus node-exporter on every node (the walkthrough's DaemonSet)"),
+    cluster: section(clusterSchema, "Where the workloads run: a GKE cluster this program creates, or an existing one"),
 };
 
 /**
@@ -39,11 +42,11 @@ export const stackConfigSchema = strictSection({ ...scalars, ...sections });
 
 /** Top-level check only: sections are present or not; each is parsed with its own schema below. */
 const topLevel = strictSection({
-    ...scalars, ...Object.fromEntries(Object.keys(sections).map((k) => [k, z.unknown().optional()])) as Record<keyof typeof sections, z.ZodOptional<z.ZodUnknown>>,
+    ...scalars, ...Object.fromEntries(Object.keys(sections).map((k) => [k, v.optional(v.unknown())])) as Record<keyof typeof sections, v.OptionalSchema<v.UnknownSchema, undefined>>,
 });
 
 /** Every key this project reads from the `zk-kafka-gke` config namespace. */
-export const KNOWN_KEYS = Object.keys(stackConfigSchema.shape).sort();
+export const KNOWN_KEYS = Object.keys(stackConfigSchema.entries).sort();
 
 /** Where the workloads run: a GKE cluster this program manages, or an existing one. */
 export type ClusterTarget = { nodeCount?: number; regional: boolean; zones?: string[]; machineType?: string } & (
@@ -103,7 +106,7 @@ export function parseStackConfig(raw: Record<string, unknown>, gcp: GcpRaw = {},
     return { namespace: top!.namespace, clusterDomain: top!.clusterDomain, zookeeper: zookeeper!, kafka: kafka!, nodeExporter: nodeExporter!, network: network!, cluster: cluster!, warnings };
 }
 
-function resolveCluster(c: z.infer<typeof clusterSchema>, gcp: GcpRaw, stack: string): ClusterTarget {
+function resolveCluster(c: v.InferOutput<typeof clusterSchema>, gcp: GcpRaw, stack: string): ClusterTarget {
     const problems: string[] = [];
     if (c.mode === "existing") {
         const k = c.kubeconfig;
@@ -116,11 +119,11 @@ function resolveCluster(c: z.infer<typeof clusterSchema>, gcp: GcpRaw, stack: st
     }
     const need = (key: keyof GcpRaw, why: string): string | undefined => {
         const value = gcp[key];
-        const r = gcpSchema[key].safeParse(value);
-        if (r.success) return r.data;
+        const r = v.safeParse(gcpSchema[key], value);
+        if (r.success) return r.output;
         problems.push(value === undefined
             ? `gcp:${key} must be set ${why} (pulumi config set gcp:${key} <value>), got nothing`
-            : `gcp:${key} ${r.error.issues[0].message}, got ${JSON.stringify(value)}`);
+            : `gcp:${key} ${r.issues[0].message}, got ${JSON.stringify(value)}`);
         return undefined;
     };
     const project = need("project", "when cluster.mode is gke");
@@ -131,7 +134,7 @@ function resolveCluster(c: z.infer<typeof clusterSchema>, gcp: GcpRaw, stack: st
         problems.push(`${keyName("cluster.zones")} must all be zones of gcp:region (${location}), got ${JSON.stringify(c.zones)}`);
     }
     if (problems.length > 0) throw new ConfigError(problems);
-    const nodeCount = c.nodeCount ?? gkeFields.nodeCount.parse(undefined);
+    const nodeCount = c.nodeCount ?? v.parse(gkeFields.nodeCount, undefined);
     // The config knobs that are not the cluster's own: mode, regional (that is `location`),
     // and the existing mode's kubeconfig and context (rejected above in gke mode).
     const { mode: _mode, regional, kubeconfig: _kubeconfig, context: _context, ...gke } = c;

@@ -1,8 +1,8 @@
-import { z } from "zod";
+import { toJsonSchema } from "@valibot/to-json-schema";
 import { PROJECT } from "../schema/errors";
 import { stackConfigSchema } from "../schema/stack";
 
-/** A JSON Schema node as zod emits it, with the project's KeyDoc metadata merged in. */
+/** A JSON Schema node as @valibot/to-json-schema emits it, with the project's KeyDoc metadata merged in. */
 export interface SchemaNode {
     type?: string;
     enum?: unknown[];
@@ -35,7 +35,9 @@ export interface KeyRow {
 
 /** The `zk-kafka-gke:*` config tree as JSON Schema (draft 2020-12), metadata still attached. */
 export function rawConfigSchema(): SchemaNode {
-    return z.toJSONSchema(stackConfigSchema, { target: "draft-2020-12", io: "input", unrepresentable: "any" }) as SchemaNode;
+    // Rules in code (checks across or within keys) have no JSON Schema form: their "must …"
+    // sentence reaches the reference as the `allowed` metadata instead.
+    return toJsonSchema(stackConfigSchema, { target: "draft-2020-12", typeMode: "input", ignoreActions: ["check", "raw_check"] }) as SchemaNode;
 }
 
 /** Every leaf key of the tree, depth first, in definition order. */
@@ -64,6 +66,7 @@ export function keyRows(root: SchemaNode = rawConfigSchema()): KeyRow[] {
 function typeOf(node: SchemaNode): string {
     if (node.enum) return "enum";
     if (node.type === "array") return `list of ${node.items?.properties ? "objects" : typeOf(node.items ?? {})}`;
+    if (node.anyOf) return node.anyOf.map(typeOf).join(" or ");
     return node.type ?? "any";
 }
 
@@ -90,7 +93,7 @@ export function configReference(rows: KeyRow[] = keyRows(), root: SchemaNode = r
     return out.join("\n").trimEnd() + "\n";
 }
 
-// zod states a plain integer's bounds as the safe-integer range: noise in an editor's hover.
+// An integer without a bound of its own states the safe-integer range: noise in an editor's hover.
 const SAFE_BOUND = Number.MAX_SAFE_INTEGER;
 /** A value Pulumi encrypted: `pulumi config set --secret` writes `{ secure: … }` in its place. */
 const SECURE = { type: "object", properties: { secure: { type: "string" } }, required: ["secure"], additionalProperties: false };

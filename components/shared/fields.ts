@@ -1,23 +1,19 @@
-import { z } from "zod";
+import * as v from "valibot";
 
 /**
- * The documentation of a config key, carried by its zod schema (zod metadata): the README's
+ * The documentation of a config key, carried by its schema (valibot metadata): the README's
  * reference and the stack-file JSON Schema are generated from it (`npm run docs`).
  * - `description`: one line, what the key does;
  * - `allowed`: the rule, the same "must …" sentence a bad value is rejected with;
  * - `defaultText`: for a default the program computes (not a literal), how it is computed;
  * - `createOnly`: changing it on a live stack replaces what it configures.
  */
-export interface KeyDoc {
+export type KeyDoc = {
     description?: string;
     allowed?: string;
     defaultText?: string;
     createOnly?: boolean;
-}
-
-declare module "zod" {
-    interface GlobalMeta extends KeyDoc {}
-}
+};
 
 // Binary and decimal suffixes of the Kubernetes resource.Quantity grammar.
 const QUANTITY_SUFFIX: Record<string, number> = {
@@ -76,44 +72,52 @@ export function isIpv4Cidr(text: string): boolean {
 const DNS_LABEL = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/;
 const DNS_SUBDOMAIN = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$/;
 
+/** Any schema of this project's config. */
+export type Schema = v.GenericSchema;
+
+const allowed = <T>(must: string) => v.metadata<T, KeyDoc>({ allowed: must });
+
 /**
  * Field builders: each carries the one sentence that says what the key allows, both as the
  * error a bad value gets and as the `allowed` text of the generated reference. `int` takes
  * bounds the JSON Schema can state too, and an optional further rule.
  */
 export const field = {
-    int: (must: string, bounds: { min?: number; max?: number } = {}, ok: (n: number) => boolean = () => true) => {
-        let schema = z.number({ error: must }).int();
-        if (bounds.min !== undefined) schema = schema.min(bounds.min);
-        if (bounds.max !== undefined) schema = schema.max(bounds.max);
-        return schema.refine(ok).meta({ allowed: must });
-    },
-    bool: () => z.boolean({ error: "must be true or false" }).meta({ allowed: "must be true or false" }),
+    // A bound not given is the safe-integer range's, as for any integer; the editor schema drops it.
+    int: (must: string, bounds: { min?: number; max?: number } = {}, ok: (n: number) => boolean = () => true) =>
+        v.pipe(v.number(must), v.safeInteger(must), v.minValue(bounds.min ?? Number.MIN_SAFE_INTEGER, must),
+            v.maxValue(bounds.max ?? Number.MAX_SAFE_INTEGER, must), v.check(ok, must), allowed(must)),
+    bool: () => v.pipe(v.boolean("must be true or false"), allowed("must be true or false")),
     string: (must: string, ok: (s: string) => boolean = () => true) =>
-        z.string({ error: must }).refine(ok).meta({ allowed: must }),
-    quantity: (must: string, ok: (v: number) => boolean = (v) => v > 0) =>
-        z.string({ error: must }).refine((s) => {
-            const v = parseQuantity(s);
-            return v !== undefined && ok(v);
-        }).meta({ allowed: must }),
+        v.pipe(v.string(must), v.check(ok, must), allowed(must)),
+    quantity: (must: string, ok: (value: number) => boolean = (value) => value > 0) =>
+        field.string(must, (s) => {
+            const value = parseQuantity(s);
+            return value !== undefined && ok(value);
+        }),
     jvmSize: (must: string, ok: (bytes: number) => boolean = () => true) =>
-        z.string({ error: must }).refine((s) => {
+        field.string(must, (s) => {
             const bytes = parseJvmSize(s);
             return bytes !== undefined && bytes > 0 && ok(bytes);
-        }).meta({ allowed: must }),
-    image: () => {
-        const must = "must be an image reference pinned by a version tag or digest (not latest)";
-        return z.string({ error: must }).refine(isPinnedImage).meta({ allowed: must });
-    },
+        }),
+    image: () => field.string("must be an image reference pinned by a version tag or digest (not latest)", isPinnedImage),
     dnsLabel: (must = "must be a DNS-1123 label (lower-case alphanumerics and '-', at most 63 characters)") =>
-        z.string({ error: must }).max(63).regex(DNS_LABEL).meta({ allowed: must }),
+        v.pipe(v.string(must), v.maxLength(63, must), v.regex(DNS_LABEL, must), allowed(must)),
     dnsSubdomain: (must = "must be a DNS-1123 subdomain (lower-case alphanumerics, '-' and '.', at most 253 characters)") =>
-        z.string({ error: must }).max(253).regex(DNS_SUBDOMAIN).meta({ allowed: must }),
-    oneOf: <T extends string>(values: readonly [T, ...T[]]) => {
+        v.pipe(v.string(must), v.maxLength(253, must), v.regex(DNS_SUBDOMAIN, must), allowed(must)),
+    oneOf: <const T extends string>(values: readonly [T, ...T[]]) => {
         const must = `must be one of ${values.join(", ")}`;
-        return z.enum(values, { error: must }).meta({ allowed: must });
+        return v.pipe(v.picklist(values, must), allowed(must));
     },
 };
+
+/** A key that may be left out, and then takes `value`; `doc` says what it does. */
+export const withDefault = <S extends Schema, const D extends v.Default<S, undefined>>(schema: S, value: D, doc: KeyDoc) =>
+    v.pipe(v.optional(schema, value), v.metadata<v.InferOutput<v.OptionalSchema<S, D>>, KeyDoc>(doc));
+
+/** A key that may stay unset: `doc.defaultText` says what its absence means. */
+export const optionalKey = <S extends Schema>(schema: S, doc: KeyDoc) =>
+    v.pipe(v.optional(schema), v.metadata<v.InferOutput<S> | undefined, KeyDoc>(doc));
 
 // Label syntax (apimachinery validation): an optional DNS-subdomain prefix and a name of up to 63
 // alphanumerics, '-', '_' or '.', starting and ending alphanumeric; values the same, or empty.
@@ -123,9 +127,9 @@ const LABEL_VALUE = new RegExp(`^(${LABEL_NAME})?$`);
 
 /** A label map such as { app: kafka-client }: Kubernetes label keys and values. */
 export const labelMap = (must = "must be a map of Kubernetes label keys to values, e.g. { app: my-client }") =>
-    z.record(z.string(), z.string(), { error: must })
-        .refine((m) => Object.entries(m).every(([k, v]) => LABEL_KEY.test(k) && k.length <= 316 && LABEL_VALUE.test(v)), { error: must })
-        .meta({ allowed: must });
+    v.pipe(v.record(v.string(must), v.string(must), must),
+        v.check((m) => Object.entries(m).every(([k, value]) => LABEL_KEY.test(k) && k.length <= 316 && LABEL_VALUE.test(value)), must),
+        allowed(must));
 
 /**
  * Who may connect to a workload, as a NetworkPolicy `from` entry: pods matching podSelector in
@@ -133,21 +137,40 @@ export const labelMap = (must = "must be a map of Kubernetes label keys to value
  */
 export const allowedClientsField = (description: string) => {
     const must = "must be a list of { namespaceSelector, podSelector } label maps, each entry with at least one of them";
-    return z.array(strictSection({
-        namespaceSelector: labelMap().optional().meta({ description: "Labels of the clients' namespaces", defaultText: "the data namespace" }),
-        podSelector: labelMap().optional().meta({ description: "Labels of the client pods", defaultText: "every pod of those namespaces" }),
-    }).refine((c) => c.namespaceSelector !== undefined || c.podSelector !== undefined, { error: must }), { error: must })
-        .default([]).meta({ description, allowed: must });
+    const client = v.pipe(strictSection({
+        namespaceSelector: optionalKey(labelMap(), { description: "Labels of the clients' namespaces", defaultText: "the data namespace" }),
+        podSelector: optionalKey(labelMap(), { description: "Labels of the client pods", defaultText: "every pod of those namespaces" }),
+    }), v.check((c) => c.namespaceSelector !== undefined || c.podSelector !== undefined, must));
+    return withDefault(v.array(client, must), [], { description, allowed: must });
 };
 
 /** A strict object: unknown keys are typos, and typos must not be ignored. */
-export function strictSection<T extends z.ZodRawShape>(shape: T) {
-    const allowed = Object.keys(shape).sort();
-    return z.strictObject(shape, {
-        error: (iss) =>
-            iss.code === "unrecognized_keys"
-                ? `is not a known key (allowed: ${allowed.join(", ")})`
-                : `must be an object with the keys ${allowed.join(", ")}`,
+export function strictSection<T extends v.ObjectEntries>(entries: T) {
+    const keys = Object.keys(entries);
+    return v.strictObject(entries, (issue) => {
+        if (issue.expected === "never") return `is not a known key (allowed: ${[...keys].sort().join(", ")})`;
+        // A required key left out: its own rule says what it must be.
+        const key = issue.path?.[0]?.key;
+        const own = typeof key === "string" && issue.expected === `"${key}"` ? (entries[key] as { message?: unknown } | undefined)?.message : undefined;
+        return typeof own === "string" ? own : objectMust(keys);
+    });
+}
+
+/** What a section's value must be: the sentence for a value that is not an object. */
+export const objectMust = (keys: string[]) => `must be an object with the keys ${[...keys].sort().join(", ")}`;
+
+/**
+ * Rules across a section's keys. They run once every key has its type, also when a key broke its
+ * own rule, so that one run reports both; `problem` reports against one key, and the error shows
+ * the value the rule saw, a default included.
+ */
+export function crossRules<T extends Record<string, unknown>>(rules: (value: T, problem: (key: keyof T & string, message: string) => void) => void) {
+    return v.rawCheck<T>(({ dataset, addIssue }) => {
+        if (!dataset.typed) return;
+        const value = dataset.value;
+        rules(value, (key, message) => addIssue({
+            message, input: value[key], path: [{ type: "object", origin: "value", input: value, key, value: value[key] }],
+        }));
     });
 }
 
@@ -155,8 +178,10 @@ export function strictSection<T extends z.ZodRawShape>(shape: T) {
  * Validates a component's args with the same definition the stack config is checked with
  * (defaults applied, rules enforced), for programs that construct the component directly.
  */
-export function parseArgs<S extends z.ZodType>(component: string, name: string, schema: S, args: unknown): z.output<S> {
-    const parsed = schema.safeParse(args);
-    if (!parsed.success) throw new Error(`${component} ${name}: invalid args\n${z.prettifyError(parsed.error)}`);
-    return parsed.data;
+export function parseArgs<S extends Schema>(component: string, name: string, schema: S, args: unknown): v.InferOutput<S> {
+    const parsed = v.safeParse(schema, args);
+    if (parsed.success) return parsed.output;
+    // One line per key and rule: a value can break several checks that share their sentence.
+    const lines = new Set(parsed.issues.map((issue) => `${v.getDotPath(issue) ?? "args"} ${issue.message}`));
+    throw new Error(`${component} ${name}: invalid args\n${[...lines].join("\n")}`);
 }

@@ -78,7 +78,7 @@ describe("GKE create-only inputs", () => {
     it("covers every cluster key that is not documented as replacing", () => {
         const changed = new Set(CHANGES.flatMap(([, c]) => Object.keys(c)).filter((k) => k.startsWith("cluster."))
             .map((k) => k.slice("cluster.".length)));
-        const keys = Object.keys(clusterSchema.shape).filter((k) => !REPLACING_KEYS.includes(k) && !EXISTING_MODE_KEYS.includes(k));
+        const keys = Object.keys(clusterSchema.entries).filter((k) => !REPLACING_KEYS.includes(k) && !EXISTING_MODE_KEYS.includes(k));
         assert.deepEqual(keys.filter((k) => !changed.has(k)), []);
     });
 

@@ -1,4 +1,5 @@
 import { strict as assert } from "assert";
+import * as v from "valibot";
 import { ConfigMap, Pdb, Service, StatefulSet, propertyValue } from "../harness/kube-types";
 import { RenderedStack, find, rejection, render, itRejects } from "../harness/render";
 import { kafkaSpecs } from "../../components/kafka-spec";
@@ -167,7 +168,7 @@ describe("KafkaCluster", () => {
     });
 
     it("builds its specs without the Pulumi runtime", () => {
-        const specs = kafkaSpecs({ ...kafkaOptions.parse({}), namespace: "ns", clusterDomain: "cluster.local", zookeeperConnect: "zk:2181" });
+        const specs = kafkaSpecs({ ...v.parse(kafkaOptions, {}), namespace: "ns", clusterDomain: "cluster.local", zookeeperConnect: "zk:2181" });
         assert.match(specs.configMap.data!["server.properties" as never] as string, /^zookeeper\.connect=zk:2181\/kafka$/m);
     });
 
