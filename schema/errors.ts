@@ -41,7 +41,7 @@ export function describeValue(v: unknown): string {
  */
 export function parseSection<S extends Schema>(section: string, schema: S, raw: unknown, keysFrom: Schema = schema): v.InferOutput<S> {
     // valibot takes a list for an object: an empty one would pass as a section left at its defaults.
-    if (Array.isArray(raw)) throw new ConfigError([`${keyName(section)} ${objectMust(keysAt(keysFrom, []))}, got ${describeValue(raw)}`]);
+    if (Array.isArray(raw)) throw new ConfigError([notAnObject(section, keysFrom, raw, [])]);
     const result = v.safeParse(schema, raw ?? {});
     if (result.success) return result.output;
     // A value can fail several checks of one field; its one sentence is said once.
@@ -51,7 +51,7 @@ export function parseSection<S extends Schema>(section: string, schema: S, raw: 
 function describeIssue(section: string, raw: unknown, issue: v.BaseIssue<unknown>, schema: Schema): string[] {
     const path = (issue.path ?? []).map((item) => item.key as PropertyKey);
     const list = listForObject(schema, raw, path);
-    if (list) return [`${keyName(section, list)} ${objectMust(keysAt(schema, list))}, got ${describeValue(valueAt(raw, list))}`];
+    if (list) return [notAnObject(section, schema, raw, list)];
     if (issue.type === "strict_object" && issue.expected === "never") {
         // valibot stops at an object's first unknown key; every other one is a typo to report too.
         const at = path.slice(0, -1);
@@ -86,6 +86,10 @@ function schemaAt(schema: Schema, path: ReadonlyArray<PropertyKey>): SchemaNode 
 /** The keys of the object schema at `path`. */
 function keysAt(schema: Schema, path: ReadonlyArray<PropertyKey>): string[] {
     return Object.keys(schemaAt(schema, path)?.entries ?? {});
+}
+
+function notAnObject(section: string, schema: Schema, raw: unknown, at: PropertyKey[]): string {
+    return `${keyName(section, at)} ${objectMust(keysAt(schema, at))}, got ${describeValue(valueAt(raw, at))}`;
 }
 
 /**

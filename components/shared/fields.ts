@@ -83,10 +83,10 @@ const allowed = <T>(must: string) => v.metadata<T, KeyDoc>({ allowed: must });
  * bounds the JSON Schema can state too, and an optional further rule.
  */
 export const field = {
-    // A bound not given is the safe-integer range's, as for any integer; the editor schema drops it.
-    int: (must: string, bounds: { min?: number; max?: number } = {}, ok: (n: number) => boolean = () => true) =>
-        v.pipe(v.number(must), v.safeInteger(must), v.minValue(bounds.min ?? Number.MIN_SAFE_INTEGER, must),
-            v.maxValue(bounds.max ?? Number.MAX_SAFE_INTEGER, must), v.check(ok, must), allowed(must)),
+    // A bound not given is the safe-integer range's, so that the bounds are also the safe-integer
+    // check; the editor schema drops them.
+    int: (must: string, { min = Number.MIN_SAFE_INTEGER, max = Number.MAX_SAFE_INTEGER } = {}, ok: (n: number) => boolean = () => true) =>
+        v.pipe(v.number(must), v.integer(must), v.minValue(min, must), v.maxValue(max, must), v.check(ok, must), allowed(must)),
     bool: () => v.pipe(v.boolean("must be true or false"), allowed("must be true or false")),
     string: (must: string, ok: (s: string) => boolean = () => true) =>
         v.pipe(v.string(must), v.check(ok, must), allowed(must)),
