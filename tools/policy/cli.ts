@@ -14,7 +14,7 @@ import * as path from "path";
 import { parseArgs as parseCliArgs } from "util";
 import * as v8 from "v8";
 import { Diagnostic, EncodedResource, GC_FLAGS, POLICY_DIR, PolicyConfig, PolicyPackProcess } from "./pack";
-import { analyzeStacks, namespaceStacks, stopAll } from "./parallel";
+import { analyzeStacks, namespaceStacks, stopAll, workersForInput } from "./parallel";
 import { PolicyInputError, fromManifests, manifestFiles } from "./inputs";
 
 interface Options { stack: string; sets: string[]; manifests: string[]; json: boolean; config?: string; stats?: boolean }
@@ -56,19 +56,21 @@ function policyConfig(o: Options): PolicyConfig {
  */
 export async function runPolicy(o: Options, warn: (m: string) => void = (m) => console.error(`warning: ${m}`)): Promise<{ diagnostics: Diagnostic[]; resources: EncodedResource[]; packRss: number }> {
     const config = policyConfig(o);
-    // The pack boots while the input is read or rendered.
-    const first = PolicyPackProcess.start();
+    const files = o.manifests.length > 0 ? manifestFiles(o.manifests) : [];
+    // The packs boot while the input is read or rendered: as many as its size calls for.
+    const inputBytes = files.reduce((sum, f) => sum + fs.statSync(f).size, 0);
+    const starting = Array.from({ length: workersForInput(inputBytes) }, () => PolicyPackProcess.start());
     let stacks: EncodedResource[][];
     try {
         stacks = o.manifests.length > 0
-            ? namespaceStacks(fromManifests(manifestFiles(o.manifests), warn))
+            ? namespaceStacks(fromManifests(files, warn))
             // The program and its SDK load only for a render: plain YAML needs neither.
             : [await (await import("./render-input")).renderedStack(o.stack, o.sets)];
     } catch (e) {
-        await stopAll([first]);
+        await stopAll(starting);
         throw e;
     }
-    const { diagnostics, packRss } = await analyzeStacks(stacks, config, { first });
+    const { diagnostics, packRss } = await analyzeStacks(stacks, config, { started: starting });
     return { diagnostics, resources: stacks.flat(), packRss };
 }
 

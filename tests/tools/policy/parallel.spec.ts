@@ -5,7 +5,7 @@ import * as path from "path";
 import { generateMix } from "../../../tools/bench-policy";
 import { fromManifests, manifestFiles } from "../../../tools/policy/inputs";
 import { EncodedResource } from "../../../tools/policy/pack";
-import { analyzeStacks, namespaceStacks } from "../../../tools/policy/parallel";
+import { STACK_BYTES, analyzeStacks, namespaceStacks, workersFor, workersForInput } from "../../../tools/policy/parallel";
 
 const item = (namespace: string, size: number, urn = `${namespace}-${size}`): EncodedResource =>
     ({ urn, subject: urn, namespace, bytes: new Uint8Array(size) });
@@ -23,6 +23,13 @@ describe("tools/policy/parallel: plain YAML as stacks of whole namespaces", func
         const input = [item("a", 60), item("b", 30), item("a", 30), item("c", 50), item("d", 10), item("e", 200)];
         assert.deepEqual(namespacesOf(namespaceStacks(input, 100)), [["a"], ["b", "c", "d"], ["e"]]);
         assert.equal(namespaceStacks(input, 100).flat().length, input.length);
+    });
+
+    it("starts the packs a large input needs before reading it: one per two stacks' worth, one per core", () => {
+        assert.equal(workersForInput(0), 1);
+        assert.equal(workersForInput(2 * STACK_BYTES), 1);
+        assert.equal(workersForInput(3 * STACK_BYTES), Math.min(2, os.availableParallelism()));
+        assert.equal(workersForInput(100 * STACK_BYTES), workersFor(100));
     });
 
     it("finds the same violations in stacks over several pack processes as in one stack", async () => {
