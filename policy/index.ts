@@ -5,7 +5,7 @@ import { requireNonRoot } from "./rules/require-non-root";
 import { requireDrainCapacity } from "./rules/require-drain-capacity";
 import { installLinearStructDecoding } from "./lib/struct-decoding";
 
-// Every resource arrives as a protobuf Struct: decode it in linear time (see lib/struct-decoding.ts).
+// Every resource arrives as a protobuf Struct: decode it in linear time, and into JavaScript once (lib/struct-decoding.ts).
 installLinearStructDecoding();
 
 // The only file that constructs the pack: constructing it starts the analyzer's gRPC server.

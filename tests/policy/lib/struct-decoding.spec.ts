@@ -2,7 +2,8 @@ import { strict as assert } from "assert";
 import * as fs from "fs";
 import * as path from "path";
 import * as jsyaml from "js-yaml";
-import { BinaryWriter } from "google-protobuf";
+import { BinaryReader, BinaryWriter } from "google-protobuf";
+import type { Struct as StructT } from "google-protobuf/google/protobuf/struct_pb";
 import * as analyzer from "@pulumi/pulumi/proto/analyzer_pb";
 import { analyzerStructModule, installLinearStructDecoding } from "../../../policy/lib/struct-decoding";
 import { render } from "../../harness/render";
@@ -10,17 +11,25 @@ import { render } from "../../harness/render";
 const pb = analyzerStructModule();
 type Plain = Record<string, unknown>;
 
-/** What a decoder makes of the bytes: the value, the bytes it serializes back to, and its synced array. */
+/**
+ * What a decoder makes of the bytes: the value (its JSON keeps the key order), the value again,
+ * the bytes it serializes back to, the value after that, and its synced array.
+ */
 function decoded(bytes: Uint8Array) {
     const s = pb.Struct.deserializeBinary(bytes);
-    let value: unknown;
-    try {
-        value = s.toJavaScript();
-    } catch (e) {
-        // An entry without a value holds a Value of no kind, which the library will not convert.
-        value = `throws: ${(e as Error).message}`;
-    }
-    return { value, bytes: Buffer.from(s.serializeBinary()), array: JSON.stringify(s.toArray()) };
+    const value = () => {
+        try {
+            return s.toJavaScript();
+        } catch (e) {
+            // An entry without a value holds a Value of no kind, which the library will not convert.
+            return `throws: ${(e as Error).message}`;
+        }
+    };
+    const first = value();
+    const again = value();
+    assert.ok(typeof first !== "object" || first === null || first !== again, "a new object from each toJavaScript()");
+    const serialized = Buffer.from(s.serializeBinary());
+    return { value: first, json: JSON.stringify(first), again, bytes: serialized, after: JSON.stringify(value()), array: JSON.stringify(s.toArray()) };
 }
 
 /** The library's decoding and the linear one, of the same bytes. */
@@ -62,7 +71,7 @@ const stringValue = (w: BinaryWriter, s: string) => {
 };
 const concat = (...parts: Uint8Array[]) => Buffer.concat(parts.map((p) => Buffer.from(p)));
 
-describe("policy/lib/struct-decoding: Struct decoding in linear time", () => {
+describe("policy/lib/struct-decoding: Struct decoding in linear time, remembering the value", () => {
     it("decodes every object of the dev render and of the bad YAML as the library does", async () => {
         const bad = path.join("tests", "policy", "fixtures", "bad");
         const yamlObjects = fs.readdirSync(bad).flatMap((f) => jsyaml.loadAll(fs.readFileSync(path.join(bad, f), "utf8")))
@@ -98,6 +107,17 @@ describe("policy/lib/struct-decoding: Struct decoding in linear time", () => {
                 entry((w) => { w.writeString(1, "k"); stringValue(w, "old"); }),
                 entry((w) => { w.writeString(1, "k"); stringValue(w, "new"); }),
             ),
+            "keys out of order": concat(entry((w) => { w.writeString(1, "b"); stringValue(w, "2"); }), entry((w) => { w.writeString(1, "a"); stringValue(w, "1"); })),
+            // The library sorts them as strings, and JavaScript puts integer keys first, in numeric order.
+            "integer-like keys": concat(...["10", "2", "x", "01"].map((k) => entry((w) => { w.writeString(1, k); stringValue(w, k); }))),
+            "a constructor key": entry((w) => { w.writeString(1, "constructor"); stringValue(w, "c"); }),
+            "a __proto__ key": concat(entry((w) => { w.writeString(1, "__proto__"); stringValue(w, "p"); }), entry((w) => { w.writeString(1, "k"); stringValue(w, "v"); })),
+            "a value given twice, the second empty": entry((w) => {
+                w.writeString(1, "k");
+                stringValue(w, "v");
+                w.beginSubMessage(2);
+                w.endSubMessage(2);
+            }),
             "no key": entry((w) => stringValue(w, "v")),
             "no value": entry((w) => w.writeString(1, "k")),
             "a field Struct does not have": (() => {
@@ -106,9 +126,35 @@ describe("policy/lib/struct-decoding: Struct decoding in linear time", () => {
                 return concat(w.getResultBuffer(), entry((x) => { x.writeString(1, "k"); stringValue(x, "v"); }));
             })(),
         };
+        const members = (o: object) => Object.getOwnPropertyNames(o).sort();
+        const before = [members(Object.prototype), members(Object)];
         for (const [name, bytes] of Object.entries(cases)) {
             const { stock, linear } = both(bytes);
             assert.deepEqual(linear, stock, name);
+        }
+        // Keys that name an object's inherited members must not reach them.
+        assert.deepEqual([members(Object.prototype), members(Object)], before);
+    });
+
+    it("answers toJavaScript() from the decoded value until its fields are reached into", () => {
+        const props = { kind: "StatefulSet", spec: { replicas: 3, template: { spec: { containers: [{ name: "zk" }] } } } };
+        const undo = installLinearStructDecoding(pb);
+        try {
+            const s = pb.Struct.deserializeBinary(pb.Struct.fromJavaScript(props as never).serializeBinary());
+            const first = s.toJavaScript() as typeof props;
+            first.spec.replicas = 5;
+            assert.deepEqual(s.toJavaScript(), props, "a caller's change to one answer is not in the next");
+            const spec = s.getFieldsMap().get("spec")!.getStructValue()!;
+            spec.getFieldsMap().set("replicas", new pb.Value().setNumberValue(7));
+            s.getFieldsMap().set("added", new pb.Value().setBoolValue(true));
+            assert.deepEqual(s.toJavaScript(), { ...props, added: true, spec: { ...props.spec, replicas: 7 } });
+            // Read into a Struct that has fields, the value is both: the library's merge.
+            const merged = pb.Struct.fromJavaScript({ a: 1 } as never);
+            const reader = new BinaryReader(pb.Struct.fromJavaScript({ b: 2 } as never).serializeBinary());
+            pb.Struct.deserializeBinaryFromReader(merged, reader);
+            assert.deepEqual(merged.toJavaScript(), { a: 1, b: 2 });
+        } finally {
+            undo();
         }
     });
 
@@ -117,19 +163,28 @@ describe("policy/lib/struct-decoding: Struct decoding in linear time", () => {
         const request = new analyzer.AnalyzeRequest().setType("kubernetes:apps/v1:StatefulSet")
             .setProperties(pb.Struct.fromJavaScript(props as never)).serializeBinary();
         const undo = installLinearStructDecoding();
-        const linear = pb.Struct.deserializeBinaryFromReader;
-        let calls = 0;
-        pb.Struct.deserializeBinaryFromReader = (msg, reader) => (calls++, linear(msg, reader));
+        const decoder = pb.Struct.deserializeBinaryFromReader;
+        const getFieldsMap = pb.Struct.prototype.getFieldsMap;
+        let decodes = 0;
+        let opened = 0;
+        pb.Struct.deserializeBinaryFromReader = (msg, reader) => (decodes++, decoder(msg, reader));
+        pb.Struct.prototype.getFieldsMap = function (this: StructT) {
+            opened++;
+            return getFieldsMap.call(this);
+        };
         try {
             const properties = analyzer.AnalyzeRequest.deserializeBinary(request).getProperties()!;
-            // The SDK's request decoder reached this module's Struct decoder, for the properties and each nested object.
-            assert.equal(calls, 5);
+            // The SDK's request decoder reached this module's Struct decoder, which read the nested objects itself.
+            assert.equal(decodes, 1);
             assert.ok(properties instanceof pb.Struct);
+            opened = 0;
             assert.deepEqual(properties.toJavaScript(), props);
+            assert.equal(opened, 0, "toJavaScript() answered from the decoded value, without walking the fields");
         } finally {
-            pb.Struct.deserializeBinaryFromReader = linear;
+            pb.Struct.deserializeBinaryFromReader = decoder;
+            pb.Struct.prototype.getFieldsMap = getFieldsMap;
             undo();
         }
-        assert.notEqual(pb.Struct.deserializeBinaryFromReader, linear, "undone");
+        assert.notEqual(pb.Struct.deserializeBinaryFromReader, decoder, "undone");
     });
 });
