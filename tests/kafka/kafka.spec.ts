@@ -54,11 +54,11 @@ describe("the rendered Kafka cluster, run as three real brokers on the real ense
         admin = kc.admin();
     });
 
-    after(async () => {
+    after(async function () {
         await admin?.disconnect().catch(() => undefined);
         kafka?.killAll();
         ensemble?.killAll();
-        printFigures(figures, ensemble?.root);
+        printFigures(figures, ensemble?.root, this.test?.parent?.tests.some((t) => t.isFailed()) ?? false);
     });
 
     it("1. the three brokers register: /kafka/brokers/ids holds 0, 1, 2 under the chroot", async () => {

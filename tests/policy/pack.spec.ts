@@ -1,13 +1,13 @@
 import { strict as assert } from "assert";
 import { spawnSync } from "child_process";
 import * as fs from "fs";
-import * as os from "os";
 import * as path from "path";
 import { runPolicy } from "../../tools/policy/cli";
 import { PolicyPackProcess } from "../../tools/policy/pack";
 import { fromRender } from "../../tools/policy/render-input";
 import { render } from "../harness/render";
 import { PROJECT_ROOT } from "../../tools/runtime";
+import { tempDir } from "../harness/temp";
 
 const cli = (...args: string[]) =>
     spawnSync(process.execPath, ["-r", "ts-node/register/transpile-only", "tools/policy/cli.ts", ...args], { cwd: PROJECT_ROOT, encoding: "utf8" });
@@ -51,7 +51,7 @@ describe("the policy pack, run for real over gRPC", function () {
     });
 
     it("exits 2 for unparseable YAML, naming the file and line", () => {
-        const dir = fs.mkdtempSync(path.join(os.tmpdir(), "policy-bad-yaml-"));
+        const dir = tempDir("policy-bad-yaml-");
         fs.writeFileSync(path.join(dir, "broken.yaml"), "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: [unclosed\n");
         const r = cli("--manifests", dir);
         assert.equal(r.status, 2);

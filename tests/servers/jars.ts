@@ -51,10 +51,17 @@ export function requireServers(suite: Mocha.Context): void {
     suite.skip();
 }
 
-/** Prints what a real-server suite measured, and where its servers' files and logs are. */
-export function printFigures(figures: Record<string, string | number>, root: string | undefined): void {
-    if (Object.keys(figures).length === 0) return;
-    console.log("\n      measured:");
-    for (const [k, v] of Object.entries(figures)) console.log(`        ${k}: ${v}`);
-    console.log(`        files and logs (container.log in each pod's directory): ${root}`);
+/**
+ * Prints what a real-server suite measured. Its servers' files and logs stay for a look when one
+ * of its tests failed, or with KEEP_SERVER_FILES=1, and then it says where; else they go.
+ */
+export function printFigures(figures: Record<string, string | number>, root: string | undefined, failed: boolean): void {
+    if (Object.keys(figures).length > 0) {
+        console.log("\n      measured:");
+        for (const [k, v] of Object.entries(figures)) console.log(`        ${k}: ${v}`);
+    }
+    if (root === undefined) return;
+    if (failed || process.env.KEEP_SERVER_FILES === "1") console.log(`        files and logs (container.log in each pod's directory): ${root}`);
+    // The servers were just killed; a retry covers a file one wrote as it died.
+    else fs.rmSync(root, { recursive: true, force: true, maxRetries: 3 });
 }

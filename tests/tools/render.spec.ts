@@ -1,12 +1,12 @@
 import { strict as assert } from "assert";
 import { spawnSync } from "child_process";
 import * as fs from "fs";
-import * as os from "os";
 import * as path from "path";
 import * as YAML from "yaml";
 import { RenderedStack, clone, find, render } from "../harness/render";
 import { KubernetesObject, ManifestError, validateObject } from "../../tools/manifests";
 import { PROJECT_ROOT } from "../../tools/runtime";
+import { tempDir } from "../harness/temp";
 
 /** `npm run render -- <args>`, as a user runs it. */
 function renderCli(...args: string[]) {
@@ -46,7 +46,7 @@ describe("offline render", () => {
 
     for (const [set, key] of [["zookeeper.replicas=4", "zookeeper.replicas"], ["cluster.nodeCount=3", "cluster.nodeCount"]]) {
         it(`exits 1 for --set ${set}, naming ${key} on stderr and writing nothing`, () => {
-            const out = fs.mkdtempSync(path.join(os.tmpdir(), "zk-render-"));
+            const out = tempDir("zk-render-");
             const r = renderCli("--out", out, "--set", set);
             assert.equal(r.status, 1, r.stderr);
             assert.match(r.stderr, new RegExp(`^error: zk-kafka-gke:${key.replace(".", "\\.")} .*must`, "m"));
@@ -55,7 +55,7 @@ describe("offline render", () => {
     }
 
     it("exits 1 for --set zookeper.replicas=5 and suggests zookeeper", () => {
-        const out = fs.mkdtempSync(path.join(os.tmpdir(), "zk-render-"));
+        const out = tempDir("zk-render-");
         const r = renderCli("--out", out, "--set", "zookeper.replicas=5");
         assert.equal(r.status, 1, r.stderr);
         assert.match(r.stderr, /^error: zk-kafka-gke:zookeper is not a known key; did you mean zookeeper\?/m);
@@ -63,7 +63,7 @@ describe("offline render", () => {
     });
 
     it("writes no GCP resource to resources.json with --set cluster.mode=existing", () => {
-        const out = fs.mkdtempSync(path.join(os.tmpdir(), "zk-render-"));
+        const out = tempDir("zk-render-");
         const r = renderCli("--out", out, "--set", "cluster.mode=existing");
         assert.equal(r.status, 0, r.stderr);
         const types = (JSON.parse(fs.readFileSync(path.join(out, "resources.json"), "utf8")) as Array<{ type: string }>).map((x) => x.type);
@@ -72,7 +72,7 @@ describe("offline render", () => {
     });
 
     it("writes manifests.yaml and resources.json for the stack", () => {
-        const out = fs.mkdtempSync(path.join(os.tmpdir(), "zk-render-"));
+        const out = tempDir("zk-render-");
         const r = renderCli("--stack", "dev", "--out", out);
         assert.equal(r.status, 0, r.stderr);
         assert.match(r.stdout, /2  kubernetes:apps\/v1:StatefulSet/);

@@ -1,11 +1,11 @@
 import { strict as assert } from "assert";
 import * as fs from "fs";
-import * as os from "os";
 import * as path from "path";
 import { StackConfigError, parsePath, readProgramConfig } from "../../tools/stack-config";
+import { tempDir } from "../harness/temp";
 
 function project(files: Record<string, string>): string {
-    const dir = fs.mkdtempSync(path.join(os.tmpdir(), "zk-kafka-gke-config-"));
+    const dir = tempDir("zk-kafka-gke-config-");
     for (const [name, text] of Object.entries(files)) fs.writeFileSync(path.join(dir, name), text);
     return dir;
 }

@@ -69,10 +69,10 @@ describe("the rendered ZooKeeper ensemble, run as three real servers", function 
         ensemble = await LocalEnsemble.create(await render());
     });
 
-    after(() => {
+    after(function () {
         clients.forEach((c) => c.close());
         ensemble?.killAll();
-        printFigures(figures, ensemble?.root);
+        printFigures(figures, ensemble?.root, this.test?.parent?.tests.some((t) => t.isFailed()) ?? false);
     });
 
     it("1. forms a quorum: one leader, two followers, myid 1..3 on disk", async () => {
