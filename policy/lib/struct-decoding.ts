@@ -74,7 +74,8 @@ interface StructRead {
     last: string | undefined;
     sorted: boolean;
     asLibrary: boolean;
-    placed: Map<string, StructPb.Value> | undefined;
+    /** It held no fields before this read. */
+    empty: boolean;
 }
 
 /**
@@ -86,12 +87,24 @@ export function installLinearStructDecoding(pb: StructModule = analyzerStructMod
     const { Struct, Value, ListValue } = pb;
     const stock = [Struct.deserializeBinaryFromReader, Value.deserializeBinaryFromReader, ListValue.deserializeBinaryFromReader] as const;
 
-    // `empty`: the Struct held no fields before (always so for a nested one), so an entry may be
-    // placed before its value is read (readEntry) without hiding one from before the read.
+    // What the last readMessage() read, set by these callbacks as they end (after any they nest),
+    // so that reading a value allocates no callback of its own.
+    let read: Decoded = AS_LIBRARY;
+    const valueRead = (v: StructPb.Value, r: BinaryReader) => void (read = readValue(v, r));
+    const structRead = (s: StructPb.Struct, r: BinaryReader) => void (read = readStruct(s, r));
+    const listRead = (l: StructPb.ListValue, r: BinaryReader) => void (read = readList(l, r));
+    const nested = <M>(reader: BinaryReader, msg: M, callback: (msg: M, r: BinaryReader) => void): Decoded => {
+        read = AS_LIBRARY;
+        reader.readMessage(msg, callback);
+        return read;
+    };
+
+    // `empty`: the Struct held no fields before (always so for a nested one).
     const readStruct = (msg: StructPb.Struct, reader: BinaryReader, empty = true): Decoded => {
-        const into: StructRead = { value: {}, last: undefined, sorted: true, asLibrary: false, placed: empty ? new Map() : undefined };
+        const into: StructRead = { value: {}, last: undefined, sorted: true, asLibrary: false, empty };
+        const entry = (fields: JspbMap<string, StructPb.Value>, r: BinaryReader) => readEntry(fields, r, into);
         while (reader.nextField() && !reader.isEndGroup()) {
-            if (reader.getFieldNumber() === 1) reader.readMessage(msg.getFieldsMap(), (fields: JspbMap<string, StructPb.Value>, r: BinaryReader) => readEntry(fields, r, into));
+            if (reader.getFieldNumber() === 1) reader.readMessage(msg.getFieldsMap(), entry);
             else reader.skipField();
         }
         if (into.asLibrary) return AS_LIBRARY;
@@ -102,33 +115,30 @@ export function installLinearStructDecoding(pb: StructModule = analyzerStructMod
         return sorted;
     };
 
-    // A map entry: key = 1, value = 2. The engine, as any protobuf encoder, writes the key first;
-    // the value is then placed under it before it is read. Other orders decode as the library
-    // does. `into.placed` is what this read placed so far, by key: jspb.Map#get would look a key
-    // up among an object's inherited members ("__proto__", "constructor") and write to them.
+    // A map entry: key = 1, value = 2. The engine, as any protobuf encoder, writes the key first,
+    // and the value is placed under it before it is read, when nothing is under that key yet
+    // (`into` knows every key so far; jspb.Map#get would look a key up among an object's
+    // inherited members, "__proto__" or "constructor", and write to them). Any other entry is
+    // read first and placed after, as the library does.
     const readEntry = (fields: JspbMap<string, StructPb.Value>, reader: BinaryReader, into: StructRead): void => {
         let key = "";
         const value = new Value();
         let decoded: Decoded = AS_LIBRARY;
-        let early: { key: string; replaced?: StructPb.Value } | undefined;
+        let early: string | undefined;
         while (reader.nextField() && !reader.isEndGroup()) {
             const field = reader.getFieldNumber();
             if (field === 1) key = reader.readString();
             else if (field === 2) {
-                if (early === undefined && into.placed !== undefined) {
-                    early = { key, replaced: into.placed.get(key) };
+                if (early === undefined && into.empty && !into.asLibrary && key !== "__proto__" && !Object.prototype.hasOwnProperty.call(into.value, key)) {
+                    early = key;
                     fields.set(key, value);
                 }
-                reader.readMessage(value, (v: StructPb.Value, r: BinaryReader) => (decoded = readValue(v, r)));
+                decoded = nested(reader, value, valueRead);
             } else reader.skipField();
         }
-        into.placed?.set(key, value);
-        if (early?.key !== key) {
-            // The key came after the value, or twice: the entry belongs under the last key read.
-            if (early) {
-                if (early.replaced) fields.set(early.key, early.replaced);
-                else fields.del(early.key);
-            }
+        if (early !== key) {
+            // Read first, or the key came again after the value: the entry belongs under the last key.
+            if (early !== undefined) fields.del(early);
             fields.set(key, value);
         }
         if (decoded === AS_LIBRARY || key === "__proto__") into.asLibrary = true;
@@ -151,13 +161,13 @@ export function installLinearStructDecoding(pb: StructModule = analyzerStructMod
                 case 5: {
                     const struct = new Struct();
                     msg.setStructValue(struct);
-                    reader.readMessage(struct, (s: StructPb.Struct, r: BinaryReader) => (decoded = readStruct(s, r)));
+                    decoded = nested(reader, struct, structRead);
                     break;
                 }
                 case 6: {
                     const list = new ListValue();
                     msg.setListValue(list);
-                    reader.readMessage(list, (l: StructPb.ListValue, r: BinaryReader) => (decoded = readList(l, r)));
+                    decoded = nested(reader, list, listRead);
                     break;
                 }
                 default: reader.skipField();
@@ -169,14 +179,12 @@ export function installLinearStructDecoding(pb: StructModule = analyzerStructMod
     const readList = (msg: StructPb.ListValue, reader: BinaryReader): Decoded => {
         const values: Plain[] = [];
         let asLibrary = false;
-        const item = (v: StructPb.Value, r: BinaryReader) => {
-            const decoded = readValue(v, r);
-            if (decoded === AS_LIBRARY) asLibrary = true;
-            else values.push(decoded);
-        };
         while (reader.nextField() && !reader.isEndGroup()) {
-            if (reader.getFieldNumber() === 1) reader.readMessage(msg.addValues(), item);
-            else reader.skipField();
+            if (reader.getFieldNumber() === 1) {
+                const decoded = nested(reader, msg.addValues(), valueRead);
+                if (decoded === AS_LIBRARY) asLibrary = true;
+                else values.push(decoded);
+            } else reader.skipField();
         }
         return asLibrary ? AS_LIBRARY : values;
     };

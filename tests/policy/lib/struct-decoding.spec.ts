@@ -28,8 +28,10 @@ function decoded(bytes: Uint8Array) {
     const first = value();
     const again = value();
     assert.ok(typeof first !== "object" || first === null || first !== again, "a new object from each toJavaScript()");
+    // What the map answers for names its entry objects have (jspb.Map keeps { key, value } per key).
+    const has = ["key", "value", "__proto__"].map((k) => s.getFieldsMap().has(k));
     const serialized = Buffer.from(s.serializeBinary());
-    return { value: first, json: JSON.stringify(first), again, bytes: serialized, after: JSON.stringify(value()), array: JSON.stringify(s.toArray()) };
+    return { value: first, json: JSON.stringify(first), again, has, bytes: serialized, after: JSON.stringify(value()), array: JSON.stringify(s.toArray()) };
 }
 
 /** The library's decoding and the linear one, of the same bytes. */
@@ -112,6 +114,8 @@ describe("policy/lib/struct-decoding: Struct decoding in linear time, rememberin
             "integer-like keys": concat(...["10", "2", "x", "01"].map((k) => entry((w) => { w.writeString(1, k); stringValue(w, k); }))),
             "a constructor key": entry((w) => { w.writeString(1, "constructor"); stringValue(w, "c"); }),
             "a __proto__ key": concat(entry((w) => { w.writeString(1, "__proto__"); stringValue(w, "p"); }), entry((w) => { w.writeString(1, "k"); stringValue(w, "v"); })),
+            // The library's map keeps entries in an object: "__proto__" would set its prototype.
+            "a __proto__ key, then another after the value": entry((w) => { w.writeString(1, "__proto__"); stringValue(w, "v"); w.writeString(1, "key"); }),
             "a value given twice, the second empty": entry((w) => {
                 w.writeString(1, "k");
                 stringValue(w, "v");
