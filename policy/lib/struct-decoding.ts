@@ -11,9 +11,10 @@ import type * as StructPb from "google-protobuf/google/protobuf/struct_pb";
  *   its parent once complete, and attaching a message re-syncs its whole subtree
  *   (jspb.Message#toArray recurses into every wrapped child; the mechanism of
  *   protocolbuffers/protobuf#2117, fixed upstream for repeated fields only). A Kubernetes object
- *   is some twenty messages deep. These decoders attach each child while it is still empty and
- *   read into it, through the generated setters: the messages end in the same state once the
- *   enclosing request's field is set (which syncs the tree once).
+ *   is some twenty messages deep. These decoders build the nested messages' jspb arrays instead
+ *   (the form a message is constructed from and toArray() returns), which jspb wraps in
+ *   messages only when a getter asks for one, and add the top level's entries through the
+ *   generated setters: decoding is linear and builds no message nobody asks for.
  * - The server converts each object with toJavaScript() once per rule: four walks of the
  *   message tree, each sorting every map's keys. A Struct decoded here remembers the value it
  *   was decoded as, and its toJavaScript() builds a new object from that, in the order the
@@ -21,8 +22,8 @@ import type * as StructPb from "google-protobuf/google/protobuf/struct_pb";
  *   getFieldsMap() (the one way into them, and so to changing them) drops the memory, and the
  *   library's toJavaScript() answers from then on.
  *
- * tests/policy/lib/struct-decoding.spec.ts holds both to the library's results, value for value,
- * key order for key order and byte for byte.
+ * tests/policy/lib/struct-decoding.spec.ts holds both to the library's results, array for
+ * array, value for value, key order for key order and byte for byte.
  */
 export type StructModule = typeof StructPb;
 
@@ -68,136 +69,177 @@ function remember(msg: StructPb.Struct, decoded: Plain, getFieldsMap: GetFieldsM
     });
 }
 
-/** A Struct being read: its value so far, and how its keys came. */
-interface StructRead {
-    value: Record<string, Plain>;
-    last: string | undefined;
-    sorted: boolean;
-    asLibrary: boolean;
-    /** It held no fields before this read. */
-    empty: boolean;
+/**
+ * The readers below build each message's jspb array (the form `new Value(array)` wraps, and
+ * toArray() returns: a Value holds its kind at index field - 1, a ListValue its values' arrays at
+ * 0, a Struct its [key, value array] pairs at 0, sorted by key as the library's map writes them)
+ * and, beside it, the plain value. They keep both in these slots as they return: reading is
+ * synchronous, and a reader's caller takes them before reading on.
+ */
+let array: unknown[] = [];
+let plain: Decoded = AS_LIBRARY;
+
+/** Reads a length-delimited message with `read`, which leaves what it read in the slots. */
+function nested(reader: BinaryReader, read: (_: unknown, reader: BinaryReader) => void): void {
+    array = [];
+    plain = AS_LIBRARY;
+    reader.readMessage(null, read);
+}
+
+/** A map entry's value given twice is read into the same Value, as protobuf merges a message. */
+function readValue(reader: BinaryReader, into: unknown[] = [], was: Decoded = AS_LIBRARY): void {
+    let kind = into.findIndex((v) => v !== undefined && v !== null);
+    let decoded = was;
+    // A Value's kind is a oneof: setting one clears the one before, as jspb.Message.setOneofField does.
+    const set = (index: number, value: unknown) => {
+        if (kind >= 0 && kind !== index) into[kind] = undefined;
+        into[index] = value;
+        kind = index;
+    };
+    while (reader.nextField() && !reader.isEndGroup()) {
+        switch (reader.getFieldNumber()) {
+            case 1: set(0, reader.readEnum()); decoded = null; break;
+            case 2: set(1, (decoded = reader.readDouble())); break;
+            case 3: set(2, (decoded = reader.readString())); break;
+            case 4: set(3, (decoded = reader.readBool())); break;
+            case 5: nested(reader, readStruct); set(4, array); decoded = plain; break;
+            case 6: nested(reader, readList); set(5, array); decoded = plain; break;
+            default: reader.skipField();
+        }
+    }
+    array = into;
+    plain = decoded;
+}
+
+const readFreshValue = (_: unknown, reader: BinaryReader) => readValue(reader);
+
+function readList(_: unknown, reader: BinaryReader): void {
+    const values: unknown[] = [];
+    const decoded: Plain[] = [];
+    let asLibrary = false;
+    while (reader.nextField() && !reader.isEndGroup()) {
+        if (reader.getFieldNumber() === 1) {
+            nested(reader, readFreshValue);
+            values.push(array);
+            if (plain === AS_LIBRARY) asLibrary = true;
+            else decoded.push(plain);
+        } else reader.skipField();
+    }
+    array = [values];
+    plain = asLibrary ? AS_LIBRARY : decoded;
+}
+
+/**
+ * A Struct's entries (key = 1, value = 2) in the order they came; the last of a key wins, as in
+ * the library's map. A "__proto__" key is left to the library: its map keeps entries in a
+ * plain object, whose prototype that key would set.
+ */
+function readEntries(reader: BinaryReader): { pairs: Array<[string, unknown[]]>; value: Record<string, Plain> | typeof AS_LIBRARY; sorted: boolean } {
+    const pairs: Array<[string, unknown[]]> = [];
+    let value: Record<string, Plain> | typeof AS_LIBRARY = {};
+    let sorted = true;
+    let last: string | undefined;
+    const entry = (_: unknown, r: BinaryReader) => {
+        let key = "";
+        let valueArray: unknown[] | undefined;
+        let decoded: Decoded = AS_LIBRARY;
+        while (r.nextField() && !r.isEndGroup()) {
+            const field = r.getFieldNumber();
+            if (field === 1) key = r.readString();
+            else if (field === 2) {
+                const into = valueArray;
+                const was = decoded;
+                nested(r, into === undefined ? readFreshValue : (_m: unknown, rr: BinaryReader) => readValue(rr, into, was));
+                valueArray = array;
+                decoded = plain;
+            } else r.skipField();
+        }
+        // No value: an empty Value, which the library's toJavaScript() will not convert.
+        pairs.push([key, valueArray ?? []]);
+        if (decoded === AS_LIBRARY || key === "__proto__" || value === AS_LIBRARY) value = AS_LIBRARY;
+        else {
+            if (last !== undefined && last >= key) sorted = false;
+            last = key;
+            value[key] = decoded;
+        }
+    };
+    while (reader.nextField() && !reader.isEndGroup()) {
+        if (reader.getFieldNumber() === 1) reader.readMessage(null, entry);
+        else reader.skipField();
+    }
+    return { pairs, value, sorted };
+}
+
+function readStruct(_: unknown, reader: BinaryReader): void {
+    const { pairs, value, sorted } = readEntries(reader);
+    if (sorted && value !== AS_LIBRARY) {
+        array = pairs.length > 0 ? [pairs] : [];
+        plain = value;
+        return;
+    }
+    // Keys out of order or given twice: the last value of each, sorted as strings, as the
+    // library's map writes its array once synced; "__proto__", which its map does not keep, dropped.
+    const last = new Map(pairs.filter(([key]) => key !== "__proto__"));
+    const keys = [...last.keys()].sort();
+    array = keys.length > 0 ? [keys.map((key) => [key, last.get(key)!])] : [];
+    if (value === AS_LIBRARY) plain = AS_LIBRARY;
+    else {
+        const ordered: Record<string, Plain> = {};
+        for (const key of Object.keys(value).sort()) ordered[key] = value[key];
+        plain = ordered;
+    }
 }
 
 /**
  * Replaces the Struct, Value and ListValue decoders of `pb` (by default the analyzer's). The
  * generated code looks a decoder up when it reads a field, so enclosing messages
- * (AnalyzeRequest, AnalyzerResource) use them too. Returns the undo.
+ * (AnalyzeRequest, AnalyzerResource) use them too. Each builds the nested messages' arrays, which
+ * jspb wraps in messages only when a getter asks for them, and adds the top level's fields
+ * through the generated setters. Returns the undo.
  */
 export function installLinearStructDecoding(pb: StructModule = analyzerStructModule()): () => void {
     const { Struct, Value, ListValue } = pb;
     const stock = [Struct.deserializeBinaryFromReader, Value.deserializeBinaryFromReader, ListValue.deserializeBinaryFromReader] as const;
-
-    // What the last readMessage() read, set by these callbacks as they end (after any they nest),
-    // so that reading a value allocates no callback of its own.
-    let read: Decoded = AS_LIBRARY;
-    const valueRead = (v: StructPb.Value, r: BinaryReader) => void (read = readValue(v, r));
-    const structRead = (s: StructPb.Struct, r: BinaryReader) => void (read = readStruct(s, r));
-    const listRead = (l: StructPb.ListValue, r: BinaryReader) => void (read = readList(l, r));
-    const nested = <M>(reader: BinaryReader, msg: M, callback: (msg: M, r: BinaryReader) => void): Decoded => {
-        read = AS_LIBRARY;
-        reader.readMessage(msg, callback);
-        return read;
-    };
-
-    // `empty`: the Struct held no fields before (always so for a nested one).
-    const readStruct = (msg: StructPb.Struct, reader: BinaryReader, empty = true): Decoded => {
-        const into: StructRead = { value: {}, last: undefined, sorted: true, asLibrary: false, empty };
-        const entry = (fields: JspbMap<string, StructPb.Value>, r: BinaryReader) => readEntry(fields, r, into);
-        while (reader.nextField() && !reader.isEndGroup()) {
-            if (reader.getFieldNumber() === 1) reader.readMessage(msg.getFieldsMap(), entry);
-            else reader.skipField();
-        }
-        if (into.asLibrary) return AS_LIBRARY;
-        if (into.sorted) return into.value;
-        // Keys out of order, or one given twice: the last value of each, assigned sorted as strings.
-        const sorted: Record<string, Plain> = {};
-        for (const key of Object.keys(into.value).sort()) sorted[key] = into.value[key];
-        return sorted;
-    };
-
-    // A map entry: key = 1, value = 2. The engine, as any protobuf encoder, writes the key first,
-    // and the value is placed under it before it is read, when nothing is under that key yet
-    // (`into` knows every key so far; jspb.Map#get would look a key up among an object's
-    // inherited members, "__proto__" or "constructor", and write to them). Any other entry is
-    // read first and placed after, as the library does.
-    const readEntry = (fields: JspbMap<string, StructPb.Value>, reader: BinaryReader, into: StructRead): void => {
-        let key = "";
-        const value = new Value();
-        let decoded: Decoded = AS_LIBRARY;
-        let early: string | undefined;
-        while (reader.nextField() && !reader.isEndGroup()) {
-            const field = reader.getFieldNumber();
-            if (field === 1) key = reader.readString();
-            else if (field === 2) {
-                if (early === undefined && into.empty && !into.asLibrary && key !== "__proto__" && !Object.prototype.hasOwnProperty.call(into.value, key)) {
-                    early = key;
-                    fields.set(key, value);
-                }
-                decoded = nested(reader, value, valueRead);
-            } else reader.skipField();
-        }
-        if (early !== key) {
-            // Read first, or the key came again after the value: the entry belongs under the last key.
-            if (early !== undefined) fields.del(early);
-            fields.set(key, value);
-        }
-        if (decoded === AS_LIBRARY || key === "__proto__") into.asLibrary = true;
-        else {
-            if (into.last !== undefined && into.last >= key) into.sorted = false;
-            into.last = key;
-            into.value[key] = decoded;
-        }
-    };
-
-    // A Value's kind is a oneof: the last field read is the one it holds.
-    const readValue = (msg: StructPb.Value, reader: BinaryReader): Decoded => {
-        let decoded: Decoded = AS_LIBRARY;
-        while (reader.nextField() && !reader.isEndGroup()) {
-            switch (reader.getFieldNumber()) {
-                case 1: msg.setNullValue(reader.readEnum() as StructPb.NullValue); decoded = null; break;
-                case 2: msg.setNumberValue((decoded = reader.readDouble())); break;
-                case 3: msg.setStringValue((decoded = reader.readString())); break;
-                case 4: msg.setBoolValue((decoded = reader.readBool())); break;
-                case 5: {
-                    const struct = new Struct();
-                    msg.setStructValue(struct);
-                    decoded = nested(reader, struct, structRead);
-                    break;
-                }
-                case 6: {
-                    const list = new ListValue();
-                    msg.setListValue(list);
-                    decoded = nested(reader, list, listRead);
-                    break;
-                }
-                default: reader.skipField();
-            }
-        }
-        return decoded;
-    };
-
-    const readList = (msg: StructPb.ListValue, reader: BinaryReader): Decoded => {
-        const values: Plain[] = [];
-        let asLibrary = false;
-        while (reader.nextField() && !reader.isEndGroup()) {
-            if (reader.getFieldNumber() === 1) {
-                const decoded = nested(reader, msg.addValues(), valueRead);
-                if (decoded === AS_LIBRARY) asLibrary = true;
-                else values.push(decoded);
-            } else reader.skipField();
-        }
-        return asLibrary ? AS_LIBRARY : values;
-    };
+    // The generated constructors take the array to wrap, which their typings leave out.
+    const wrap = <M>(ctor: new () => M) => (data: unknown) => new (ctor as unknown as new (data: unknown) => M)(data);
+    const valueOf = wrap(Value);
+    const structOf = wrap(Struct);
+    const listOf = wrap(ListValue);
 
     Struct.deserializeBinaryFromReader = (msg, reader) => {
-        // Read into a Struct that holds fields already, the value is more than what is read.
-        const empty = msg.getFieldsMap().getLength() === 0;
-        const decoded = readStruct(msg, reader, empty);
-        if (empty && decoded !== AS_LIBRARY) remember(msg, decoded, Struct.prototype.getFieldsMap as GetFieldsMap);
+        // A Struct that holds fields already gets more: no value of its own to remember.
+        const fresh = msg.toArray().length === 0;
+        const { pairs, value, sorted } = readEntries(reader);
+        if (pairs.length > 0) {
+            const fields = msg.getFieldsMap();
+            for (const [key, valueArray] of pairs) fields.set(key, valueOf(valueArray));
+        }
+        if (fresh && value !== AS_LIBRARY) {
+            let ordered = value;
+            if (!sorted) {
+                ordered = {};
+                for (const key of Object.keys(value).sort()) ordered[key] = value[key];
+            }
+            remember(msg, ordered, Struct.prototype.getFieldsMap as GetFieldsMap);
+        }
         return msg;
     };
-    Value.deserializeBinaryFromReader = (msg, reader) => (readValue(msg, reader), msg);
-    ListValue.deserializeBinaryFromReader = (msg, reader) => (readList(msg, reader), msg);
+    Value.deserializeBinaryFromReader = (msg, reader) => {
+        readValue(reader);
+        const [nullValue, numberValue, stringValue, boolValue, structValue, listValue] = array;
+        if (nullValue !== undefined && nullValue !== null) msg.setNullValue(nullValue as StructPb.NullValue);
+        else if (numberValue !== undefined && numberValue !== null) msg.setNumberValue(numberValue as number);
+        else if (stringValue !== undefined && stringValue !== null) msg.setStringValue(stringValue as string);
+        else if (boolValue !== undefined && boolValue !== null) msg.setBoolValue(boolValue as boolean);
+        else if (structValue !== undefined) msg.setStructValue(structOf(structValue));
+        else if (listValue !== undefined) msg.setListValue(listOf(listValue));
+        return msg;
+    };
+    ListValue.deserializeBinaryFromReader = (msg, reader) => {
+        readList(null, reader);
+        for (const valueArray of (array as unknown[][])[0] as unknown[][]) msg.addValues(valueOf(valueArray));
+        return msg;
+    };
     return () => {
         [Struct.deserializeBinaryFromReader, Value.deserializeBinaryFromReader, ListValue.deserializeBinaryFromReader] = stock;
     };

@@ -11,15 +11,20 @@ import { render } from "../../harness/render";
 const pb = analyzerStructModule();
 type Plain = Record<string, unknown>;
 
+type Kind = "Struct" | "Value" | "ListValue";
+
 /**
- * What a decoder makes of the bytes: the value (its JSON keeps the key order), the value again,
- * the bytes it serializes back to, the value after that, and its synced array.
+ * What a decoder makes of the bytes as a message of this kind: its synced array, the value (its
+ * JSON keeps the key order), the value again, what a Struct's map answers, the bytes it
+ * serializes back to, then the value and the array again.
  */
-function decoded(bytes: Uint8Array) {
-    const s = pb.Struct.deserializeBinary(bytes);
+function decoded(bytes: Uint8Array, kind: Kind = "Struct") {
+    const m = pb[kind].deserializeBinary(bytes);
+    // Before any getter wraps (and so changes) a nested message's array.
+    const array = JSON.stringify(m.toArray());
     const value = () => {
         try {
-            return s.toJavaScript();
+            return m.toJavaScript();
         } catch (e) {
             // An entry without a value holds a Value of no kind, which the library will not convert.
             return `throws: ${(e as Error).message}`;
@@ -29,17 +34,17 @@ function decoded(bytes: Uint8Array) {
     const again = value();
     assert.ok(typeof first !== "object" || first === null || first !== again, "a new object from each toJavaScript()");
     // What the map answers for names its entry objects have (jspb.Map keeps { key, value } per key).
-    const has = ["key", "value", "__proto__"].map((k) => s.getFieldsMap().has(k));
-    const serialized = Buffer.from(s.serializeBinary());
-    return { value: first, json: JSON.stringify(first), again, has, bytes: serialized, after: JSON.stringify(value()), array: JSON.stringify(s.toArray()) };
+    const has = m instanceof pb.Struct ? ["key", "value", "__proto__"].map((k) => m.getFieldsMap().has(k)) : [];
+    const serialized = Buffer.from(m.serializeBinary());
+    return { array, value: first, json: JSON.stringify(first), again, has, bytes: serialized, after: JSON.stringify(value()), arrayAfter: JSON.stringify(m.toArray()) };
 }
 
-/** The library's decoding and the linear one, of the same bytes. */
-function both(bytes: Uint8Array) {
-    const stock = decoded(bytes);
+/** The library's decoding and this module's, of the same bytes. */
+function both(bytes: Uint8Array, kind: Kind = "Struct") {
+    const stock = decoded(bytes, kind);
     const undo = installLinearStructDecoding(pb);
     try {
-        return { stock, linear: decoded(bytes) };
+        return { stock, linear: decoded(bytes, kind) };
     } finally {
         undo();
     }
@@ -88,12 +93,16 @@ describe("policy/lib/struct-decoding: Struct decoding in linear time, rememberin
         }
     });
 
-    it("decodes values of every kind, nested up to twelve deep, as the library does", () => {
+    it("decodes values of every kind, nested up to twelve deep, as the library does, as a Struct, a Value or a ListValue", () => {
         for (let seed = 1; seed <= 200; seed++) {
             const o = randomValue(seed, 1 + (seed % 12)) as Plain;
             const { stock, linear } = both(pb.Struct.fromJavaScript(o as never).serializeBinary());
             assert.deepEqual(linear, stock, `seed ${seed}`);
             assert.deepEqual(linear.value, o, `seed ${seed}`);
+            const value = both(pb.Value.fromJavaScript(o.root as never).serializeBinary(), "Value");
+            assert.deepEqual(value.linear, value.stock, `seed ${seed} as a Value`);
+            const list = both(pb.ListValue.fromJavaScript([o.root, o] as never).serializeBinary(), "ListValue");
+            assert.deepEqual(list.linear, list.stock, `seed ${seed} as a ListValue`);
         }
     });
 
@@ -116,6 +125,28 @@ describe("policy/lib/struct-decoding: Struct decoding in linear time, rememberin
             "a __proto__ key": concat(entry((w) => { w.writeString(1, "__proto__"); stringValue(w, "p"); }), entry((w) => { w.writeString(1, "k"); stringValue(w, "v"); })),
             // The library's map keeps entries in an object: "__proto__" would set its prototype.
             "a __proto__ key, then another after the value": entry((w) => { w.writeString(1, "__proto__"); stringValue(w, "v"); w.writeString(1, "key"); }),
+            "a nested __proto__ key": entry((w) => {
+                w.writeString(1, "o");
+                w.beginSubMessage(2);
+                w.beginSubMessage(5);
+                w.beginSubMessage(1);
+                w.writeString(1, "__proto__");
+                stringValue(w, "p");
+                w.endSubMessage(1);
+                w.beginSubMessage(1);
+                w.writeString(1, "k");
+                stringValue(w, "v");
+                w.endSubMessage(1);
+                w.endSubMessage(5);
+                w.endSubMessage(2);
+            }),
+            "a value given twice, of another kind": entry((w) => {
+                w.writeString(1, "k");
+                stringValue(w, "v");
+                w.beginSubMessage(2);
+                w.writeDouble(2, 7);
+                w.endSubMessage(2);
+            }),
             "a value given twice, the second empty": entry((w) => {
                 w.writeString(1, "k");
                 stringValue(w, "v");
@@ -152,11 +183,18 @@ describe("policy/lib/struct-decoding: Struct decoding in linear time, rememberin
             spec.getFieldsMap().set("replicas", new pb.Value().setNumberValue(7));
             s.getFieldsMap().set("added", new pb.Value().setBoolValue(true));
             assert.deepEqual(s.toJavaScript(), { ...props, added: true, spec: { ...props.spec, replicas: 7 } });
-            // Read into a Struct that has fields, the value is both: the library's merge.
+            // Read into a message that has fields, the value is both: the library's merge.
             const merged = pb.Struct.fromJavaScript({ a: 1 } as never);
-            const reader = new BinaryReader(pb.Struct.fromJavaScript({ b: 2 } as never).serializeBinary());
-            pb.Struct.deserializeBinaryFromReader(merged, reader);
+            pb.Struct.deserializeBinaryFromReader(merged, new BinaryReader(pb.Struct.fromJavaScript({ b: 2 } as never).serializeBinary()));
             assert.deepEqual(merged.toJavaScript(), { a: 1, b: 2 });
+            const list = pb.ListValue.fromJavaScript([1] as never);
+            pb.ListValue.deserializeBinaryFromReader(list, new BinaryReader(pb.ListValue.fromJavaScript(["x", {}] as never).serializeBinary()));
+            assert.deepEqual(list.toJavaScript(), [1, "x", {}]);
+            const value = pb.Value.fromJavaScript("was" as never);
+            pb.Value.deserializeBinaryFromReader(value, new BinaryReader(new Uint8Array()));
+            assert.equal(value.toJavaScript(), "was", "nothing read: the kind it had");
+            pb.Value.deserializeBinaryFromReader(value, new BinaryReader(pb.Value.fromJavaScript({ k: [true] } as never).serializeBinary()));
+            assert.deepEqual(value.toJavaScript(), { k: [true] });
         } finally {
             undo();
         }
