@@ -130,13 +130,15 @@ function readList(_: unknown, reader: BinaryReader): void {
 }
 
 /**
- * A Struct's entries (key = 1, value = 2) in the order they came; the last of a key wins, as in
- * the library's map. A "__proto__" key is left to the library: its map keeps entries in a
+ * A Struct's entries (key = 1, value = 2) in the order they came, with `sorted` when their keys
+ * came sorted and once each, and its plain value (the last of a key wins, as in the library's
+ * map, assigned sorted). A "__proto__" key is left to the library: its map keeps entries in a
  * plain object, whose prototype that key would set.
  */
 function readEntries(reader: BinaryReader): { pairs: Array<[string, unknown[]]>; value: Record<string, Plain> | typeof AS_LIBRARY; sorted: boolean } {
     const pairs: Array<[string, unknown[]]> = [];
-    let value: Record<string, Plain> | typeof AS_LIBRARY = {};
+    // Widened: the entries below, in a callback, may set it.
+    let value = {} as Record<string, Plain> | typeof AS_LIBRARY;
     let sorted = true;
     let last: string | undefined;
     const entry = (_: unknown, r: BinaryReader) => {
@@ -167,14 +169,17 @@ function readEntries(reader: BinaryReader): { pairs: Array<[string, unknown[]]>;
         if (reader.getFieldNumber() === 1) reader.readMessage(null, entry);
         else reader.skipField();
     }
-    return { pairs, value, sorted };
+    if (sorted || value === AS_LIBRARY) return { pairs, value, sorted };
+    const ordered: Record<string, Plain> = {};
+    for (const key of Object.keys(value).sort()) ordered[key] = value[key];
+    return { pairs, value: ordered, sorted };
 }
 
 function readStruct(_: unknown, reader: BinaryReader): void {
     const { pairs, value, sorted } = readEntries(reader);
+    plain = value;
     if (sorted && value !== AS_LIBRARY) {
         array = pairs.length > 0 ? [pairs] : [];
-        plain = value;
         return;
     }
     // Keys out of order or given twice: the last value of each, sorted as strings, as the
@@ -182,12 +187,6 @@ function readStruct(_: unknown, reader: BinaryReader): void {
     const last = new Map(pairs.filter(([key]) => key !== "__proto__"));
     const keys = [...last.keys()].sort();
     array = keys.length > 0 ? [keys.map((key) => [key, last.get(key)!])] : [];
-    if (value === AS_LIBRARY) plain = AS_LIBRARY;
-    else {
-        const ordered: Record<string, Plain> = {};
-        for (const key of Object.keys(value).sort()) ordered[key] = value[key];
-        plain = ordered;
-    }
 }
 
 /**
@@ -209,19 +208,12 @@ export function installLinearStructDecoding(pb: StructModule = analyzerStructMod
     Struct.deserializeBinaryFromReader = (msg, reader) => {
         // A Struct that holds fields already gets more: no value of its own to remember.
         const fresh = msg.toArray().length === 0;
-        const { pairs, value, sorted } = readEntries(reader);
+        const { pairs, value } = readEntries(reader);
         if (pairs.length > 0) {
             const fields = msg.getFieldsMap();
             for (const [key, valueArray] of pairs) fields.set(key, valueOf(valueArray));
         }
-        if (fresh && value !== AS_LIBRARY) {
-            let ordered = value;
-            if (!sorted) {
-                ordered = {};
-                for (const key of Object.keys(value).sort()) ordered[key] = value[key];
-            }
-            remember(msg, ordered, Struct.prototype.getFieldsMap as GetFieldsMap);
-        }
+        if (fresh && value !== AS_LIBRARY) remember(msg, value, Struct.prototype.getFieldsMap as GetFieldsMap);
         return msg;
     };
     Value.deserializeBinaryFromReader = (msg, reader) => {
