@@ -1,12 +1,9 @@
 import { strict as assert } from "assert";
-import * as fs from "fs";
-import * as path from "path";
-import * as jsyaml from "js-yaml";
 import { BinaryReader, BinaryWriter } from "google-protobuf";
 import type { Struct as StructT } from "google-protobuf/google/protobuf/struct_pb";
 import * as analyzer from "@pulumi/pulumi/proto/analyzer_pb";
 import { analyzerStructModule, installLinearStructDecoding } from "../../../policy/lib/struct-decoding";
-import { render } from "../../harness/render";
+import { structCorpus } from "../corpus";
 
 const pb = analyzerStructModule();
 type Plain = Record<string, unknown>;
@@ -80,11 +77,7 @@ const concat = (...parts: Uint8Array[]) => Buffer.concat(parts.map((p) => Buffer
 
 describe("policy/lib/struct-decoding: Struct decoding in linear time, remembering the value", () => {
     it("decodes every object of the dev render and of the bad YAML as the library does", async () => {
-        const bad = path.join("tests", "policy", "fixtures", "bad");
-        const yamlObjects = fs.readdirSync(bad).flatMap((f) => jsyaml.loadAll(fs.readFileSync(path.join(bad, f), "utf8")))
-            .filter((o): o is Plain => typeof o === "object" && o !== null && !Array.isArray(o));
-        const rendered = (await render()).resources.map((r) => JSON.parse(JSON.stringify(r.props)) as Plain);
-        const objects = [...rendered, ...yamlObjects];
+        const objects = await structCorpus();
         assert.ok(objects.length > 30);
         for (const o of objects) {
             const { stock, linear } = both(pb.Struct.fromJavaScript(o as never).serializeBinary());

@@ -1,20 +1,13 @@
 import { strict as assert } from "assert";
-import * as fs from "fs";
-import * as path from "path";
-import * as jsyaml from "js-yaml";
 import { Struct } from "google-protobuf/google/protobuf/struct_pb";
 import { structBytes } from "../../../tools/policy/wire";
-import { render } from "../../harness/render";
+import { structCorpus } from "../../policy/corpus";
 
 const libraryBytes = (o: Record<string, unknown>) => Buffer.from(Struct.fromJavaScript(o as Record<string, never>).serializeBinary());
 
 describe("tools/policy/wire: Struct bytes written straight from the data", () => {
     it("match the library's bytes for every object of the dev render and of the bad YAML", async () => {
-        const bad = path.join("tests", "policy", "fixtures", "bad");
-        const yamlObjects = fs.readdirSync(bad).flatMap((f) => jsyaml.loadAll(fs.readFileSync(path.join(bad, f), "utf8")))
-            .filter((o): o is Record<string, unknown> => typeof o === "object" && o !== null && !Array.isArray(o));
-        const rendered = (await render()).resources.map((r) => JSON.parse(JSON.stringify(r.props)) as Record<string, unknown>);
-        const objects = [...rendered, ...yamlObjects];
+        const objects = await structCorpus();
         assert.ok(objects.length > 30);
         for (const o of objects) assert.deepEqual(Buffer.from(structBytes(o)), libraryBytes(o));
     });
