@@ -29,8 +29,11 @@ export const KAFKA_PATHS = {
 /** The apache/kafka image's `appuser`. */
 const KAFKA_UID = 1000;
 
-/** Seconds the probe's one ApiVersions call may take; the probe's timeout adds a second for the shell. */
+/** Seconds the probe's one call (ApiVersions or Metadata) may take; the probe's timeout adds a second for the shell. */
 export const KAFKA_PROBE_CALL_SECONDS = 3;
+
+/** Seconds kafka-start.sh waits for a ZooKeeper quorum before it gives up (and the kubelet restarts it). */
+export const KAFKA_ZOOKEEPER_WAIT_SECONDS = 300;
 
 /** Long enough for a controlled shutdown to move leadership away and flush the logs. */
 export const KAFKA_TERMINATION_GRACE_SECONDS = 120;
@@ -117,6 +120,7 @@ export function kafkaSpecs(s: KafkaSettings): KafkaSpecs {
             configChecksum: config.checksum,
             uid: KAFKA_UID,
             terminationGracePeriodSeconds: KAFKA_TERMINATION_GRACE_SECONDS,
+            preStartSeconds: KAFKA_ZOOKEEPER_WAIT_SECONDS,
             container: container(s),
             volumes: [
                 ...config.volumes,
@@ -129,8 +133,8 @@ export function kafkaSpecs(s: KafkaSettings): KafkaSpecs {
 }
 
 function container(s: KafkaSettings): k8s.types.input.core.v1.Container {
-    const probe = (timing: { periodSeconds: number; failureThreshold: number }) =>
-        execProbe(["bash", `${KAFKA_PATHS.scripts}/kafka-probe.sh`, String(KAFKA_PROBE_CALL_SECONDS)],
+    const probe = (mode: "live" | "ready", timing: { periodSeconds: number; failureThreshold: number }) =>
+        execProbe(["bash", `${KAFKA_PATHS.scripts}/kafka-probe.sh`, mode, String(KAFKA_PROBE_CALL_SECONDS)],
             { ...timing, timeoutSeconds: KAFKA_PROBE_CALL_SECONDS + 1 });
     return {
         name: "kafka",
@@ -141,7 +145,7 @@ function container(s: KafkaSettings): k8s.types.input.core.v1.Container {
             { name: "KAFKA_CONFIG_DIR", value: KAFKA_PATHS.config },
             { name: "KAFKA_RUNTIME_DIR", value: KAFKA_PATHS.runtime },
             { name: "KAFKA_ADVERTISED_DOMAIN", value: brokerDomain(s) },
-            { name: "KAFKA_ZOOKEEPER_WAIT_SECONDS", value: "300" },
+            { name: "KAFKA_ZOOKEEPER_WAIT_SECONDS", value: String(KAFKA_ZOOKEEPER_WAIT_SECONDS) },
             { name: "KAFKA_HEAP_OPTS", value: `-Xms${s.heap} -Xmx${s.heap}` },
             // An OutOfMemoryError leaves a broker half alive: exit, and let the kubelet restart it.
             { name: "KAFKA_OPTS", value: "-XX:+ExitOnOutOfMemoryError" },
@@ -153,10 +157,13 @@ function container(s: KafkaSettings): k8s.types.input.core.v1.Container {
         ports: [{ name: "server", containerPort: KAFKA_PORT }],
         resources: jvmResources(s.cpu, s.memory),
         // Log recovery after an unclean stop can take long: fifteen minutes before liveness counts.
-        startupProbe: probe({ periodSeconds: 10, failureThreshold: 90 }),
-        readinessProbe: probe({ periodSeconds: 10, failureThreshold: 3 }),
-        // A broker that answers no request for a minute is hung: restart it.
-        livenessProbe: probe({ periodSeconds: 10, failureThreshold: 6 }),
+        startupProbe: probe("live", { periodSeconds: 10, failureThreshold: 90 }),
+        // Ready = back in the ISR of every partition it replicates: a roll or a drain takes the
+        // next broker down only once this one has caught up (kafka-probe.sh says why not).
+        readinessProbe: probe("ready", { periodSeconds: 10, failureThreshold: 3 }),
+        // A broker that answers no request for a minute is hung: restart it. Never the ISR here:
+        // a broker that is behind must be left to catch up, not restarted.
+        livenessProbe: probe("live", { periodSeconds: 10, failureThreshold: 6 }),
         volumeMounts: [
             { name: "datadir", mountPath: KAFKA_PATHS.data },
             { name: "config", mountPath: KAFKA_PATHS.config, readOnly: true },

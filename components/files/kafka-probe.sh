@@ -1,24 +1,93 @@
 #!/usr/bin/env bash
 # Kubelet probe for one Kafka broker, without starting a JVM:
-#   kafka-probe.sh [SECONDS]   sends an ApiVersions request (v0) to the broker's listener and
-#                              requires a response with error code 0.
-# A TCP connect alone proves little: a hung broker still accepts connections. Only a broker
-# whose network and request-handler threads work answers a request. SECONDS bounds the call.
+#   kafka-probe.sh live [SECONDS]    ApiVersions (v0) answered with error code 0: the broker's
+#                                    network and request-handler threads work.
+#   kafka-probe.sh ready [SECONDS]   Metadata (v1, all topics) from this broker: it knows itself
+#                                    as a live broker and is in the ISR of every partition it
+#                                    replicates. A broker answers requests before its followers
+#                                    have fetched anything; only the ISR says it has caught up.
+# Readiness is what the StatefulSet controller waits for before it deletes the next pod of a
+# roll, and what the PodDisruptionBudget counts on a drain: so neither takes the next broker
+# down while this one would leave a partition below min.insync.replicas.
+# The ISR comes from the broker's metadata cache, which the controller updates after every ISR
+# change it writes to ZooKeeper (KafkaController.processAlterPartition in ZooKeeper mode): it may
+# lag ZooKeeper by a request, never lead it. SECONDS bounds the one call of either mode.
 set -uo pipefail
 
-call_timeout="${1:-3}"
+mode="${1:-live}"
+call_timeout="${2:-3}"
 cfg="${KAFKA_RUNTIME_DIR:-/var/run/kafka}/server.properties"
-listeners=$(sed -n 's/^listeners=//p' "$cfg" 2>/dev/null | tail -n 1)
+setting() { sed -n "s/^$1=//p" "$cfg" 2>/dev/null | tail -n 1; }
+listeners=$(setting listeners)
 port="${listeners##*:}"
 host="${listeners#*://}"; host="${host%:*}"
 host="${host:-127.0.0.1}"
 [[ "$port" =~ ^[0-9]+$ ]] || { echo "no listener port in $cfg (has the broker started?)" >&2; exit 1; }
 
-# Request: size 16 | api_key 18 (ApiVersions) | api_version 0 | correlation_id 1 | client_id "kprobe"
-request='\x00\x00\x00\x10\x00\x12\x00\x00\x00\x00\x00\x01\x00\x06kprobe'
-# Response header and first field: size (4 bytes) | correlation_id (4) | error_code (2)
-reply=$(timeout "$call_timeout" bash -c 'exec 3<>"/dev/tcp/$0/$1" && printf "$2" >&3 && head -c 10 <&3 | od -An -tx1' \
-  "$host" "$port" "$request" 2>/dev/null | tr -d ' \n')
-if [[ "$reply" =~ ^[0-9a-f]{8}000000010000$ ]]; then exit 0; fi
-echo "ApiVersions to ${host}:${port} answered '${reply:-nothing}', expected correlation id 1 and error code 0" >&2
-exit 1
+# One request, one response: writes the request, reads the 4-byte size (dd reads byte by byte,
+# so no byte of the body is swallowed), then the body, as decimal bytes (od), within the timeout.
+call() {
+  timeout "$call_timeout" bash -c '
+    exec 3<>"/dev/tcp/$0/$1" || exit 1
+    printf "$2" >&3
+    size=$(dd bs=1 count=4 <&3 2>/dev/null | od -An -tu1 | awk "NF == 4 { print \$1 * 16777216 + \$2 * 65536 + \$3 * 256 + \$4 }")
+    [[ "$size" =~ ^[0-9]+$ ]] || exit 1
+    head -c "$size" <&3 | od -An -v -tu1' "$host" "$port" "$1" 2>/dev/null
+}
+
+case "$mode" in
+  live)
+    # size 16 | api_key 18 (ApiVersions) | api_version 0 | correlation_id 1 | client_id "kprobe"
+    # The reply's first 6 bytes: correlation_id (4) | error_code (2).
+    reply=$(call '\x00\x00\x00\x10\x00\x12\x00\x00\x00\x00\x00\x01\x00\x06kprobe' |
+      awk '{ for (i = 1; i <= NF && n < 6; i++) { printf "%02x", $i; n++ } }')
+    if [[ "$reply" == 000000010000 ]]; then exit 0; fi
+    echo "ApiVersions to ${host}:${port} answered '${reply:-nothing}', expected correlation id 1 and error code 0" >&2
+    exit 1
+    ;;
+  ready)
+    broker_id=$(setting broker.id)
+    [[ "$broker_id" =~ ^[0-9]+$ ]] || { echo "no broker.id in $cfg" >&2; exit 1; }
+    # size 20 | api_key 3 (Metadata) | api_version 1 | correlation_id 2 | client_id "kprobe" | topics null (all)
+    body=$(call '\x00\x00\x00\x14\x00\x03\x00\x01\x00\x00\x00\x02\x00\x06kprobe\xff\xff\xff\xff')
+    # MetadataResponse v1 (clients/src/main/resources/common/message/MetadataResponse.json).
+    verdict=$(awk -v self="$broker_id" '
+      { for (i = 1; i <= NF; i++) b[n++] = $i + 0 }
+      function need(k) { if (p + k > n) { truncated = 1; p = n; return 0 } return 1 }
+      function i16(  v) { if (!need(2)) return 0; v = b[p] * 256 + b[p + 1]; p += 2; return v >= 32768 ? v - 65536 : v }
+      function i32(  v) { if (!need(4)) return 0; v = ((b[p] * 256 + b[p + 1]) * 256 + b[p + 2]) * 256 + b[p + 3]; p += 4; return v >= 2147483648 ? v - 4294967296 : v }
+      function str(  len, s, k) { len = i16(); s = ""; if (len < 0 || !need(len)) return s; for (k = 0; k < len; k++) s = s sprintf("%c", b[p + k]); p += len; return s }
+      END {
+        if (n == 0) { print "answered nothing"; exit }
+        if (i32() != 2) { print "answered with another correlation id"; exit }
+        brokers = i32(); known = 0
+        for (k = 0; k < brokers && !truncated; k++) { id = i32(); str(); i32(); str(); if (id == self) known = 1 }
+        i32()
+        topics = i32()
+        for (t = 0; t < topics && !truncated; t++) {
+          i16(); name = str(); p += need(1)
+          parts = i32()
+          for (q = 0; q < parts && !truncated; q++) {
+            i16(); part = i32(); leader = i32()
+            mine = 0; count = i32(); for (r = 0; r < count && !truncated; r++) if (i32() == self) mine = 1
+            insync = 0; count = i32(); for (r = 0; r < count && !truncated; r++) if (i32() == self) insync = 1
+            if (mine && !insync) {
+              behind++
+              if (behind <= 5) list = list (behind > 1 ? ", " : "") name "-" part (leader < 0 ? " (no leader: waiting for its in-sync replicas to return)" : " (leader " leader ")")
+            }
+          }
+        }
+        if (truncated) print "answered a truncated Metadata response"
+        else if (!known) print "does not list broker " self " as live yet (no metadata from the controller)"
+        else if (behind) print "broker " self " is not in the ISR of " behind " partition(s): " list (behind > 5 ? ", ..." : "")
+        else print "ok"
+      }' <<<"$body")
+    if [[ "$verdict" == ok ]]; then exit 0; fi
+    echo "Metadata from ${host}:${port}: ${verdict:-answered nothing}" >&2
+    exit 1
+    ;;
+  *)
+    echo "usage: kafka-probe.sh live|ready [SECONDS]" >&2
+    exit 2
+    ;;
+esac

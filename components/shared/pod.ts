@@ -74,11 +74,56 @@ export function volumeClaimTemplate(name: string, size: string, storageClass?: s
     };
 }
 
-/** Pulumi annotations for a StatefulSet whose RollingUpdate partition may hold pods back. */
-export function statefulSetAwaitAnnotations(replicas: number, partition: number): Record<string, string> | undefined {
-    if (partition === 0) return undefined;
-    // The provider's default await wants every replica on the update revision, which a
-    // partition > 0 never allows: `pulumi up` would hang. Wait instead for the staged state:
-    // every replica Ready, the ones below the partition still on the old revision.
-    return { "pulumi.com/waitFor": `jsonpath={.status.readyReplicas}=${replicas}` };
+/** The kubelet's default grace period, where a pod spec sets none. */
+export const DEFAULT_TERMINATION_GRACE_SECONDS = 30;
+
+/** What one pod of a roll may legitimately take: the wait before its process starts, its startup probe's budget, its grace period. */
+export interface PodBudget {
+    /** Seconds the start script may wait before the server starts (Kafka waits for a ZooKeeper quorum). */
+    preStartSeconds?: number;
+    startupProbe: Probe;
+    terminationGracePeriodSeconds?: number;
+}
+
+/**
+ * Seconds `pulumi up` waits for a StatefulSet: a roll replaces one pod at a time, and each may
+ * take its grace period to stop, then its pre-start wait plus its startup probe's whole budget
+ * (periodSeconds x failureThreshold) before the kubelet gives up on it. The provider's default
+ * is 10 minutes (pulumi-kubernetes provider/pkg/await/statefulset.go), less than one broker's
+ * log recovery may take.
+ */
+export function rolloutTimeoutSeconds(replicas: number, b: PodBudget): number {
+    const startup = ((b.startupProbe.periodSeconds as number | undefined) ?? 10) * ((b.startupProbe.failureThreshold as number | undefined) ?? 3);
+    return replicas * ((b.preStartSeconds ?? 0) + startup + (b.terminationGracePeriodSeconds ?? DEFAULT_TERMINATION_GRACE_SECONDS));
+}
+
+/**
+ * The `pulumi.com/waitFor` condition for a RollingUpdate held at `partition` (0 < partition):
+ * every pod Ready, and the pods at or above the partition on the update revision. The provider
+ * evaluates it (RFC 9535 JSONPath, provider/pkg/jsonpath) only on a status whose
+ * observedGeneration is current (provider/pkg/await/condition/jsonpath.go), and that first
+ * status still counts the old canary as Ready: readyReplicas alone passes before the canary has
+ * even restarted. updatedReplicas counts pods on the update revision, so either all of them are
+ * (a rollback to the current revision counts the untouched pods too), or the update revision is
+ * new and at least replicas - partition pods run it. No "=" outside "==": the provider's parser
+ * splits the annotation at a single "=".
+ */
+export function partitionedRolloutCondition(replicas: number, partition: number): string {
+    if (partition >= replicas) return `jsonpath={.status.readyReplicas}=${replicas}`;
+    return `jsonpath={$[?@.readyReplicas == ${replicas} && (@.updatedReplicas == ${replicas} || ` +
+        `(@.updatedReplicas > ${replicas - partition - 1} && !(@.currentRevision == @.updateRevision)))]}`;
+}
+
+/**
+ * Pulumi annotations for a StatefulSet: how long `pulumi up` waits for its roll, and, with a
+ * RollingUpdate partition, what it waits for. With partition 0 the provider's own StatefulSet
+ * await applies (currentRevision == updateRevision, every replica Ready and current), which also
+ * reports pod errors as it waits; with a partition it would wait forever, so the condition above
+ * replaces it.
+ */
+export function statefulSetAwaitAnnotations(replicas: number, partition: number, timeoutSeconds: number): Record<string, string> {
+    return {
+        "pulumi.com/timeoutSeconds": String(timeoutSeconds),
+        ...(partition > 0 ? { "pulumi.com/waitFor": partitionedRolloutCondition(replicas, partition) } : {}),
+    };
 }

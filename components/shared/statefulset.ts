@@ -5,8 +5,8 @@ import * as pulumi from "@pulumi/pulumi";
 import * as k8s from "@pulumi/kubernetes";
 import { SelectorLabels, podLabels } from "./labels";
 import {
-    hardenedContainerSecurityContext, hardenedPodSecurityContext, requiredHostAntiAffinity, statefulSetAwaitAnnotations,
-    volumeClaimTemplate,
+    hardenedContainerSecurityContext, hardenedPodSecurityContext, requiredHostAntiAffinity, rolloutTimeoutSeconds,
+    statefulSetAwaitAnnotations, volumeClaimTemplate,
 } from "./pod";
 
 type Container = k8s.types.input.core.v1.Container;
@@ -81,6 +81,8 @@ export interface StatefulWorkload {
     /** The image's non-root user (and group). */
     uid: number;
     terminationGracePeriodSeconds?: number;
+    /** Seconds the container's command may wait before the server starts (counted in the rollout timeout). */
+    preStartSeconds?: number;
     container: Container;
     volumes: Volume[];
     /** The per-pod data volume, retained when the StatefulSet is deleted or scaled down. */
@@ -94,7 +96,13 @@ export interface StatefulWorkload {
  */
 export function statefulSetSpec(w: StatefulWorkload): k8s.apps.v1.StatefulSetArgs {
     return {
-        metadata: { ...w.meta, annotations: statefulSetAwaitAnnotations(w.replicas, w.updatePartition) },
+        metadata: {
+            ...w.meta,
+            annotations: statefulSetAwaitAnnotations(w.replicas, w.updatePartition, rolloutTimeoutSeconds(w.replicas, {
+                preStartSeconds: w.preStartSeconds, startupProbe: w.container.startupProbe as k8s.types.input.core.v1.Probe,
+                terminationGracePeriodSeconds: w.terminationGracePeriodSeconds,
+            })),
+        },
         spec: {
             serviceName: w.serviceName,
             replicas: w.replicas,

@@ -4,6 +4,7 @@ import { ConfigMap, Pdb, Service, StatefulSet, propertyValue } from "../harness/
 import { RenderedStack, find, rejection, render, itRejects } from "../harness/render";
 import { kafkaSpecs } from "../../components/kafka-spec";
 import { kafkaOptions } from "../../components/kafka-options";
+import { partitionedRolloutCondition } from "../../components/shared/pod";
 
 const sts = (s: RenderedStack) => find<StatefulSet>(s, "StatefulSet", "kafka");
 const container = (s: RenderedStack) => sts(s).spec.template.spec.containers[0];
@@ -28,7 +29,7 @@ describe("KafkaCluster", () => {
         assert.equal(s.spec.replicas, 3);
         assert.equal(s.spec.podManagementPolicy, "Parallel");
         assert.deepEqual(s.spec.updateStrategy, { type: "RollingUpdate", rollingUpdate: { partition: 0 } });
-        assert.equal(s.metadata.annotations, undefined);
+        assert.equal(s.metadata.annotations["pulumi.com/waitFor"], undefined, "partition 0: the provider's own await");
         assert.deepEqual(s.spec.persistentVolumeClaimRetentionPolicy, { whenDeleted: "Retain", whenScaled: "Retain" });
         assert.equal(s.spec.volumeClaimTemplates[0].metadata.name, "datadir");
         assert.equal(s.spec.volumeClaimTemplates[0].spec.resources.requests.storage, "20Gi");
@@ -132,20 +133,26 @@ describe("KafkaCluster", () => {
     it("probes through a shell script that starts no JVM, each call inside its probe's timeout", () => {
         const c = container(defaults);
         for (const kind of ["startupProbe", "readinessProbe", "livenessProbe"] as const) {
-            const [shell, script, perCall] = c[kind].exec.command;
-            assert.deepEqual([shell, script], ["bash", "/opt/zk-kafka-gke/kafka-probe.sh"], kind);
+            const [shell, script, mode, perCall] = c[kind].exec.command;
+            assert.deepEqual([shell, script, mode], ["bash", "/opt/zk-kafka-gke/kafka-probe.sh", kind === "readinessProbe" ? "ready" : "live"], kind);
             assert.ok(Number(perCall) < c[kind].timeoutSeconds, `${kind}: ${perCall} s < ${c[kind].timeoutSeconds} s`);
         }
         assert.ok(c.startupProbe.periodSeconds * c.startupProbe.failureThreshold >= 600, "log recovery gets ten minutes and more");
         assert.ok(c.livenessProbe.periodSeconds * c.livenessProbe.failureThreshold <= 60);
     });
 
-    it("--set kafka.updatePartition=2 renders partition 2 and the await that a partition cannot hang", async () => {
+    it("--set kafka.updatePartition=2 renders partition 2 and the await for the canary, within the brokers' budgets", async () => {
         const s = await render({ "kafka.updatePartition": 2 });
         assert.equal(sts(s).spec.updateStrategy.rollingUpdate.partition, 2);
-        assert.deepEqual(sts(s).metadata.annotations, { "pulumi.com/waitFor": "jsonpath={.status.readyReplicas}=3" });
-        assert.deepEqual(sts(s).metadata.annotations, find<StatefulSet>(await render({ "zookeeper.updatePartition": 2 }), "StatefulSet", "zk").metadata.annotations,
+        assert.deepEqual(sts(s).metadata.annotations, {
+            "pulumi.com/waitFor": partitionedRolloutCondition(3, 2),
+            // Three brokers, each: 300 s for a ZooKeeper quorum, 90 x 10 s of startup probe, 120 s of grace.
+            "pulumi.com/timeoutSeconds": String(3 * (300 + 900 + 120)),
+        });
+        assert.equal(sts(s).metadata.annotations["pulumi.com/waitFor"],
+            find<StatefulSet>(await render({ "zookeeper.updatePartition": 2 }), "StatefulSet", "zk").metadata.annotations["pulumi.com/waitFor"],
             "the mechanism ZooKeeper uses");
+        assert.deepEqual(sts(defaults).metadata.annotations, { "pulumi.com/timeoutSeconds": "3960" }, "partition 0: the provider's own await");
     });
 
     it("rolls the brokers on a template change and on a change that lives only in the ConfigMap", async () => {

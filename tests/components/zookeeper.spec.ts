@@ -2,6 +2,7 @@ import { strict as assert } from "assert";
 import { ConfigMap, Pdb, Service, StatefulSet, propertyValue } from "../harness/kube-types";
 import { RenderedStack, find, render } from "../harness/render";
 import { serverLines, zookeeperSpecs } from "../../components/zookeeper-spec";
+import { partitionedRolloutCondition } from "../../components/shared/pod";
 import { ZOOKEEPER_DEFAULTS } from "../../components/zookeeper-options";
 
 const statefulSet = (s: RenderedStack) => find<StatefulSet>(s, "StatefulSet", "zk");
@@ -31,7 +32,7 @@ describe("ZooKeeperEnsemble", () => {
         assert.equal(sts.spec.podManagementPolicy, "Parallel");
         assert.deepEqual(sts.spec.updateStrategy, { type: "RollingUpdate", rollingUpdate: { partition: 0 } });
         assert.deepEqual(sts.spec.persistentVolumeClaimRetentionPolicy, { whenDeleted: "Retain", whenScaled: "Retain" });
-        assert.equal(sts.metadata.annotations, undefined, "no await override without a partition");
+        assert.equal(sts.metadata.annotations["pulumi.com/waitFor"], undefined, "no await override without a partition");
         const claim = sts.spec.volumeClaimTemplates[0];
         assert.equal(claim.metadata.name, "datadir");
         assert.deepEqual(claim.spec.accessModes, ["ReadWriteOnce"]);
@@ -172,9 +173,11 @@ describe("ZooKeeperEnsemble", () => {
         assert.equal(c.livenessProbe.initialDelaySeconds, undefined, "the startup probe gates it");
     });
 
-    it("a staged rollout (partition > 0) waits for Ready replicas, not for a rollout the partition holds back", async () => {
+    it("a staged rollout (partition > 0) waits for the servers at or above the partition on the new revision and every server Ready", async () => {
         const s = await render({ "zookeeper.updatePartition": 2 });
-        assert.deepEqual(statefulSet(s).metadata.annotations, { "pulumi.com/waitFor": "jsonpath={.status.readyReplicas}=3" });
+        // Three servers, each: 60 x 10 s of startup probe and the kubelet's default 30 s of grace.
+        assert.deepEqual(statefulSet(s).metadata.annotations,
+            { "pulumi.com/waitFor": partitionedRolloutCondition(3, 2), "pulumi.com/timeoutSeconds": String(3 * (600 + 30)) });
     });
 
     it("rolls the servers when zoo.cfg changes, and only then", async () => {

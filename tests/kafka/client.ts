@@ -133,6 +133,8 @@ export async function isrFull(admin: Admin, topic: string, replicas: number): Pr
 
 /** The Kafka error type a failed send carries (its cause when retries ran out). */
 export function errorType(e: unknown): string {
-    const err = e as KafkaJSError & { type?: string; originalError?: { type?: string }; cause?: { type?: string } };
-    return err.type ?? err.originalError?.type ?? err.cause?.type ?? err.name;
+    const err = e as KafkaJSError & { type?: string; originalError?: unknown; cause?: unknown };
+    if (err.type) return err.type;
+    const inner = err.originalError ?? err.cause;
+    return inner ? errorType(inner) : err.name;
 }

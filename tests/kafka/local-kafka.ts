@@ -75,6 +75,18 @@ export class LocalKafka {
         return i >= 0 ? podAddress(i) : host;
     }
 
+    /** A setting of the rendered server.properties (the last line for the key, as Kafka reads it). */
+    setting(key: string): string | undefined {
+        const lines = this.pod.configMap.data["server.properties"].split("\n").filter((l) => l.startsWith(`${key}=`));
+        return lines.length ? lines[lines.length - 1].slice(key.length + 1) : undefined;
+    }
+
+    /** The rendered zookeeper.connect's chroot ("" for none). */
+    get chroot(): string {
+        const connect = this.setting("zookeeper.connect") ?? "";
+        return connect.includes("/") ? connect.slice(connect.indexOf("/")) : "";
+    }
+
     /** The rendered terminationGracePeriodSeconds, as the kubelet grants it. */
     get graceMs(): number {
         return (this.pod.statefulSet.spec.template.spec.terminationGracePeriodSeconds ?? 30) * 1000;

@@ -1,0 +1,67 @@
+import { LocalPod } from "./local-pod";
+
+/** What a controller-paced roll did: each pod's restart, and where it stopped if a pod never turned Ready. */
+export interface RollResult {
+    /** Per rolled pod: ms from its deletion to Ready. */
+    readyAfterMs: Record<string, number>;
+    /** The pod the roll waited on in vain (the roll goes no further), with its last probe output. */
+    stalled?: { pod: string; output: string };
+    /** Hostnames in the order they were stopped. */
+    stopped: string[];
+}
+
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+const periodMs = (pod: LocalPod, kind: "startupProbe" | "readinessProbe") => (pod.pod.container[kind].periodSeconds ?? 10) * 1000;
+
+/**
+ * Waits for a restarted pod to turn Ready as the kubelet decides it: the rendered startup probe
+ * at its rendered period until it passes, then the rendered readiness probe at its period. The
+ * readiness probe runs in the same tick as the startup probe's first pass, the earliest moment
+ * the kubelet could mark the pod Ready: the harshest pacing for a gate that has to hold.
+ */
+export async function readyAsKubelet(pod: LocalPod, timeoutMs: number): Promise<{ ready: boolean; output: string }> {
+    const deadline = Date.now() + timeoutMs;
+    let started = false;
+    let output = "";
+    while (Date.now() < deadline) {
+        if (!pod.running) return { ready: false, output: `${pod.hostname} exited: see ${pod.dir}/container.log` };
+        if (!started) {
+            const startup = pod.probe("startupProbe");
+            started = startup.ok;
+            output = startup.output;
+        }
+        if (started) {
+            const readiness = pod.probe("readinessProbe");
+            if (readiness.ok) return { ready: true, output: "" };
+            output = readiness.output;
+        }
+        await sleep(periodMs(pod, started ? "readinessProbe" : "startupProbe"));
+    }
+    return { ready: false, output };
+}
+
+/**
+ * A RollingUpdate as the StatefulSet controller performs it (kubernetes
+ * pkg/controller/statefulset/stateful_set_control.go, updateStatefulSet): from the highest
+ * ordinal down to the partition, it deletes one pod, recreates it, and deletes the next only
+ * once the recreated one is Running and Ready. Deletion is the kubelet's SIGTERM with the
+ * rendered grace period. A pod that does not turn Ready within `readyTimeoutMs` stalls the roll
+ * there, as the controller would wait for it forever.
+ */
+export async function rollAsController(pods: LocalPod[], opts: { graceMs: number; readyTimeoutMs: number; partition?: number }): Promise<RollResult> {
+    const result: RollResult = { readyAfterMs: {}, stopped: [] };
+    for (let ordinal = pods.length - 1; ordinal >= (opts.partition ?? 0); ordinal--) {
+        const pod = pods[ordinal];
+        const t0 = Date.now();
+        result.stopped.push(pod.hostname);
+        await pod.stop("SIGTERM", opts.graceMs);
+        pod.start();
+        const { ready, output } = await readyAsKubelet(pod, opts.readyTimeoutMs);
+        if (!ready) {
+            result.stalled = { pod: pod.hostname, output };
+            return result;
+        }
+        result.readyAfterMs[pod.hostname] = Date.now() - t0;
+    }
+    return result;
+}
