@@ -67,3 +67,69 @@ export class PinnedClient {
         });
     }
 }
+
+/**
+ * Sequential writes through a session over the whole ensemble, as an application with a retry
+ * policy makes them: a write that meets a lost connection (a server restarting, a leader
+ * election) is retried on the session's next server until `retryMs` runs out; one that then
+ * finds its node already there counts when the node holds its value. A write is refused when
+ * it fails with anything else, or is still unacknowledged after `retryMs`.
+ */
+export class FailoverWriter {
+    acked = new Map<string, string>();
+    refused: string[] = [];
+    slowestMs = 0;
+    private running = true;
+    private readonly done: Promise<void>;
+
+    private constructor(private readonly client: zookeeper.Client, base: string, retryMs: number, pauseMs: number) {
+        let sequence = 0;
+        this.done = (async () => {
+            while (this.running) {
+                const path = `${base}/f-${String(++sequence).padStart(6, "0")}`;
+                const value = `failover-${sequence}`;
+                const t0 = Date.now();
+                const outcome = await this.createWithRetry(path, value, t0 + retryMs);
+                this.slowestMs = Math.max(this.slowestMs, Date.now() - t0);
+                if (outcome === "ok") this.acked.set(path, value);
+                else this.refused.push(`${path}: ${outcome}`);
+                // An application's pace, not a benchmark's: every acknowledged write is read back later.
+                await new Promise((r) => setTimeout(r, pauseMs));
+            }
+        })();
+    }
+
+    static connect(servers: string, base: string, retryMs = 15_000, pauseMs = 20): Promise<FailoverWriter> {
+        const client = zookeeper.createClient(servers, { sessionTimeout: 20_000, spinDelay: 200, retries: 0 });
+        return new Promise((resolve, reject) => {
+            const timer = setTimeout(() => reject(new Error(`no session with ${servers}`)), 10_000);
+            client.once("connected", () => {
+                clearTimeout(timer);
+                resolve(new FailoverWriter(client, base, retryMs, pauseMs));
+            });
+            client.connect();
+        });
+    }
+
+    private async createWithRetry(path: string, value: string, deadline: number): Promise<string> {
+        for (;;) {
+            const error = await new Promise<zookeeper.Exception | Error | null>((resolve) =>
+                this.client.create(path, Buffer.from(value), zookeeper.CreateMode.PERSISTENT, (e) => resolve(e)));
+            if (!error) return "ok";
+            const code = error instanceof zookeeper.Exception ? error.getCode() : undefined;
+            if (code === zookeeper.Exception.NODE_EXISTS) {
+                const held = await new Promise<string | undefined>((resolve) =>
+                    this.client.getData(path, (e, data) => resolve(e || !data ? undefined : data.toString())));
+                return held === value ? "ok" : `exists with '${held}'`;
+            }
+            if (code !== zookeeper.Exception.CONNECTION_LOSS || Date.now() > deadline) return String(error);
+            await new Promise((r) => setTimeout(r, 200));
+        }
+    }
+
+    async stop(): Promise<void> {
+        this.running = false;
+        await this.done;
+        this.client.close();
+    }
+}
