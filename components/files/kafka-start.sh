@@ -62,5 +62,21 @@ if [[ -f "$meta" ]] && existing=$(sed -n 's/^broker\.id=//p' "$meta") && [[ -n "
   die "$meta says broker $existing, this is broker $broker_id: refusing another broker's data"
 fi
 
+# A volume belongs to the cluster under one ZooKeeper chroot: its meta.properties carries that
+# cluster's id, and Kafka refuses it under another chroot ("Invalid cluster.id") only after
+# joining, in a crash loop. The chroot is recorded beside meta.properties when the volume is
+# first used and compared on every start.
+chroot="/${connect#*/}"; [[ "$connect" == */* ]] || chroot="/"
+record="${log_dirs%%,*}/zk-kafka-gke.chroot"
+if [[ -f "$record" ]]; then
+  recorded=$(<"$record")
+  [[ "$recorded" == "$chroot" ]] || die "kafka.zookeeperChroot is $chroot but this broker's data belongs to the cluster under $recorded ($record): set kafka.zookeeperChroot back to $recorded (docs/runbook.md, \"Changing the ZooKeeper chroot\")"
+else
+  # A fresh volume, or one from before this record: either way it was made under this chroot
+  # unless the chroot changed in the same step as the upgrade.
+  mkdir -p "${log_dirs%%,*}"
+  printf '%s\n' "$chroot" >"$record.tmp" && mv "$record.tmp" "$record"
+fi
+
 echo "kafka-start: broker ${broker_id} (${host}) advertising ${advertised}" >&2
 exec "${KAFKA_HOME:-/opt/kafka}/bin/kafka-server-start.sh" "$runtime_dir/server.properties"

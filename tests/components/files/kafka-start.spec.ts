@@ -25,9 +25,9 @@ describe("kafka-start.sh (rendered, run for real)", () => {
     });
     afterEach(() => fs.rmSync(dir, { recursive: true, force: true }));
 
-    function start(hostname: string, zookeepers: string[], extraEnv: Record<string, string> = {}, meta?: string) {
-        const data = find<ConfigMap>(stack, "ConfigMap", "kafka-config").data;
-        const c = find<StatefulSet>(stack, "StatefulSet", "kafka").spec.template.spec.containers[0];
+    function start(hostname: string, zookeepers: string[], extraEnv: Record<string, string> = {}, meta?: string, from = stack) {
+        const data = find<ConfigMap>(from, "ConfigMap", "kafka-config").data;
+        const c = find<StatefulSet>(from, "StatefulSet", "kafka").spec.template.spec.containers[0];
         const [conf, run, home, logs] = ["conf", "run", "home", "data/logs"].map((d) => path.join(dir, d));
         for (const d of [conf, run, path.join(home, "bin"), logs]) fs.mkdirSync(d, { recursive: true });
         if (meta !== undefined) fs.writeFileSync(path.join(logs, "meta.properties"), meta);
@@ -112,6 +112,23 @@ describe("kafka-start.sh (rendered, run for real)", () => {
             assert.equal(r.code, 1);
             assert.match(r.stderr, /meta\.properties says broker 1, this is broker 2/);
             assert.equal((await start("kafka-1", [`127.0.0.1:${zk.port}`], {}, "version=0\nbroker.id=1\n")).code, 0, "its own data is fine");
+        } finally {
+            zk.close();
+        }
+    });
+
+    it("refuses, in one line naming kafka.zookeeperChroot, a volume made under another chroot (Kafka would crash-loop on its cluster.id)", async () => {
+        const zk = await fakePeer(() => SERVING);
+        try {
+            const first = await start("kafka-0", [`127.0.0.1:${zk.port}`], {}, "version=0\nbroker.id=0\ncluster.id=abc\n");
+            assert.equal(first.code, 0, first.stderr);
+            assert.equal(fs.readFileSync(path.join(dir, "data", "logs", "zk-kafka-gke.chroot"), "utf8"), "/kafka\n", "the chroot is recorded with the data");
+            const moved = await start("kafka-0", [`127.0.0.1:${zk.port}`], {}, undefined, await render({ "kafka.zookeeperChroot": "/kafka-new" }));
+            assert.equal(moved.code, 1);
+            assert.equal(moved.stdout, "", "no broker started under the new chroot");
+            const lines = moved.stderr.trim().split("\n");
+            assert.match(lines[lines.length - 1], /^kafka-start: kafka\.zookeeperChroot is \/kafka-new but this broker's data belongs to the cluster under \/kafka .*set kafka\.zookeeperChroot back to \/kafka/);
+            assert.equal((await start("kafka-0", [`127.0.0.1:${zk.port}`])).code, 0, "under its own chroot it starts again");
         } finally {
             zk.close();
         }
