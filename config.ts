@@ -1,6 +1,7 @@
 import * as pulumi from "@pulumi/pulumi";
 import { ConfigError, PROJECT } from "./schema/errors";
 import { GcpRaw, StackConfig, parseStackConfig } from "./schema/stack";
+import { DEPLOYED_OUTPUT, changeProblems } from "./schema/deployed";
 
 export { ConfigError, StackConfig };
 
@@ -28,6 +29,20 @@ export function loadConfig(): StackConfig {
     const config = parseStackConfig(raw, gcp, pulumi.getStack());
     for (const warning of config.warnings) pulumi.log.warn(warning);
     return config;
+}
+
+/**
+ * Refuses, with a ConfigError naming each key, a change the live stack cannot take (a volume
+ * that would shrink, a storage class or ZooKeeper chroot that would change), judged against
+ * what the last `pulumi up` of this very stack recorded in its `deployed` output. Reading its
+ * own outputs through a StackReference is what the engine's builtin provider allows for any
+ * stack name (pkg/resource/deploy/builtins.go, readStackReference); a stack never deployed has
+ * none, and anything goes.
+ */
+export async function checkAgainstDeployed(config: StackConfig): Promise<void> {
+    const self = new pulumi.StackReference("deployed", { name: `${pulumi.getOrganization()}/${pulumi.getProject()}/${pulumi.getStack()}` });
+    const problems = changeProblems((await self.getOutputDetails(DEPLOYED_OUTPUT)).value, config);
+    if (problems.length > 0) throw new ConfigError(problems);
 }
 
 function splitKey(fullKey: string): [string, string] {

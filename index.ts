@@ -1,5 +1,6 @@
 import * as k8s from "@pulumi/kubernetes";
-import { loadConfig } from "./config";
+import { checkAgainstDeployed, loadConfig } from "./config";
+import { DEPLOYED_OUTPUT, deployedRecord } from "./schema/deployed";
 import { GkeCluster } from "./components/gke-cluster";
 import { ExistingCluster } from "./components/existing-cluster";
 import { ZooKeeperEnsemble } from "./components/zookeeper";
@@ -10,56 +11,65 @@ import { ZK_PORTS, zkSelector } from "./components/zookeeper-spec";
 import { KAFKA_PORT, kafkaSelector } from "./components/kafka-spec";
 import { podSecurityLabels } from "./components/shared/labels";
 
-// Validated first: an invalid stack config fails here, before any resource is registered.
-const config = loadConfig();
-const target = config.cluster;
+// The stack's outputs are what this function returns; Pulumi's Node host awaits it.
+export = async () => {
+    // Validated first: an invalid stack config, or a change the live stack cannot take, fails
+    // here, before any resource is registered.
+    const config = loadConfig();
+    await checkAgainstDeployed(config);
+    const target = config.cluster;
 
-const cluster = target.mode === "gke"
-    ? new GkeCluster("cluster", target.gke)
-    : new ExistingCluster("cluster", target.existing);
-// Every Kubernetes object goes through this provider: never the ambient default one.
-const providers = [cluster.provider];
+    const cluster = target.mode === "gke"
+        ? new GkeCluster("cluster", target.gke)
+        : new ExistingCluster("cluster", target.existing);
+    // Every Kubernetes object goes through this provider: never the ambient default one.
+    const providers = [cluster.provider];
 
-// Every pod of ZooKeeper and Kafka satisfies the restricted Pod Security Standard, so the API
-// server enforces it: a regression in the specs fails at admission instead of running.
-const namespace = new k8s.core.v1.Namespace("namespace", {
-    metadata: { name: config.namespace, labels: podSecurityLabels("restricted") },
-}, { provider: cluster.provider });
+    // Every pod of ZooKeeper and Kafka satisfies the restricted Pod Security Standard, so the API
+    // server enforces it: a regression in the specs fails at admission instead of running.
+    const namespace = new k8s.core.v1.Namespace("namespace", {
+        metadata: { name: config.namespace, labels: podSecurityLabels("restricted") },
+    }, { provider: cluster.provider });
 
-const { allowedClients: zookeeperClients, ...zookeeperSettings } = config.zookeeper;
-const zookeeper = new ZooKeeperEnsemble("zookeeper", {
-    ...zookeeperSettings,
-    namespace: namespace.metadata.name,
-    clusterDomain: config.clusterDomain,
-}, { providers });
+    const { allowedClients: zookeeperClients, ...zookeeperSettings } = config.zookeeper;
+    const zookeeper = new ZooKeeperEnsemble("zookeeper", {
+        ...zookeeperSettings,
+        namespace: namespace.metadata.name,
+        clusterDomain: config.clusterDomain,
+    }, { providers });
 
-// Kafka takes the ensemble's connect string (an output, never a second hand-typed list) but not
-// its rollout: each broker waits for a quorum itself, so a fresh stack starts both at once.
-const { allowedClients: kafkaClients, ...kafkaSettings } = config.kafka;
-const kafka = new KafkaCluster("kafka", {
-    ...kafkaSettings,
-    namespace: namespace.metadata.name,
-    zookeeperConnect: zookeeper.connectString,
-    clusterDomain: config.clusterDomain,
-}, { providers });
+    // Kafka takes the ensemble's connect string (an output, never a second hand-typed list) but not
+    // its rollout: each broker waits for a quorum itself, so a fresh stack starts both at once.
+    const { allowedClients: kafkaClients, ...kafkaSettings } = config.kafka;
+    const kafka = new KafkaCluster("kafka", {
+        ...kafkaSettings,
+        namespace: namespace.metadata.name,
+        zookeeperConnect: zookeeper.connectString,
+        clusterDomain: config.clusterDomain,
+    }, { providers });
 
-// The flows between them, selected by the same label objects the workloads' specs use.
-new NetworkPolicies("network", {
-    ...config.network,
-    namespace: namespace.metadata.name,
-    zookeeper: { selector: zkSelector, ports: [ZK_PORTS.client], peerPorts: [ZK_PORTS.server, ZK_PORTS.leaderElection], clients: zookeeperClients },
-    kafka: { selector: kafkaSelector, ports: [KAFKA_PORT], clients: kafkaClients },
-}, { providers });
+    // The flows between them, selected by the same label objects the workloads' specs use.
+    new NetworkPolicies("network", {
+        ...config.network,
+        namespace: namespace.metadata.name,
+        zookeeper: { selector: zkSelector, ports: [ZK_PORTS.client], peerPorts: [ZK_PORTS.server, ZK_PORTS.leaderElection], clients: zookeeperClients },
+        kafka: { selector: kafkaSelector, ports: [KAFKA_PORT], clients: kafkaClients },
+    }, { providers });
 
-if (config.nodeExporter.enabled) {
-    const { enabled: _enabled, ...nodeExporter } = config.nodeExporter;
-    new NodeExporter("node-exporter", nodeExporter, { providers });
-}
+    if (config.nodeExporter.enabled) {
+        const { enabled: _enabled, ...nodeExporter } = config.nodeExporter;
+        new NodeExporter("node-exporter", nodeExporter, { providers });
+    }
 
-export const mode = target.mode;
-export const kubeconfig = cluster.kubeconfig;
-export const clusterName = cluster.clusterName;
-export const clusterLocation = cluster.location;
-export const zookeeperConnect = zookeeper.connectString;
-export const kafkaBootstrap = kafka.bootstrapServers;
-export const kafkaZookeeperConnect = kafka.zookeeperConnect;
+    return {
+        mode: target.mode,
+        kubeconfig: cluster.kubeconfig,
+        clusterName: cluster.clusterName,
+        clusterLocation: cluster.location,
+        zookeeperConnect: zookeeper.connectString,
+        kafkaBootstrap: kafka.bootstrapServers,
+        kafkaZookeeperConnect: kafka.zookeeperConnect,
+        // What the next `pulumi up` checks its changes against (config.ts, checkAgainstDeployed).
+        [DEPLOYED_OUTPUT]: deployedRecord(config),
+    };
+};

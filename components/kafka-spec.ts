@@ -1,7 +1,7 @@
 import type * as k8s from "@pulumi/kubernetes";
 import { objectLabels, selectorLabels } from "./shared/labels";
 import { execProbe, jvmResources } from "./shared/pod";
-import { configMapVolumes, disruptionBudget, headlessService, shippedFile, statefulSetSpec } from "./shared/statefulset";
+import { ClaimPatch, configMapVolumes, disruptionBudget, headlessService, shippedFile, statefulSetObjects } from "./shared/statefulset";
 import { imageTag } from "./shared/fields";
 import { KAFKA_PDB_MAX_UNAVAILABLE, KafkaOptions } from "./kafka-options";
 
@@ -11,6 +11,8 @@ export const KAFKA_NAMES = {
     pdb: "kafka-pdb",
     statefulSet: "kafka",
     configMap: "kafka-config",
+    /** The volumeClaimTemplate: each broker's claim is datadir-kafka-<ordinal>. */
+    dataClaim: "datadir",
 } as const;
 
 /** The walkthrough's broker port, named `server` on the Service and the container. */
@@ -97,6 +99,7 @@ export interface KafkaSpecs {
     headlessService: k8s.core.v1.ServiceArgs;
     pdb: k8s.policy.v1.PodDisruptionBudgetArgs;
     statefulSet: k8s.apps.v1.StatefulSetArgs;
+    claimPatches: ClaimPatch[];
 }
 
 /** Every object of the Kafka cluster, as plain data (no Pulumi runtime needed). */
@@ -108,7 +111,7 @@ export function kafkaSpecs(s: KafkaSettings): KafkaSpecs {
         configMap: { metadata: meta(KAFKA_NAMES.configMap), data: config.data },
         headlessService: headlessService(meta(KAFKA_NAMES.headlessService), kafkaSelector, [{ name: "server", port: KAFKA_PORT }]),
         pdb: disruptionBudget(meta(KAFKA_NAMES.pdb), kafkaSelector, KAFKA_PDB_MAX_UNAVAILABLE),
-        statefulSet: statefulSetSpec({
+        ...statefulSetObjects({
             meta: meta(KAFKA_NAMES.statefulSet),
             selector: kafkaSelector,
             serviceName: KAFKA_NAMES.headlessService,
@@ -127,7 +130,7 @@ export function kafkaSpecs(s: KafkaSettings): KafkaSpecs {
                 { name: "runtime", emptyDir: { sizeLimit: "16Mi" } },
                 { name: "tmp", emptyDir: { sizeLimit: "256Mi" } },
             ],
-            data: { name: "datadir", size: s.storageSize, storageClass: s.storageClass },
+            data: { name: KAFKA_NAMES.dataClaim, size: s.storageSize, storageClass: s.storageClass },
         }),
     };
 }
@@ -165,7 +168,7 @@ function container(s: KafkaSettings): k8s.types.input.core.v1.Container {
         // a broker that is behind must be left to catch up, not restarted.
         livenessProbe: probe("live", { periodSeconds: 10, failureThreshold: 6 }),
         volumeMounts: [
-            { name: "datadir", mountPath: KAFKA_PATHS.data },
+            { name: KAFKA_NAMES.dataClaim, mountPath: KAFKA_PATHS.data },
             { name: "config", mountPath: KAFKA_PATHS.config, readOnly: true },
             { name: "scripts", mountPath: KAFKA_PATHS.scripts, readOnly: true },
             { name: "runtime", mountPath: KAFKA_PATHS.runtime },

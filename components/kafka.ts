@@ -33,6 +33,8 @@ export class KafkaCluster extends pulumi.ComponentResource {
     readonly headlessService: k8s.core.v1.Service;
     readonly podDisruptionBudget: k8s.policy.v1.PodDisruptionBudget;
     readonly statefulSet: k8s.apps.v1.StatefulSet;
+    /** One patch per pod's data claim, holding it at the configured size (volumes grow in place). */
+    readonly claimPatches: k8s.core.v1.PersistentVolumeClaimPatch[];
     /** `kafka-0.kafka-hs.<ns>.svc.<domain>:9093,…`: every broker's stable address. */
     readonly bootstrapServers: pulumi.Output<string>;
     /** The ZooKeeper connect string the brokers use, chroot included. */
@@ -46,7 +48,7 @@ export class KafkaCluster extends pulumi.ComponentResource {
             kafkaSpecs({ ...settings, namespace: ns, clusterDomain, zookeeperConnect: zk }));
 
         ({ configMap: this.configMap, headlessService: this.headlessService, podDisruptionBudget: this.podDisruptionBudget,
-            statefulSet: this.statefulSet } = registerStatefulWorkload(this, KAFKA_NAMES, specs));
+            statefulSet: this.statefulSet, claims: this.claimPatches } = registerStatefulWorkload(this, KAFKA_NAMES, settings.replicas, specs));
 
         this.bootstrapServers = pulumi.output(namespace).apply((ns) => bootstrapServers({ namespace: ns, clusterDomain, replicas: settings.replicas }));
         this.zookeeperConnect = pulumi.interpolate`${zookeeperConnect}${settings.zookeeperChroot}`;

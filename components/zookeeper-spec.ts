@@ -1,7 +1,7 @@
 import type * as k8s from "@pulumi/kubernetes";
 import { objectLabels, selectorLabels } from "./shared/labels";
 import { execProbe, jvmResources } from "./shared/pod";
-import { configMapVolumes, disruptionBudget, headlessService, shippedFile, statefulSetSpec } from "./shared/statefulset";
+import { ClaimPatch, configMapVolumes, disruptionBudget, headlessService, shippedFile, statefulSetObjects } from "./shared/statefulset";
 import { imageTag, parseJvmSize } from "./shared/fields";
 import { ZooKeeperOptions } from "./zookeeper-options";
 
@@ -12,6 +12,8 @@ export const ZK_NAMES = {
     pdb: "zk-pdb",
     statefulSet: "zk",
     configMap: "zk-config",
+    /** The volumeClaimTemplate: each server's claim is datadir-zk-<ordinal>. */
+    dataClaim: "datadir",
 } as const;
 
 /** Servers a voluntary disruption may take at once: a majority of 2n+1 (n >= 1) always survives one. */
@@ -87,6 +89,7 @@ export interface ZooKeeperSpecs {
     clientService: k8s.core.v1.ServiceArgs;
     pdb: k8s.policy.v1.PodDisruptionBudgetArgs;
     statefulSet: k8s.apps.v1.StatefulSetArgs;
+    claimPatches: ClaimPatch[];
 }
 
 /** Every object of the ensemble, as plain data (no Pulumi runtime needed). */
@@ -106,7 +109,7 @@ export function zookeeperSpecs(s: ZooKeeperSettings): ZooKeeperSpecs {
             },
         },
         pdb: disruptionBudget(meta(ZK_NAMES.pdb), zkSelector, ZK_PDB_MAX_UNAVAILABLE),
-        statefulSet: statefulSetSpec({
+        ...statefulSetObjects({
             meta: meta(ZK_NAMES.statefulSet),
             selector: zkSelector,
             serviceName: ZK_NAMES.headlessService,
@@ -118,7 +121,7 @@ export function zookeeperSpecs(s: ZooKeeperSettings): ZooKeeperSpecs {
             uid: ZK_UID,
             container: container(s),
             volumes: [...config.volumes, { name: "tmp", emptyDir: { sizeLimit: "64Mi" } }],
-            data: { name: "datadir", size: s.storageSize, storageClass: s.storageClass },
+            data: { name: ZK_NAMES.dataClaim, size: s.storageSize, storageClass: s.storageClass },
         }),
     };
 }
@@ -156,7 +159,7 @@ function container(s: ZooKeeperSettings): k8s.types.input.core.v1.Container {
         readinessProbe: probe(readiness, { periodSeconds: 10, failureThreshold: 3 }),
         livenessProbe: probe("live", { periodSeconds: 10, failureThreshold: 3 }),
         volumeMounts: [
-            { name: "datadir", mountPath: ZK_PATHS.data },
+            { name: ZK_NAMES.dataClaim, mountPath: ZK_PATHS.data },
             { name: "config", mountPath: ZK_PATHS.conf, readOnly: true },
             { name: "scripts", mountPath: ZK_PATHS.scripts, readOnly: true },
             { name: "tmp", mountPath: ZK_PATHS.tmp },

@@ -29,6 +29,8 @@ export class ZooKeeperEnsemble extends pulumi.ComponentResource {
     readonly clientService: k8s.core.v1.Service;
     readonly podDisruptionBudget: k8s.policy.v1.PodDisruptionBudget;
     readonly statefulSet: k8s.apps.v1.StatefulSet;
+    /** One patch per pod's data claim, holding it at the configured size (volumes grow in place). */
+    readonly claimPatches: k8s.core.v1.PersistentVolumeClaimPatch[];
     /** `zk-cs.<namespace>.svc.<clusterDomain>:2181`, the connect string for clients such as Kafka. */
     readonly connectString: pulumi.Output<string>;
 
@@ -39,7 +41,7 @@ export class ZooKeeperEnsemble extends pulumi.ComponentResource {
         const specs = pulumi.output(namespace).apply((ns) => zookeeperSpecs({ ...settings, namespace: ns, clusterDomain }));
 
         ({ configMap: this.configMap, headlessService: this.headlessService, podDisruptionBudget: this.podDisruptionBudget,
-            statefulSet: this.statefulSet } = registerStatefulWorkload(this, ZK_NAMES, specs));
+            statefulSet: this.statefulSet, claims: this.claimPatches } = registerStatefulWorkload(this, ZK_NAMES, settings.replicas, specs));
         // Clients (Kafka) connect through zk-cs, which only lists servers that are Ready (in a quorum).
         this.clientService = new k8s.core.v1.Service(ZK_NAMES.clientService, fields(specs, "clientService", ["metadata", "spec"]), { parent: this });
 

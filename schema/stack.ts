@@ -17,7 +17,7 @@ import type { ExistingClusterArgs } from "../components/existing-cluster";
 /** The scalar top-level keys, each defined once like the sections' keys. */
 const scalars = {
     namespace: withDefault(field.dnsLabel(), "zk-kafka",
-        { description: "Kubernetes namespace of ZooKeeper and Kafka, created with Pod Security restricted enforced" }),
+        { description: "Kubernetes namespace of ZooKeeper and Kafka, created with Pod Security restricted enforced; on a live stack it cannot change (refused at preview)", createOnly: true }),
     clusterDomain: withDefault(field.dnsSubdomain(), DEFAULT_CLUSTER_DOMAIN,
         { description: "The cluster's DNS domain, used in the peers' addresses" }),
 };

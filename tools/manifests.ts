@@ -26,11 +26,12 @@ const CUSTOM_MODELS: Record<string, () => new (data: unknown) => { validate(): v
 };
 const validatePodMonitoring = new Ajv({ allErrors: true }).compile(podMonitoringSchema);
 
-/** The Kubernetes objects among the registered resources, in apply order. */
+/** The Kubernetes objects among the registered resources, in apply order (server-side-apply patches left out). */
 export function kubernetesObjects(resources: RegisteredResource[]): KubernetesObject[] {
     const rank = (kind: string) => (KIND_ORDER.includes(kind) ? KIND_ORDER.indexOf(kind) : KIND_ORDER.length);
     return resources
-        .filter((r) => r.custom && r.type.startsWith("kubernetes:"))
+        // Patches (kubernetes:…Patch) are partial objects applied over live ones: resources.json has them.
+        .filter((r) => r.custom && r.type.startsWith("kubernetes:") && !r.type.endsWith("Patch"))
         .map((r) => r.props as KubernetesObject)
         .sort((a, b) => rank(a.kind) - rank(b.kind) ||
             (a.metadata.namespace ?? "").localeCompare(b.metadata.namespace ?? "") ||

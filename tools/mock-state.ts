@@ -12,9 +12,12 @@ const MOCK_CA = Buffer.from([
  * What the real providers would add to a resource's state beyond its inputs, so the program's
  * outputs (kubeconfig, emails, names) are realistic offline. Kubernetes objects come back as sent.
  */
-export function mockState(args: pulumi.runtime.MockResourceArgs): Record<string, unknown> {
+export function mockState(args: pulumi.runtime.MockResourceArgs, deployed: Record<string, unknown> = {}): Record<string, unknown> {
     const inputs = args.inputs as Record<string, unknown>;
     switch (args.type) {
+        // The program reads its own stack's last outputs (config.ts): those given to the render.
+        case "pulumi:pulumi:StackReference":
+            return { name: inputs.name, outputs: deployed, secretOutputNames: [] };
         case "gcp:container/cluster:Cluster":
             return {
                 name: inputs.name ?? args.name,

@@ -1,9 +1,11 @@
 /**
- * `npm run render -- [--stack dev] [--out out] [--set <path>=<value> ...]`
+ * `npm run render -- [--stack dev] [--out out] [--set <path>=<value> ...] [--deployed FILE]`
  *
  * Runs the whole program offline under the Pulumi SDK's mock runtime and writes
  * <out>/manifests.yaml (every Kubernetes object, schema-validated) and <out>/resources.json
  * (every resource with its inputs). Needs no Pulumi CLI, cloud credentials or network.
+ * --deployed names the stack's last outputs (`pulumi stack output --json --show-secrets` or a
+ * plain `--json`), so a change is checked against what is live, as `pulumi preview` does.
  */
 import * as fs from "fs";
 import * as path from "path";
@@ -14,24 +16,42 @@ import { ManifestError } from "./manifests";
 import { PROJECT_ROOT } from "./runtime";
 import { criticalPath, describePath } from "./critical-path";
 
-interface Options { stack: string; out: string; sets: string[] }
+interface Options { stack: string; out: string; sets: string[]; deployed?: string }
 
 function parseArgs(argv: string[]): Options {
     try {
         const { values } = parseCliArgs({
             args: argv, strict: true, allowPositionals: false,
-            options: { stack: { type: "string", default: "dev" }, out: { type: "string", default: "out" }, set: { type: "string", multiple: true, default: [] } },
+            options: {
+                stack: { type: "string", default: "dev" }, out: { type: "string", default: "out" }, set: { type: "string", multiple: true, default: [] },
+                deployed: { type: "string" },
+            },
         });
-        return { stack: values.stack, out: values.out, sets: values.set };
+        return { stack: values.stack, out: values.out, sets: values.set, deployed: values.deployed };
     } catch (e) {
-        throw new StackConfigError(`${(e as Error).message}\nusage: --stack NAME, --out DIR, --set PATH=VALUE`);
+        throw new StackConfigError(`${(e as Error).message}\nusage: --stack NAME, --out DIR, --set PATH=VALUE, --deployed OUTPUTS.json`);
     }
+}
+
+/** The stack's last outputs from a `pulumi stack output --json` file; a bad file is a usage error naming it. */
+function readDeployed(file: string | undefined): Record<string, unknown> {
+    if (file === undefined) return {};
+    let value: unknown;
+    try {
+        value = JSON.parse(fs.readFileSync(file, "utf8"));
+    } catch (e) {
+        throw new StackConfigError(`--deployed ${file} must be a readable JSON file of stack outputs (pulumi stack output --json), got: ${(e as Error).message}`);
+    }
+    if (value === null || typeof value !== "object" || Array.isArray(value)) {
+        throw new StackConfigError(`--deployed ${file} must hold a JSON object of stack outputs (pulumi stack output --json), got ${JSON.stringify(value).slice(0, 40)}`);
+    }
+    return value as Record<string, unknown>;
 }
 
 async function main(): Promise<number> {
     const started = Date.now();
     const options = parseArgs(process.argv.slice(2));
-    const rendered = await renderStack(options.stack, options.sets);
+    const rendered = await renderStack(options.stack, options.sets, readDeployed(options.deployed));
     const out = path.resolve(PROJECT_ROOT, options.out);
     fs.mkdirSync(out, { recursive: true });
     fs.writeFileSync(path.join(out, "manifests.yaml"), rendered.manifestsYaml);

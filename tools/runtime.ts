@@ -16,6 +16,8 @@ export interface RegisteredResource {
     provider?: string;
     /** Whether Pulumi refuses to delete it (the `protect` option). */
     protect?: boolean;
+    /** Whether deleting it from the program leaves the live object alone (the `retainOnDelete` option). */
+    retainOnDelete?: boolean;
     /**
      * URNs the engine waits for before creating it: `dependsOn` plus the resources its inputs
      * come from, as the SDK sends them.
@@ -41,6 +43,9 @@ export interface ProgramRun {
     lastRegistrationMs: number;
 }
 
+/** The outputs of this stack's last deployment, as `pulumi stack output --json` prints them. */
+export type DeployedOutputs = Record<string, unknown>;
+
 export const PROJECT_ROOT = path.resolve(__dirname, "..");
 const PROGRAM = path.join(PROJECT_ROOT, "index.ts");
 
@@ -49,12 +54,13 @@ const PROGRAM = path.join(PROJECT_ROOT, "index.ts");
  * returns every resource it registered. The same path serves `npm run render` and the tests.
  * Errors thrown while the program loads (an invalid config) propagate unchanged.
  */
-export async function runProgram(input: ProgramConfig, stack: string, program = PROGRAM): Promise<ProgramRun> {
+export async function runProgram(input: ProgramConfig, stack: string, program = PROGRAM, deployed: DeployedOutputs = {}): Promise<ProgramRun> {
     const resources: RegisteredResource[] = [];
     await pulumi.runtime.setMocks({
-        newResource: (args) => ({ id: `${args.name}-id`, state: { ...args.inputs, ...mockState(args) } }),
+        newResource: (args) => ({ id: `${args.name}-id`, state: { ...args.inputs, ...mockState(args, deployed) } }),
         call: (args) => mockCall(args),
-    }, input.project, stack, false);
+        // "organization": what a self-managed backend calls every stack's organization.
+    }, input.project, stack, false, "organization");
     recordRegistrations(resources);
     pulumi.runtime.setAllConfig(input.config, input.secretKeys);
 
@@ -64,7 +70,9 @@ export async function runProgram(input: ProgramConfig, stack: string, program = 
     try {
         // Only the entry module registers resources at load; it must run afresh for each config.
         delete require.cache[require.resolve(program)];
-        const exported = require(program) as Record<string, unknown>;
+        // As Pulumi's Node host does (cmd/run/run.js): an exported function is called and awaited.
+        const loaded = require(program) as Record<string, unknown> | (() => Promise<Record<string, unknown>>);
+        const exported = await (typeof loaded === "function" ? loaded() : loaded);
         const outputs: Record<string, unknown> = {};
         const secretOutputs: string[] = [];
         for (const [key, value] of Object.entries(exported)) {
@@ -99,6 +107,7 @@ interface MonitorRequest {
     getCustom(): boolean;
     getProvider(): string;
     getProtect(): boolean;
+    getRetainondelete(): boolean | undefined;
     getDependenciesList(): string[];
     getPropertydependenciesMap(): { forEach(cb: (value: { getUrnsList(): string[] }) => void): void };
     getIgnorechangesList(): string[];
@@ -121,6 +130,7 @@ function recordRegistrations(into: RegisteredResource[]): void {
             custom: req.getCustom(),
             provider: req.getProvider() || undefined,
             protect: req.getProtect() || undefined,
+            retainOnDelete: req.getRetainondelete() || undefined,
             dependencies: dependencies(req),
             ignoreChanges: req.getIgnorechangesList().length > 0 ? req.getIgnorechangesList() : undefined,
             customTimeouts: timeouts(req),

@@ -98,10 +98,17 @@ export function statefulSetSpec(w: StatefulWorkload): k8s.apps.v1.StatefulSetArg
     return {
         metadata: {
             ...w.meta,
-            annotations: statefulSetAwaitAnnotations(w.replicas, w.updatePartition, rolloutTimeoutSeconds(w.replicas, {
-                preStartSeconds: w.preStartSeconds, startupProbe: w.container.startupProbe as k8s.types.input.core.v1.Probe,
-                terminationGracePeriodSeconds: w.terminationGracePeriodSeconds,
-            })),
+            annotations: {
+                // A change that replaces the StatefulSet (volumeClaimTemplates, podManagementPolicy)
+                // deletes only the object: its pods keep running, and the new StatefulSet, with
+                // the same name and selector, adopts them. With the provider's default foreground
+                // deletion every pod went at once, past the PDB.
+                "pulumi.com/deletionPropagationPolicy": "orphan",
+                ...statefulSetAwaitAnnotations(w.replicas, w.updatePartition, rolloutTimeoutSeconds(w.replicas, {
+                    preStartSeconds: w.preStartSeconds, startupProbe: w.container.startupProbe as k8s.types.input.core.v1.Probe,
+                    terminationGracePeriodSeconds: w.terminationGracePeriodSeconds,
+                })),
+            },
         },
         spec: {
             serviceName: w.serviceName,
@@ -131,12 +138,42 @@ export function statefulSetSpec(w: StatefulWorkload): k8s.apps.v1.StatefulSetArg
     };
 }
 
+/**
+ * One server-side-apply patch per pod's data claim (`<template>-<statefulset>-<ordinal>`, the
+ * controller's naming), holding its storage request at the template's size: raising the size
+ * grows every existing volume in place (GKE's CSI classes allow expansion, the filesystem grows
+ * online), which the StatefulSet controller never does, as it only creates missing claims.
+ * patchForce takes the field over from the controller that created the claim.
+ */
+export function claimPatches(w: Pick<StatefulWorkload, "meta" | "replicas" | "data">): ClaimPatch[] {
+    return Array.from({ length: w.replicas }, (_, i) => ({
+        metadata: {
+            name: `${w.data.name}-${w.meta.name}-${i}`,
+            namespace: w.meta.namespace,
+            annotations: { "pulumi.com/patchForce": "true" },
+        },
+        spec: { resources: { requests: { storage: w.data.size } } },
+    }));
+}
+
+/** A patch of one PersistentVolumeClaim: its name and the storage request it holds. */
+export interface ClaimPatch {
+    metadata: { name: string; namespace: string; annotations: Record<string, string> };
+    spec: { resources: { requests: { storage: string } } };
+}
+
+/** The StatefulSet and the claim patches of one workload, from one description. */
+export function statefulSetObjects(w: StatefulWorkload): Pick<StatefulWorkloadSpecs, "statefulSet" | "claimPatches"> {
+    return { statefulSet: statefulSetSpec(w), claimPatches: claimPatches(w) };
+}
+
 /** The objects every stateful workload has, as Output specs. */
 export interface StatefulWorkloadSpecs {
     configMap: k8s.core.v1.ConfigMapArgs;
     headlessService: k8s.core.v1.ServiceArgs;
     pdb: k8s.policy.v1.PodDisruptionBudgetArgs;
     statefulSet: k8s.apps.v1.StatefulSetArgs;
+    claimPatches: ClaimPatch[];
 }
 
 /**
@@ -147,7 +184,8 @@ export interface StatefulWorkloadSpecs {
  * re-bound by the new StatefulSet's pods: the data survives.
  */
 export function registerStatefulWorkload<S extends StatefulWorkloadSpecs>(
-    parent: pulumi.Resource, names: { configMap: string; headlessService: string; pdb: string; statefulSet: string }, specs: pulumi.Output<S>,
+    parent: pulumi.Resource, names: { configMap: string; headlessService: string; pdb: string; statefulSet: string; dataClaim: string }, replicas: number,
+    specs: pulumi.Output<S>,
 ) {
     const configMap = new k8s.core.v1.ConfigMap(names.configMap, fields(specs, "configMap", ["metadata", "data"]), { parent });
     const headlessService = new k8s.core.v1.Service(names.headlessService, fields(specs, "headlessService", ["metadata", "spec"]), { parent });
@@ -155,7 +193,16 @@ export function registerStatefulWorkload<S extends StatefulWorkloadSpecs>(
     const statefulSet = new k8s.apps.v1.StatefulSet(names.statefulSet, fields(specs, "statefulSet", ["metadata", "spec"]), {
         parent, dependsOn: [configMap, headlessService], deleteBeforeReplace: true,
     });
-    return { configMap, headlessService, podDisruptionBudget, statefulSet };
+    // After the StatefulSet's await, which waits for every pod and so for every claim to exist.
+    // retainOnDelete: the provider cannot delete a Patch that manages a required field (the
+    // storage request); a scale-down or a destroy leaves the claims as they are, and retained.
+    const claims = Array.from({ length: replicas }, (_, i) => {
+        const claim = specs.apply((s) => s.claimPatches[i]);
+        return new k8s.core.v1.PersistentVolumeClaimPatch(`${names.dataClaim}-${names.statefulSet}-${i}`,
+            { metadata: claim.apply((c) => c.metadata), spec: claim.apply((c) => c.spec) },
+            { parent, dependsOn: [statefulSet], retainOnDelete: true });
+    });
+    return { configMap, headlessService, podDisruptionBudget, statefulSet, claims };
 }
 
 /** Splits one object of Output specs into per-field Outputs, the shape resource args take. */

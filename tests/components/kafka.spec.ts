@@ -21,7 +21,8 @@ describe("KafkaCluster", () => {
         const component = defaults.resources.find((r) => r.type === "zk-kafka-gke:kafka:Cluster");
         assert.ok(component?.urn);
         const children = defaults.resources.filter((r) => r.parent === component.urn).map((r) => `${r.type.split(":")[2]}/${r.name}`);
-        assert.deepEqual(children.sort(), ["ConfigMap/kafka-config", "PodDisruptionBudget/kafka-pdb", "Service/kafka-hs", "StatefulSet/kafka"]);
+        assert.deepEqual(children.sort(), ["ConfigMap/kafka-config", "PersistentVolumeClaimPatch/datadir-kafka-0", "PersistentVolumeClaimPatch/datadir-kafka-1",
+            "PersistentVolumeClaimPatch/datadir-kafka-2", "PodDisruptionBudget/kafka-pdb", "Service/kafka-hs", "StatefulSet/kafka"]);
     });
 
     it("defaults: three Parallel brokers on 9093, partition 0, apache/kafka 3.9, 1g heap in 2Gi, retained 20Gi volumes", () => {
@@ -145,6 +146,7 @@ describe("KafkaCluster", () => {
         const s = await render({ "kafka.updatePartition": 2 });
         assert.equal(sts(s).spec.updateStrategy.rollingUpdate.partition, 2);
         assert.deepEqual(sts(s).metadata.annotations, {
+            "pulumi.com/deletionPropagationPolicy": "orphan",
             "pulumi.com/waitFor": partitionedRolloutCondition(3, 2),
             // Three brokers, each: 300 s for a ZooKeeper quorum, 90 x 10 s of startup probe, 120 s of grace.
             "pulumi.com/timeoutSeconds": String(3 * (300 + 900 + 120)),
@@ -152,7 +154,8 @@ describe("KafkaCluster", () => {
         assert.equal(sts(s).metadata.annotations["pulumi.com/waitFor"],
             find<StatefulSet>(await render({ "zookeeper.updatePartition": 2 }), "StatefulSet", "zk").metadata.annotations["pulumi.com/waitFor"],
             "the mechanism ZooKeeper uses");
-        assert.deepEqual(sts(defaults).metadata.annotations, { "pulumi.com/timeoutSeconds": "3960" }, "partition 0: the provider's own await");
+        assert.deepEqual(sts(defaults).metadata.annotations, { "pulumi.com/deletionPropagationPolicy": "orphan", "pulumi.com/timeoutSeconds": "3960" },
+            "partition 0: the provider's own await");
     });
 
     it("rolls the brokers on a template change and on a change that lives only in the ConfigMap", async () => {
@@ -167,7 +170,7 @@ describe("KafkaCluster", () => {
         const zkSts = defaults.resources.find((r) => r.type === "kubernetes:apps/v1:StatefulSet" && r.name === "zk")!;
         const component = defaults.resources.find((r) => r.type === "zk-kafka-gke:kafka:Cluster")!;
         const kafkaResources = defaults.resources.filter((r) => r.parent === component.urn);
-        assert.equal(kafkaResources.length, 4);
+        assert.equal(kafkaResources.length, 7);
         for (const r of kafkaResources) assert.ok(!(r.dependencies ?? []).includes(zkSts.urn!), `${r.name} does not wait for zk`);
         const zkCs = defaults.resources.find((r) => r.name === "zk-cs")!;
         const cm = kafkaResources.find((r) => r.name === "kafka-config")!;

@@ -21,7 +21,8 @@ describe("ZooKeeperEnsemble", () => {
         const children = defaults.resources.filter((r) => r.parent === ensemble.urn);
         const names = children.map((r) => `${r.type.split(":")[2]}/${(r.props.metadata as { namespace: string }).namespace}/${r.name}`);
         assert.deepEqual(names.sort(), [
-            "ConfigMap/zk-kafka/zk-config", "PodDisruptionBudget/zk-kafka/zk-pdb",
+            "ConfigMap/zk-kafka/zk-config", "PersistentVolumeClaimPatch/zk-kafka/datadir-zk-0", "PersistentVolumeClaimPatch/zk-kafka/datadir-zk-1",
+            "PersistentVolumeClaimPatch/zk-kafka/datadir-zk-2", "PodDisruptionBudget/zk-kafka/zk-pdb",
             "Service/zk-kafka/zk-cs", "Service/zk-kafka/zk-hs", "StatefulSet/zk-kafka/zk",
         ]);
     });
@@ -177,7 +178,8 @@ describe("ZooKeeperEnsemble", () => {
         const s = await render({ "zookeeper.updatePartition": 2 });
         // Three servers, each: 60 x 10 s of startup probe and the kubelet's default 30 s of grace.
         assert.deepEqual(statefulSet(s).metadata.annotations,
-            { "pulumi.com/waitFor": partitionedRolloutCondition(3, 2), "pulumi.com/timeoutSeconds": String(3 * (600 + 30)) });
+            { "pulumi.com/deletionPropagationPolicy": "orphan", "pulumi.com/waitFor": partitionedRolloutCondition(3, 2),
+                "pulumi.com/timeoutSeconds": String(3 * (600 + 30)) });
     });
 
     it("rolls the servers when zoo.cfg changes, and only then", async () => {

@@ -10,10 +10,10 @@ export { unwrap } from "../../tools/runtime";
  * `npm run render` (the Pulumi mock runtime runs index.ts afresh each time).
  * `{ "zookeeper.replicas": 5 }` is `--set zookeeper.replicas=5`.
  */
-export function render(overrides: Record<string, unknown> = {}, stack = "dev"): Promise<RenderedStack> {
+export function render(overrides: Record<string, unknown> = {}, stack = "dev", deployed: Record<string, unknown> = {}): Promise<RenderedStack> {
     const sets = Object.entries(overrides).map(([key, value]) =>
         `${key}=${typeof value === "string" ? value : JSON.stringify(value)}`);
-    return renderStack(stack, sets);
+    return renderStack(stack, sets, deployed);
 }
 
 /** The one object of a kind and name; fails the test if there is not exactly one. */
@@ -32,9 +32,9 @@ export function clone<T>(value: T): T {
  * Renders with config that must be rejected and returns the validation message; fails the
  * test if the config is accepted or the render fails for another reason.
  */
-export async function rejection(overrides: Record<string, unknown>, stack = "dev"): Promise<string> {
+export async function rejection(overrides: Record<string, unknown>, stack = "dev", deployed: Record<string, unknown> = {}): Promise<string> {
     try {
-        await render(overrides, stack);
+        await render(overrides, stack, deployed);
     } catch (e) {
         if ((e as Error).name !== "ConfigError") throw new Error(`expected a ConfigError, got ${String(e)}`);
         return (e as Error).message;

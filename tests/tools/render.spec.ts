@@ -83,4 +83,20 @@ describe("offline render", () => {
         assert.ok(ensemble && resources.every((r: { type: string; name: string; props: unknown }) => r.type && r.name && r.props));
         assert.ok(resources.some((r: { parent?: string }) => r.parent === ensemble.urn));
     });
+
+    it("--deployed checks a change against the stack's last outputs, and names a file it cannot use", () => {
+        const dir = tempDir("render-deployed-");
+        const outputs = path.join(dir, "outputs.json");
+        fs.writeFileSync(outputs, JSON.stringify({ mode: "gke", deployed: dev.outputs.deployed }));
+        const shrink = renderCli("--out", path.join(dir, "out"), "--deployed", outputs, "--set", "kafka.storageSize=10Gi");
+        assert.equal(shrink.status, 1, shrink.stderr);
+        assert.match(shrink.stderr, /^error: zk-kafka-gke:kafka\.storageSize must be at least 20Gi/m);
+        assert.ok(!fs.existsSync(path.join(dir, "out")), "nothing written");
+        fs.writeFileSync(path.join(dir, "bad.json"), "[1]");
+        for (const file of [path.join(dir, "missing.json"), path.join(dir, "bad.json")]) {
+            const r = renderCli("--out", path.join(dir, "out"), "--deployed", file);
+            assert.equal(r.status, 1);
+            assert.match(r.stderr, new RegExp(`^error: --deployed ${file.replace(/[/.]/g, "\\$&")} must`, "m"));
+        }
+    });
 });

@@ -1,0 +1,75 @@
+import { parseQuantity } from "../components/shared/fields";
+import { keyName } from "./errors";
+import type { StackConfig } from "./stack";
+
+/** The stack output in which each `pulumi up` records what the next one may not simply change. */
+export const DEPLOYED_OUTPUT = "deployed";
+
+interface Volumes {
+    storageSize: string;
+    /** Absent: the cluster's default class. */
+    storageClass?: string;
+}
+
+/**
+ * What the live volumes and the brokers' cluster are: a PersistentVolumeClaim can grow but not
+ * shrink, its class never changes, and the brokers' data belongs to the cluster under one
+ * ZooKeeper chroot. Only a record of the last deployment tells a preview what "live" is.
+ */
+export interface Deployed {
+    version: 1;
+    /** Where the pods and their volumes are: a new namespace deletes the old one with them. */
+    namespace: string;
+    zookeeper: Volumes;
+    kafka: Volumes & { zookeeperChroot: string };
+}
+
+type Checked = Pick<StackConfig, "namespace" | "zookeeper" | "kafka">;
+
+export function deployedRecord(config: Checked): Deployed {
+    const volumes = (s: Volumes): Volumes => ({ storageSize: s.storageSize, ...(s.storageClass !== undefined ? { storageClass: s.storageClass } : {}) });
+    return { version: 1, namespace: config.namespace, zookeeper: volumes(config.zookeeper), kafka: { ...volumes(config.kafka), zookeeperChroot: config.kafka.zookeeperChroot } };
+}
+
+const RUNBOOK = "docs/runbook.md";
+const WORKLOAD = { zookeeper: "servers", kafka: "brokers" } as const;
+
+/**
+ * Every change the last deployment does not allow, as `<project>:<key> must …, got …` lines
+ * naming the procedure that does it instead. No record (a stack never deployed, or deployed
+ * before the record existed) allows everything: there is nothing live to protect yet, or the
+ * Kubernetes API server still refuses a shrink or a class change of a claim.
+ */
+export function changeProblems(previous: unknown, config: Checked): string[] {
+    if (!isDeployed(previous)) return [];
+    const problems: string[] = [];
+    if (config.namespace !== previous.namespace) {
+        problems.push(`${keyName("", ["namespace"])} must stay ${previous.namespace}, where the live pods and volumes are (a new namespace ` +
+            `replaces the old one, deleting every pod and volume in it at once), got ${config.namespace}: see ${RUNBOOK}, "Moving to other disks"`);
+    }
+    for (const section of ["zookeeper", "kafka"] as const) {
+        const was = previous[section];
+        const now = config[section];
+        if (parseQuantity(now.storageSize)! < parseQuantity(was.storageSize)!) {
+            problems.push(`${keyName(section, ["storageSize"])} must be at least ${was.storageSize}, the size of the ${WORKLOAD[section]}' volumes ` +
+                `(a PersistentVolumeClaim cannot shrink), got ${now.storageSize}: for smaller disks see ${RUNBOOK}, "Moving to other disks"`);
+        }
+        if ((now.storageClass ?? "") !== (was.storageClass ?? "")) {
+            const kept = was.storageClass === undefined ? "unset (the cluster's default class)" : was.storageClass;
+            problems.push(`${keyName(section, ["storageClass"])} must stay ${kept}, the class of the ${WORKLOAD[section]}' volumes ` +
+                `(a claim's class never changes), got ${now.storageClass ?? "unset"}: see ${RUNBOOK}, "Moving to other disks"`);
+        }
+    }
+    if (config.kafka.zookeeperChroot !== previous.kafka.zookeeperChroot) {
+        problems.push(`${keyName("kafka", ["zookeeperChroot"])} must stay ${previous.kafka.zookeeperChroot}, where the brokers' cluster lives ` +
+            `in ZooKeeper (their data carries its cluster.id), got ${config.kafka.zookeeperChroot}: see ${RUNBOOK}, "Changing the ZooKeeper chroot"`);
+    }
+    return problems;
+}
+
+function isDeployed(value: unknown): value is Deployed {
+    const v = value as Deployed | undefined;
+    const volumes = (x: Volumes | undefined) => typeof x?.storageSize === "string" && parseQuantity(x.storageSize) !== undefined &&
+        (x.storageClass === undefined || typeof x.storageClass === "string");
+    return v?.version === 1 && typeof v.namespace === "string" && volumes(v.zookeeper) && volumes(v.kafka) && typeof v.kafka.zookeeperChroot === "string";
+}
