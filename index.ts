@@ -36,6 +36,7 @@ export = async () => {
         ...zookeeperSettings,
         namespace: namespace.metadata.name,
         clusterDomain: config.clusterDomain,
+        zoneSpread: config.placement.zoneSpread,
     }, { providers });
 
     // Kafka takes the ensemble's connect string (an output, never a second hand-typed list) but not
@@ -46,6 +47,8 @@ export = async () => {
         namespace: namespace.metadata.name,
         zookeeperConnect: zookeeper.connectString,
         clusterDomain: config.clusterDomain,
+        zoneSpread: config.placement.zoneSpread,
+        zoneMetadataServer: config.placement.zoneMetadataServer,
     }, { providers });
 
     // The flows between them, selected by the same label objects the workloads' specs use.
@@ -53,7 +56,7 @@ export = async () => {
         ...config.network,
         namespace: namespace.metadata.name,
         zookeeper: { selector: zkSelector, ports: [ZK_PORTS.client], peerPorts: [ZK_PORTS.server, ZK_PORTS.leaderElection], clients: zookeeperClients },
-        kafka: { selector: kafkaSelector, ports: [KAFKA_PORT], clients: kafkaClients },
+        kafka: { selector: kafkaSelector, ports: [KAFKA_PORT], clients: kafkaClients, metadataEgress: config.placement.metadataEgress },
     }, { providers });
 
     if (config.nodeExporter.enabled) {

@@ -7,6 +7,19 @@ import type { GkeSettings } from "./gke-options";
 export const REGIONAL_DEFAULT_ZONES = 3;
 
 /**
+ * The metadata server as pods reach it: with Workload Identity, GKE's metadata server answers
+ * there (static metadata such as instance/zone, and tokens only for the pod's own identity).
+ */
+export const GKE_METADATA_SERVER = "169.254.169.254:80";
+
+/**
+ * Where GKE delivers pods' metadata requests, for an egress NetworkPolicy to admit: the address
+ * itself under Dataplane V2, the node's gke-metadata-server on 988 otherwise (GKE's Workload
+ * Identity docs, on network policies).
+ */
+export const GKE_METADATA_EGRESS = [{ cidr: "169.254.169.254/32", port: 80 }, { cidr: "169.254.169.252/32", port: 988 }];
+
+/**
  * What the nodes' own service account may do, and nothing more. GKE's predefined minimum for
  * nodes (logs, metrics, monitoring reads, resource metadata, autoscaling metrics), per "Configure
  * GKE node service accounts" (cloud.google.com/kubernetes-engine/security/configure-node-service-accounts)

@@ -47,6 +47,8 @@ export const kafkaOptions = v.pipe(strictSection({
         { description: "num.partitions of auto-created topics and of kafka-topics --create without --partitions" }),
     logRetentionHours: withDefault(field.int("must be an integer number of hours from 1 to 87600", { min: 1, max: 87600 }), 168,
         { description: "log.retention.hours: how long messages are kept" }),
+    rack: optionalKey(field.oneOf(["zone", "none"]),
+        { description: "broker.rack: zone sets it to the broker's zone, so a partition's replicas land in different zones", defaultText: "zone in gke mode, none in existing mode" }),
     allowedClients: allowedClientsField("Who may reach the brokers on 9093, beyond the brokers themselves (NetworkPolicy from entries)"),
 }), crossRules((k, problem) => {
     if (k.updatePartition > k.replicas) problem("updatePartition", `must be within 0..kafka.replicas (${k.replicas})`);
@@ -67,5 +69,5 @@ export const kafkaOptions = v.pipe(strictSection({
 
 /** The cluster's settings as given: every key optional. */
 export type KafkaOptionsInput = v.InferInput<typeof kafkaOptions>;
-/** With every default applied. */
-export type KafkaOptions = v.InferOutput<typeof kafkaOptions>;
+/** With every default applied; rack is resolved by the stack from the cluster mode. */
+export type KafkaOptions = Omit<v.InferOutput<typeof kafkaOptions>, "rack"> & { rack: "zone" | "none" };

@@ -1,6 +1,6 @@
 import type * as k8s from "@pulumi/kubernetes";
 import { objectLabels, selectorLabels } from "./shared/labels";
-import { execProbe, jvmResources } from "./shared/pod";
+import { ZONE_LABEL, ZoneSpread, execProbe, jvmResources } from "./shared/pod";
 import { ClaimPatch, configMapVolumes, disruptionBudget, headlessService, shippedFile, statefulSetObjects } from "./shared/statefulset";
 import { imageTag } from "./shared/fields";
 import { KAFKA_PDB_MAX_UNAVAILABLE, KafkaOptions } from "./kafka-options";
@@ -40,11 +40,16 @@ export const KAFKA_ZOOKEEPER_WAIT_SECONDS = 300;
 /** Long enough for a controlled shutdown to move leadership away and flush the logs. */
 export const KAFKA_TERMINATION_GRACE_SECONDS = 120;
 
-export type KafkaSettings = KafkaOptions & {
+export type KafkaSettings = Omit<KafkaOptions, "rack"> & {
     namespace: string;
     clusterDomain: string;
     /** The ensemble's client connect string, without chroot (the ZooKeeper component's output). */
     zookeeperConnect: string;
+    zoneSpread: ZoneSpread;
+    /** broker.rack: the pod's zone, or none. */
+    rack: "zone" | "none";
+    /** host:port of a GCE-compatible metadata server that answers the node's zone (GKE's). */
+    zoneMetadataServer?: string;
 };
 
 export const kafkaSelector = selectorLabels("kafka");
@@ -119,6 +124,7 @@ export function kafkaSpecs(s: KafkaSettings): KafkaSpecs {
             // The walkthrough's policy: brokers start together, each waits for ZooKeeper itself.
             podManagementPolicy: "Parallel",
             updatePartition: s.updatePartition,
+            zoneSpread: s.zoneSpread,
             version: imageTag(s.image),
             configChecksum: config.checksum,
             uid: KAFKA_UID,
@@ -149,6 +155,7 @@ function container(s: KafkaSettings): k8s.types.input.core.v1.Container {
             { name: "KAFKA_RUNTIME_DIR", value: KAFKA_PATHS.runtime },
             { name: "KAFKA_ADVERTISED_DOMAIN", value: brokerDomain(s) },
             { name: "KAFKA_ZOOKEEPER_WAIT_SECONDS", value: String(KAFKA_ZOOKEEPER_WAIT_SECONDS) },
+            ...rackEnv(s),
             { name: "KAFKA_HEAP_OPTS", value: `-Xms${s.heap} -Xmx${s.heap}` },
             // An OutOfMemoryError leaves a broker half alive: exit, and let the kubelet restart it.
             { name: "KAFKA_OPTS", value: "-XX:+ExitOnOutOfMemoryError" },
@@ -175,4 +182,20 @@ function container(s: KafkaSettings): k8s.types.input.core.v1.Container {
             { name: "tmp", mountPath: KAFKA_PATHS.tmp },
         ],
     };
+}
+
+/**
+ * How kafka-start.sh learns the broker's zone for broker.rack, without an API token: first the
+ * pod's own zone label through the downward API (clusters that copy the node's topology labels
+ * onto pods: KEP-4742, beta in Kubernetes 1.35; empty elsewhere), then the metadata server
+ * (GKE's answers instance/zone to every pod). Operators such as Strimzi read the Node object
+ * instead, which takes a service account token and RBAC on nodes.
+ */
+function rackEnv(s: KafkaSettings): k8s.types.input.core.v1.EnvVar[] {
+    if (s.rack === "none") return [];
+    return [
+        { name: "KAFKA_RACK", value: "zone" },
+        { name: "KAFKA_POD_ZONE", valueFrom: { fieldRef: { fieldPath: `metadata.labels['${ZONE_LABEL}']` } } },
+        ...(s.zoneMetadataServer !== undefined ? [{ name: "KAFKA_ZONE_METADATA", value: s.zoneMetadataServer }] : []),
+    ];
 }

@@ -5,6 +5,7 @@ import { KafkaOptionsInput, kafkaOptions } from "./kafka-options";
 import { DEFAULT_CLUSTER_DOMAIN } from "./zookeeper-spec";
 import { parseArgs } from "./shared/fields";
 import { registerStatefulWorkload } from "./shared/statefulset";
+import { ZoneSpread } from "./shared/pod";
 
 export { KAFKA_NAMES, KAFKA_PORT };
 
@@ -20,6 +21,13 @@ export type KafkaClusterArgs = Omit<KafkaOptionsInput, "allowedClients"> & {
     zookeeperConnect: pulumi.Input<string>;
     /** The cluster's DNS domain, in the brokers' advertised names. @default "cluster.local" */
     clusterDomain?: string;
+    /** How strictly the brokers spread over the nodes' zones. @default "DoNotSchedule" */
+    zoneSpread?: ZoneSpread;
+    /**
+     * host:port of a GCE-compatible metadata server that tells a pod its node's zone, for
+     * broker.rack (GKE's: 169.254.169.254:80). @default none: only the pod's zone label
+     */
+    zoneMetadataServer?: string;
 };
 
 /**
@@ -42,10 +50,12 @@ export class KafkaCluster extends pulumi.ComponentResource {
 
     constructor(name: string, args: KafkaClusterArgs, opts?: pulumi.ComponentResourceOptions) {
         super("zk-kafka-gke:kafka:Cluster", name, {}, opts);
-        const { namespace, zookeeperConnect, clusterDomain = DEFAULT_CLUSTER_DOMAIN, ...options } = args;
+        const { namespace, zookeeperConnect, clusterDomain = DEFAULT_CLUSTER_DOMAIN, zoneSpread = "DoNotSchedule", zoneMetadataServer, ...options } = args;
         const settings = parseArgs("KafkaCluster", name, kafkaOptions, options);
+        // Without a metadata server only a pod label can tell the zone, which few clusters set yet.
+        const rack = settings.rack ?? (zoneMetadataServer !== undefined ? "zone" : "none");
         const specs = pulumi.all([namespace, zookeeperConnect]).apply(([ns, zk]) =>
-            kafkaSpecs({ ...settings, namespace: ns, clusterDomain, zookeeperConnect: zk }));
+            kafkaSpecs({ ...settings, rack, namespace: ns, clusterDomain, zookeeperConnect: zk, zoneSpread, zoneMetadataServer }));
 
         ({ configMap: this.configMap, headlessService: this.headlessService, podDisruptionBudget: this.podDisruptionBudget,
             statefulSet: this.statefulSet, claims: this.claimPatches } = registerStatefulWorkload(this, KAFKA_NAMES, settings.replicas, specs));

@@ -14,7 +14,8 @@ export interface Workload { selector: SelectorLabels; ports: number[] }
 export interface NetworkSettings extends NetworkOptions {
     namespace: string;
     zookeeper: Workload & { peerPorts: number[]; clients: Client[] };
-    kafka: Workload & { clients: Client[] };
+    /** metadataEgress: where the brokers may ask the metadata server for their zone (broker.rack). */
+    kafka: Workload & { clients: Client[]; metadataEgress?: Array<{ cidr: string; port: number }> };
 }
 
 /** kube-dns as GKE and kubeadm label it, in kube-system. */
@@ -79,6 +80,7 @@ export function networkPolicySpecs(s: NetworkSettings): NetworkPolicy[] {
                     egress: [
                         { to: [pods(zk.selector)], ports: tcp(zk.ports) },
                         { to: [pods(kafka.selector)], ports: tcp(kafka.ports) },
+                        ...(kafka.metadataEgress ?? []).map((m) => ({ to: [{ ipBlock: { cidr: m.cidr } }], ports: tcp([m.port]) })),
                     ],
                 } : {}),
             },

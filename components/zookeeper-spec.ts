@@ -1,6 +1,6 @@
 import type * as k8s from "@pulumi/kubernetes";
 import { objectLabels, selectorLabels } from "./shared/labels";
-import { execProbe, jvmResources } from "./shared/pod";
+import { ZoneSpread, execProbe, jvmResources } from "./shared/pod";
 import { ClaimPatch, configMapVolumes, disruptionBudget, headlessService, shippedFile, statefulSetObjects } from "./shared/statefulset";
 import { imageTag, parseJvmSize } from "./shared/fields";
 import { ZooKeeperOptions } from "./zookeeper-options";
@@ -39,7 +39,7 @@ const ZK_UID = 1000;
 export const DEFAULT_CLUSTER_DOMAIN = "cluster.local";
 
 /** Everything the specs need: the ensemble's settings plus where it runs. */
-export type ZooKeeperSettings = ZooKeeperOptions & { namespace: string; clusterDomain: string };
+export type ZooKeeperSettings = ZooKeeperOptions & { namespace: string; clusterDomain: string; zoneSpread: ZoneSpread };
 
 export const zkSelector = selectorLabels("zk");
 
@@ -116,6 +116,7 @@ export function zookeeperSpecs(s: ZooKeeperSettings): ZooKeeperSpecs {
             replicas: s.replicas,
             podManagementPolicy: s.podManagementPolicy,
             updatePartition: s.updatePartition,
+            zoneSpread: s.zoneSpread,
             version: imageTag(s.image),
             configChecksum: config.checksum,
             uid: ZK_UID,

@@ -3,6 +3,7 @@ import * as k8s from "@pulumi/kubernetes";
 import { DEFAULT_CLUSTER_DOMAIN, ZK_NAMES, ZK_PORTS, zookeeperSpecs } from "./zookeeper-spec";
 import { ZooKeeperOptionsInput, zookeeperOptions } from "./zookeeper-options";
 import { parseArgs } from "./shared/fields";
+import { ZoneSpread } from "./shared/pod";
 import { fields, registerStatefulWorkload } from "./shared/statefulset";
 
 export { ZK_NAMES, ZK_PORTS };
@@ -17,6 +18,8 @@ export type ZooKeeperEnsembleArgs = Omit<ZooKeeperOptionsInput, "allowedClients"
     namespace: pulumi.Input<string>;
     /** The cluster's DNS domain, in the peers' addresses. @default "cluster.local" */
     clusterDomain?: string;
+    /** How strictly the servers spread over the nodes' zones. @default "DoNotSchedule" */
+    zoneSpread?: ZoneSpread;
 };
 
 /**
@@ -36,9 +39,9 @@ export class ZooKeeperEnsemble extends pulumi.ComponentResource {
 
     constructor(name: string, args: ZooKeeperEnsembleArgs, opts?: pulumi.ComponentResourceOptions) {
         super("zk-kafka-gke:zookeeper:Ensemble", name, {}, opts);
-        const { namespace, clusterDomain = DEFAULT_CLUSTER_DOMAIN, ...options } = args;
+        const { namespace, clusterDomain = DEFAULT_CLUSTER_DOMAIN, zoneSpread = "DoNotSchedule", ...options } = args;
         const settings = parseArgs("ZooKeeperEnsemble", name, zookeeperOptions, options);
-        const specs = pulumi.output(namespace).apply((ns) => zookeeperSpecs({ ...settings, namespace: ns, clusterDomain }));
+        const specs = pulumi.output(namespace).apply((ns) => zookeeperSpecs({ ...settings, namespace: ns, clusterDomain, zoneSpread }));
 
         ({ configMap: this.configMap, headlessService: this.headlessService, podDisruptionBudget: this.podDisruptionBudget,
             statefulSet: this.statefulSet, claims: this.claimPatches } = registerStatefulWorkload(this, ZK_NAMES, settings.replicas, specs));

@@ -82,6 +82,10 @@ export function capacityProblems(cluster: ClusterNodes, workloads: AntiAffineWor
     const zones = cluster.regional ? cluster.zones?.length ?? REGIONAL_DEFAULT_ZONES : 1;
     const nodes = cluster.nodeCount * zones;
     const counted = cluster.regional ? `${cluster.nodeCount} per zone x ${zones} zones = ${nodes} nodes` : `${nodes} nodes`;
+    // Spread over Z zones (maxSkew 1, DoNotSchedule), a zone holds floor(R/Z) or ceil(R/Z) pods,
+    // and a pod drained from a zone holding floor(R/Z) may only move within it (elsewhere the skew
+    // would reach 2): a zone needs floor(R/Z) + maxUnavailable nodes. This rule implies it:
+    // nodeCount x Z >= R + 1 > floor(R/Z) x Z, so nodeCount >= floor(R/Z) + 1.
     const problems = workloads
         .filter((w) => nodes < w.replicas + w.maxUnavailable)
         .map((w) => `${keyName("cluster.nodeCount")} (${counted}) must be >= ${w.section}.replicas (${w.replicas}) + ` +

@@ -11,6 +11,8 @@ import { DEFAULT_CLUSTER_DOMAIN } from "../components/zookeeper-spec";
 import { clusterSchema, gcpSchema } from "./cluster";
 import { capacityProblems, statefulWorkloads } from "./capacity";
 import { gkeFields } from "../components/gke-options";
+import { GKE_METADATA_EGRESS, GKE_METADATA_SERVER } from "../components/gke-spec";
+import type { ZoneSpread } from "../components/shared/pod";
 import type { GkeClusterArgs } from "../components/gke-cluster";
 import type { ExistingClusterArgs } from "../components/existing-cluster";
 
@@ -62,6 +64,12 @@ export interface StackConfig {
     nodeExporter: NodeExporterOptions;
     network: NetworkOptions;
     cluster: ClusterTarget;
+    /**
+     * Zones: GKE's nodes always carry their zone label, so the pods must spread (DoNotSchedule);
+     * an existing cluster's nodes may not, and there the spread is only preferred. The metadata
+     * server that tells a broker its zone is GKE's.
+     */
+    placement: { zoneSpread: ZoneSpread; zoneMetadataServer?: string; metadataEgress: Array<{ cidr: string; port: number }> };
     /** Things that could not be checked; config.ts logs them as warnings. */
     warnings: string[];
 }
@@ -86,7 +94,7 @@ export function parseStackConfig(raw: Record<string, unknown>, gcp: GcpRaw = {},
     };
     const top = collect(() => parseSection("", topLevel, raw, stackConfigSchema));
     const zookeeper = collect(() => parseSection("zookeeper", sections.zookeeper, raw.zookeeper));
-    const kafka = collect(() => parseSection("kafka", sections.kafka, raw.kafka));
+    const kafkaRaw = collect(() => parseSection("kafka", sections.kafka, raw.kafka));
     const network = collect(() => parseSection("network", sections.network, raw.network));
     const nodeExporterRaw = collect(() => parseSection("nodeExporter", sections.nodeExporter, raw.nodeExporter));
     const clusterRaw = collect(() => parseSection("cluster", sections.cluster, raw.cluster));
@@ -96,6 +104,8 @@ export function parseStackConfig(raw: Record<string, unknown>, gcp: GcpRaw = {},
     // PodMonitoring CRD may not exist, so it is opt-in there.
     const nodeExporter = nodeExporterRaw && cluster
         ? { ...nodeExporterRaw, podMonitoring: nodeExporterRaw.podMonitoring ?? cluster.mode === "gke" } : undefined;
+    const gke = cluster?.mode === "gke";
+    const kafka = kafkaRaw && cluster ? { ...kafkaRaw, rack: kafkaRaw.rack ?? (gke ? "zone" : "none") } : undefined;
     if (zookeeper && kafka && nodeExporter && network && cluster) {
         const daemons = nodeExporter.enabled ? [{ name: "node-exporter", cpu: nodeExporter.cpu, memory: nodeExporter.memory }] : [];
         const capacity = capacityProblems(cluster, statefulWorkloads({ zookeeper, kafka }), daemons);
@@ -103,7 +113,13 @@ export function parseStackConfig(raw: Record<string, unknown>, gcp: GcpRaw = {},
         warnings.push(...capacity.warnings);
     }
     if (problems.length > 0) throw new ConfigError(problems);
-    return { namespace: top!.namespace, clusterDomain: top!.clusterDomain, zookeeper: zookeeper!, kafka: kafka!, nodeExporter: nodeExporter!, network: network!, cluster: cluster!, warnings };
+    const placement = gke
+        ? { zoneSpread: "DoNotSchedule" as const, zoneMetadataServer: GKE_METADATA_SERVER, metadataEgress: kafka?.rack === "zone" ? GKE_METADATA_EGRESS : [] }
+        : { zoneSpread: "ScheduleAnyway" as const, metadataEgress: [] };
+    return {
+        namespace: top!.namespace, clusterDomain: top!.clusterDomain, zookeeper: zookeeper!, kafka: kafka!, nodeExporter: nodeExporter!,
+        network: network!, cluster: cluster!, placement, warnings,
+    };
 }
 
 function resolveCluster(c: v.InferOutput<typeof clusterSchema>, gcp: GcpRaw, stack: string): ClusterTarget {

@@ -5,6 +5,7 @@
 # per pod and writes the result to $KAFKA_RUNTIME_DIR:
 #   broker.id            = the StatefulSet ordinal, from the hostname (kafka-2 -> 2)
 #   advertised.listeners = the pod's stable name, <hostname>.$KAFKA_ADVERTISED_DOMAIN:<port>
+#   broker.rack          = the node's zone, with KAFKA_RACK=zone (see below)
 # Before it starts the JVM it waits, bounded, until a ZooKeeper server of zookeeper.connect
 # serves in a quorum: on a fresh deploy both start together, and a broker that finds no quorum
 # would exit and crash-loop into a growing back-off.
@@ -47,11 +48,37 @@ until member=$(quorum_member); do
 done
 echo "kafka-start: ZooKeeper quorum reached through $member" >&2
 
+# broker.rack, when KAFKA_RACK=zone: the node's zone, so that Kafka puts a partition's replicas
+# in different zones. First the pod's own zone label (KAFKA_POD_ZONE, from the downward API, set
+# where the cluster copies node topology labels onto pods), then a GCE-compatible metadata
+# server (KAFKA_ZONE_METADATA=host:port; GKE's answers instance/zone to every pod), asked over
+# bash's /dev/tcp: the image has no HTTP client. Every broker needs one, or none: Kafka refuses
+# rack-aware placement over a mix.
+metadata_zone() {
+  local reply
+  reply=$(timeout 3 bash -c 'exec 3<>"/dev/tcp/$0/$1" || exit 1
+    printf "GET /computeMetadata/v1/instance/zone HTTP/1.0\r\nHost: metadata.google.internal\r\nMetadata-Flavor: Google\r\n\r\n" >&3
+    cat <&3' "${KAFKA_ZONE_METADATA%:*}" "${KAFKA_ZONE_METADATA##*:}" 2>/dev/null | tr -d '\r') || return 1
+  [[ "$reply" =~ ^HTTP/[0-9.]+\ 200 ]] || return 1
+  reply="${reply##*$'\n'}"            # the body: projects/<number>/zones/<zone>
+  [[ "$reply" =~ ^projects/[0-9]+/zones/([a-z0-9-]+)$ ]] && echo "${BASH_REMATCH[1]}"
+}
+rack=""
+if [[ "${KAFKA_RACK:-none}" == zone ]]; then
+  rack="${KAFKA_POD_ZONE:-}"
+  if [[ -z "$rack" && -n "${KAFKA_ZONE_METADATA:-}" ]]; then
+    for _ in 1 2 3 4 5; do rack=$(metadata_zone) && break; rack=""; sleep 1; done
+  fi
+  [[ "$rack" =~ ^[A-Za-z0-9][A-Za-z0-9._-]*$ ]] ||
+    die "kafka.rack is zone but this pod's zone is unknown: no topology.kubernetes.io/zone label on the pod${KAFKA_ZONE_METADATA:+ and no zone from the metadata server at $KAFKA_ZONE_METADATA}; set kafka.rack to none, or give the pods their zone"
+fi
+
 mkdir -p "$runtime_dir"
 {
-  grep -v -e '^broker\.id=' -e '^advertised\.listeners=' "$template"
+  grep -v -e '^broker\.id=' -e '^advertised\.listeners=' -e '^broker\.rack=' "$template"
   echo "broker.id=${broker_id}"
   echo "advertised.listeners=${advertised}"
+  if [[ -n "$rack" ]]; then echo "broker.rack=${rack}"; fi
 } >"$runtime_dir/server.properties"
 
 log_dirs=$(setting log.dirs)
@@ -78,5 +105,5 @@ else
   printf '%s\n' "$chroot" >"$record.tmp" && mv "$record.tmp" "$record"
 fi
 
-echo "kafka-start: broker ${broker_id} (${host}) advertising ${advertised}" >&2
+echo "kafka-start: broker ${broker_id} (${host}) advertising ${advertised}${rack:+ in rack $rack}" >&2
 exec "${KAFKA_HOME:-/opt/kafka}/bin/kafka-server-start.sh" "$runtime_dir/server.properties"

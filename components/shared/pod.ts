@@ -49,6 +49,25 @@ export function requiredHostAntiAffinity(selector: SelectorLabels): Affinity {
     };
 }
 
+/**
+ * How strictly pods spread over zones: DoNotSchedule keeps a pod Pending rather than crowd a
+ * zone; ScheduleAnyway only prefers the spread (for clusters whose nodes may lack zone labels:
+ * under DoNotSchedule a node without the topology key takes no pod).
+ */
+export type ZoneSpread = "DoNotSchedule" | "ScheduleAnyway";
+
+/** The zone label every cloud provider's nodes carry (KEP-1659, standard topology labels). */
+export const ZONE_LABEL = "topology.kubernetes.io/zone";
+
+/**
+ * At most one pod more in any zone than in another, counted on the same labels that select the
+ * pods: a zone outage takes at most ceil(replicas / zones) of them (one broker of three, two
+ * ZooKeeper servers of five), never a quorum or every replica of a partition.
+ */
+export function zoneSpreadConstraints(selector: SelectorLabels, whenUnsatisfiable: ZoneSpread): k8s.types.input.core.v1.TopologySpreadConstraint[] {
+    return [{ maxSkew: 1, topologyKey: ZONE_LABEL, whenUnsatisfiable, labelSelector: { matchLabels: { ...selector } } }];
+}
+
 /** A probe that runs a command in the container. */
 export function execProbe(command: string[], timing: Omit<Probe, "exec">): Probe {
     return { exec: { command }, ...timing };

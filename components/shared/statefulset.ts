@@ -5,8 +5,8 @@ import * as pulumi from "@pulumi/pulumi";
 import * as k8s from "@pulumi/kubernetes";
 import { SelectorLabels, podLabels } from "./labels";
 import {
-    hardenedContainerSecurityContext, hardenedPodSecurityContext, requiredHostAntiAffinity, rolloutTimeoutSeconds,
-    statefulSetAwaitAnnotations, volumeClaimTemplate,
+    ZoneSpread, hardenedContainerSecurityContext, hardenedPodSecurityContext, requiredHostAntiAffinity, rolloutTimeoutSeconds,
+    statefulSetAwaitAnnotations, volumeClaimTemplate, zoneSpreadConstraints,
 } from "./pod";
 
 type Container = k8s.types.input.core.v1.Container;
@@ -74,6 +74,8 @@ export interface StatefulWorkload {
     replicas: number;
     podManagementPolicy: "Parallel" | "OrderedReady";
     updatePartition: number;
+    /** How strictly the pods spread over the nodes' zones. */
+    zoneSpread: ZoneSpread;
     /** The image's tag, for the app.kubernetes.io/version pod label. */
     version?: string;
     /** Digest of the mounted config: a change rolls the pods. */
@@ -124,6 +126,7 @@ export function statefulSetSpec(w: StatefulWorkload): k8s.apps.v1.StatefulSetArg
                 },
                 spec: {
                     affinity: requiredHostAntiAffinity(w.selector),
+                    topologySpreadConstraints: zoneSpreadConstraints(w.selector, w.zoneSpread),
                     securityContext: hardenedPodSecurityContext(w.uid),
                     automountServiceAccountToken: false,
                     // Service env vars are unused and leak the namespace's topology into every pod.

@@ -178,7 +178,8 @@ describe("KafkaCluster", () => {
     });
 
     it("builds its specs without the Pulumi runtime", () => {
-        const specs = kafkaSpecs({ ...v.parse(kafkaOptions, {}), namespace: "ns", clusterDomain: "cluster.local", zookeeperConnect: "zk:2181" });
+        const specs = kafkaSpecs({ ...v.parse(kafkaOptions, {}), rack: "none", namespace: "ns", clusterDomain: "cluster.local", zookeeperConnect: "zk:2181",
+            zoneSpread: "DoNotSchedule" });
         assert.match(specs.configMap.data!["server.properties" as never] as string, /^zookeeper\.connect=zk:2181\/kafka$/m);
     });
 

@@ -189,8 +189,8 @@ describe("ZooKeeperEnsemble", () => {
     });
 
     it("builds its specs without the Pulumi runtime", () => {
-        const specs = zookeeperSpecs({ ...ZOOKEEPER_DEFAULTS, namespace: "ns", clusterDomain: "cluster.local" });
+        const specs = zookeeperSpecs({ ...ZOOKEEPER_DEFAULTS, namespace: "ns", clusterDomain: "cluster.local", zoneSpread: "DoNotSchedule" });
         assert.equal(specs.statefulSet.metadata && (specs.statefulSet.metadata as { name: string }).name, "zk");
-        assert.equal(serverLines({ ...ZOOKEEPER_DEFAULTS, namespace: "ns", clusterDomain: "cluster.local" }).length, 3);
+        assert.equal(serverLines({ ...ZOOKEEPER_DEFAULTS, namespace: "ns", clusterDomain: "cluster.local", zoneSpread: "DoNotSchedule" }).length, 3);
     });
 });

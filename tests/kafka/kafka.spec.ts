@@ -71,7 +71,7 @@ describe("the rendered Kafka cluster, run as three real brokers on the real ense
         printFigures(figures, ensemble?.root, this.test?.parent?.tests.some((t) => t.isFailed()) ?? false);
     });
 
-    it("1. the three brokers register: /kafka/brokers/ids holds 0, 1, 2 under the chroot", async () => {
+    it("1. the three brokers register: /kafka/brokers/ids holds 0, 1, 2 under the chroot, each with its zone as rack", async () => {
         const t0 = Date.now();
         kafka.brokers.forEach((b) => b.start());
         const zk = (await PinnedClient.connect(`${ensemble.servers[0].address}:${ensemble.clientPort}`))!;
@@ -84,6 +84,9 @@ describe("the rendered Kafka cluster, run as three real brokers on the real ense
             }, 500);
             figures["time for the brokers to register"] = `${Date.now() - t0} ms`;
             assert.deepEqual(ids, ["0", "1", "2"]);
+            // broker.rack from each pod's zone (what the downward API gives it here): replicas spread over zones.
+            const racks = await Promise.all(ids.map(async (id) => (JSON.parse((await zk.get(`/kafka/brokers/ids/${id}`))!) as { rack?: string }).rack));
+            assert.deepEqual(racks, ["zone-a", "zone-b", "zone-c"]);
         } finally {
             zk.close();
         }

@@ -43,7 +43,11 @@ export class LocalKafka {
             rewrite: (key: string, text: string, p: LocalPod) => key !== "server.properties" ? text : p.localize(text
                 .replace(/^listeners=(\w+):\/\/:(\d+)$/m, `listeners=$1://${p.address}:$2`)
                 .replace(/^zookeeper\.connect=[^/\n]*/m, `zookeeper.connect=${zookeeperConnect}`)),
-            env: () => ({ KAFKA_HOME: home, KAFKA_OPTS: `${rendered("KAFKA_OPTS")} -Djdk.net.hosts.file=${this.hostsFile}` }),
+            // The zone the downward API gives each pod: one zone per broker, as the spread places them.
+            env: (p: LocalPod) => ({
+                KAFKA_HOME: home, KAFKA_OPTS: `${rendered("KAFKA_OPTS")} -Djdk.net.hosts.file=${this.hostsFile}`,
+                KAFKA_POD_ZONE: `zone-${"abc"[p.index % 3]}`, KAFKA_ZONE_METADATA: "",
+            }),
         };
         this.brokers = Array.from({ length: replicas }, (_, i) => new LocalPod(i, root, this.pod, laptop));
     }

@@ -37,6 +37,21 @@ describe("capacity rule", () => {
         assert.equal(capacityProblems(regional(2), both("1Gi", "5Gi")).problems.length, 0, "2 x 3 zones = 6 nodes, 5 with one drained");
     });
 
+    it("accepts no regional pool whose zones could not hold the zone spread through a drain", () => {
+        // A zone holds floor(R/Z) or ceil(R/Z) pods; one drained from a floor zone must stay in its zone.
+        for (let zones = 2; zones <= 5; zones++) {
+            const names = Array.from({ length: zones }, (_, i) => `eu-w1-${"abcde"[i]}`);
+            for (let nodeCount = 1; nodeCount <= 8; nodeCount++) {
+                for (let replicas = 1; replicas <= 15; replicas += 2) {
+                    const cluster = { mode: "gke" as const, nodeCount, regional: true, zones: names, machineType: "e2-standard-8" };
+                    if (capacityProblems(cluster, zk(replicas)).problems.length === 0) {
+                        assert.ok(nodeCount >= Math.floor(replicas / zones) + 1, `${replicas} over ${zones} zones of ${nodeCount} nodes`);
+                    }
+                }
+            }
+        }
+    });
+
     it("follows GKE's published reservation formula", () => {
         const e2s2 = gkeAllocatable(2, 8);
         assert.equal(Number(e2s2.cpu.toFixed(3)), 1.93, "2 - 6% - 1%");

@@ -2,9 +2,9 @@ import { strict as assert } from "assert";
 import { changeProblems, deployedRecord } from "../../schema/deployed";
 import { ZOOKEEPER_DEFAULTS } from "../../components/zookeeper-options";
 import * as v from "valibot";
-import { kafkaOptions } from "../../components/kafka-options";
+import { KafkaOptions, kafkaOptions } from "../../components/kafka-options";
 
-const KAFKA_DEFAULTS = v.parse(kafkaOptions, {});
+const KAFKA_DEFAULTS: KafkaOptions = { ...v.parse(kafkaOptions, {}), rack: "zone" };
 const live = { namespace: "zk-kafka", zookeeper: ZOOKEEPER_DEFAULTS, kafka: KAFKA_DEFAULTS };
 const record = deployedRecord(live);
 const change = (zookeeper: Partial<typeof ZOOKEEPER_DEFAULTS>, kafka: Partial<typeof KAFKA_DEFAULTS>) =>

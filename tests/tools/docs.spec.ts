@@ -37,7 +37,7 @@ describe("the documentation", () => {
 
     it("the runbook covers every procedure of the tutorials", () => {
         const runbook = fs.readFileSync(path.join(PROJECT_ROOT, "docs", "runbook.md"), "utf8");
-        for (const heading of ["sanity test", "maintenance", "Scaling", "rolling updates", "canary and staged", "node-exporter upgrade", "liveness failures",
+        for (const heading of ["sanity test", "maintenance", "Zones", "Scaling", "rolling updates", "canary and staged", "node-exporter upgrade", "liveness failures",
             "re-creating the StatefulSets", "Growing the disks", "Moving to other disks", "ZooKeeper chroot", "Tearing down"]) assert.match(runbook, new RegExp(`^## .*${heading}`, "im"), heading);
     });
 });

@@ -1,6 +1,7 @@
 import { strict as assert } from "assert";
 import { spawn } from "child_process";
 import * as fs from "fs";
+import * as net from "net";
 import * as os from "os";
 import * as path from "path";
 import { ConfigMap, StatefulSet } from "../../harness/kube-types";
@@ -38,7 +39,8 @@ describe("kafka-start.sh (rendered, run for real)", () => {
         fs.writeFileSync(path.join(home, "bin", "kafka-server-start.sh"), '#!/usr/bin/env bash\necho "launched with $*"\n', { mode: 0o755 });
         const env: NodeJS.ProcessEnv = { PATH: process.env.PATH, HOSTNAME: hostname };
         for (const e of c.env) env[e.name] = e.value;
-        Object.assign(env, { KAFKA_CONFIG_DIR: conf, KAFKA_RUNTIME_DIR: run, KAFKA_HOME: home }, extraEnv);
+        // What the downward API gives the pod; never the real metadata server from a test.
+        Object.assign(env, { KAFKA_CONFIG_DIR: conf, KAFKA_RUNTIME_DIR: run, KAFKA_HOME: home, KAFKA_POD_ZONE: "europe-west1-b", KAFKA_ZONE_METADATA: "" }, extraEnv);
         const child = spawn("bash", [path.join(dir, "kafka-start.sh")], { env });
         let stdout = "";
         let stderr = "";
@@ -131,6 +133,43 @@ describe("kafka-start.sh (rendered, run for real)", () => {
             assert.equal((await start("kafka-0", [`127.0.0.1:${zk.port}`])).code, 0, "under its own chroot it starts again");
         } finally {
             zk.close();
+        }
+    });
+
+    it("sets broker.rack to the pod's zone label, else to the zone the metadata server answers, else refuses to start", async () => {
+        const zk = await fakePeer(() => SERVING);
+        // A metadata server answers once the whole request is in (the shell writes it line by line).
+        let asked = "";
+        const metadata = net.createServer((socket) => {
+            socket.on("data", (d) => {
+                asked += d.toString();
+                if (asked.endsWith("\r\n\r\n")) socket.end("HTTP/1.0 200 OK\r\nMetadata-Flavor: Google\r\n\r\nprojects/123456789/zones/europe-west1-d");
+            });
+        });
+        await new Promise<void>((resolve) => metadata.listen(0, "127.0.0.1", () => resolve()));
+        const metadataPort = (metadata.address() as net.AddressInfo).port;
+        const silent = await fakePeer(() => "HTTP/1.0 404 Not Found\r\n\r\nnot here");
+        try {
+            const connect = [`127.0.0.1:${zk.port}`];
+            const labelled = await start("kafka-0", connect);
+            assert.equal(labelled.code, 0, labelled.stderr);
+            assert.match(labelled.written!, /^broker\.rack=europe-west1-b$/m);
+            const asking = await start("kafka-0", connect, { KAFKA_POD_ZONE: "", KAFKA_ZONE_METADATA: `127.0.0.1:${metadataPort}` });
+            assert.equal(asking.code, 0, asking.stderr);
+            assert.match(asking.written!, /^broker\.rack=europe-west1-d$/m);
+            assert.match(asking.stderr, /in rack europe-west1-d/);
+            assert.match(asked, /^GET \/computeMetadata\/v1\/instance\/zone HTTP\/1\.0\r\n/);
+            assert.match(asked, /\r\nMetadata-Flavor: Google\r\n/);
+            const unknown = await start("kafka-0", connect, { KAFKA_POD_ZONE: "", KAFKA_ZONE_METADATA: `127.0.0.1:${silent.port}` });
+            assert.equal(unknown.code, 1);
+            assert.match(unknown.stderr, /kafka\.rack is zone but this pod's zone is unknown/);
+            assert.equal(unknown.stdout, "", "no broker without its rack");
+            const none = await start("kafka-0", connect, { KAFKA_RACK: "none" });
+            assert.doesNotMatch(none.written!, /broker\.rack/);
+        } finally {
+            zk.close();
+            metadata.close();
+            silent.close();
         }
     });
 });

@@ -70,18 +70,18 @@ const ZK_CHANGES: { [K in keyof ZooKeeperOptions]-?: ZooKeeperOptions[K] } = {
 const KAFKA_CHANGES: { [K in keyof KafkaOptions]-?: KafkaOptions[K] } = {
     replicas: 5, image: "docker.io/apache/kafka:3.9.1", updatePartition: 1, storageSize: "40Gi", storageClass: "premium-rwo", heap: "768m",
     cpu: "1", memory: "3Gi", defaultReplicationFactor: 3, minInsyncReplicas: 1, autoCreateTopics: true, zookeeperChroot: "/k", numPartitions: 6,
-    logRetentionHours: 24, allowedClients: [{ namespaceSelector: { team: "x" } }],
+    logRetentionHours: 24, allowedClients: [{ namespaceSelector: { team: "x" } }], rack: "none",
 };
 
 describe("the changes that replace a StatefulSet", () => {
     const replacing = (a: object, b: object) => REPLACING_FIELDS.some((f) =>
         JSON.stringify((a as Record<string, unknown>)[f]) !== JSON.stringify((b as Record<string, unknown>)[f]));
-    const where = { namespace: "zk-kafka", clusterDomain: "cluster.local" };
+    const where = { namespace: "zk-kafka", clusterDomain: "cluster.local", zoneSpread: "DoNotSchedule" as const };
     const zk = (s: ZooKeeperOptions, at = where) => zookeeperSpecs({ ...s, ...at }).statefulSet;
     const kafka = (s: KafkaOptions, at = where) => kafkaSpecs({ ...s, ...at, zookeeperConnect: "zk-cs:2181" }).statefulSet;
 
     it("are exactly the documented ones, each of which only orphans and re-adopts the pods", () => {
-        const kafkaDefaults = v.parse(kafkaOptions, {});
+        const kafkaDefaults: KafkaOptions = { ...v.parse(kafkaOptions, {}), rack: "zone" };
         const found: string[] = [];
         for (const [key, value] of Object.entries(ZK_CHANGES)) {
             const changed = { ...ZOOKEEPER_DEFAULTS, [key]: value } as ZooKeeperOptions;
