@@ -180,11 +180,12 @@ export interface StatefulWorkloadSpecs {
 }
 
 /**
- * Registers a stateful workload's ConfigMap, headless Service, PDB and StatefulSet as children of
- * its component. The StatefulSet waits for the ConfigMap its pods mount and the Service their
- * names resolve through; its name is fixed (the tutorials'), so a replacement (new
- * volumeClaimTemplates, podManagementPolicy) must delete first, and the retained volumes are
- * re-bound by the new StatefulSet's pods: the data survives.
+ * Registers a stateful workload's ConfigMap, headless Service, PDB, StatefulSet and claim
+ * patches (one per replica) as children of its component. The StatefulSet waits for the
+ * ConfigMap its pods mount and the Service their names resolve through; its name is fixed (the
+ * tutorials'), so a replacement (new volumeClaimTemplates, podManagementPolicy) must delete
+ * first: the orphan propagation leaves the pods running for the new StatefulSet to adopt, with
+ * their retained volumes.
  */
 export function registerStatefulWorkload<S extends StatefulWorkloadSpecs>(
     parent: pulumi.Resource, names: { configMap: string; headlessService: string; pdb: string; statefulSet: string; dataClaim: string }, replicas: number,
