@@ -10,6 +10,18 @@ export interface StackObject {
     namespace: string;
     /** Labels of its pods, for the kinds with a pod template. */
     podLabels?: Record<string, string>;
+    /** A PodDisruptionBudget's selector as its API version reads it (pdbSelector). */
+    selector?: LabelSelector;
+}
+
+/**
+ * A PodDisruptionBudget's selector as the disruption controller reads it: in policy/v1beta1 an
+ * empty selector selects no pod (policy/v1 made it select every pod), so it is none there.
+ */
+export function pdbSelector(pdb: KubeObject): LabelSelector | undefined {
+    const s = pdb.spec?.selector ?? undefined;
+    const empty = s !== undefined && Object.keys(s.matchLabels ?? {}).length === 0 && (s.matchExpressions ?? []).length === 0;
+    return pdb.apiVersion === "policy/v1beta1" && empty ? undefined : s;
 }
 
 /**
@@ -34,8 +46,9 @@ export class StackIndex {
                 for (const [k, v] of Object.entries(so.podLabels)) push(ns.byPair, `${k}=${v}`, so);
             }
             if (kind === "PodDisruptionBudget") {
+                so.selector = pdbSelector(object);
                 const ns = this.entry(this.pdbs, so.namespace, () => ({ byPair: new Map(), other: [] }));
-                const first = Object.entries(object.spec?.selector?.matchLabels ?? {})[0];
+                const first = Object.entries(so.selector?.matchLabels ?? {})[0];
                 if (first) push(ns.byPair, `${first[0]}=${first[1]}`, so);
                 else ns.other.push(so);
             }
@@ -48,7 +61,7 @@ export class StackIndex {
         const ns = this.pdbs.get(namespace);
         if (!ns) return [];
         const candidates = [...ns.other, ...Object.entries(labels).flatMap(([k, v]) => ns.byPair.get(`${k}=${v}`) ?? [])];
-        return candidates.filter((p) => selects(p.object.spec?.selector, labels));
+        return candidates.filter((p) => selects(p.selector, labels));
     }
 
     /** The workloads (pod templates) of the namespace whose pods a selector selects. */
@@ -85,7 +98,18 @@ export function resolveMaxUnavailable(value: number | string | undefined, replic
     if (value === undefined) return undefined;
     if (typeof value === "number") return value;
     const m = /^(\d+)%$/.exec(value);
-    return m ? Math.ceil((Number(m[1]) * replicas) / 100) : Number(value);
+    return m ? Math.ceil((Number(m[1]) * replicas) / 100) : undefined;
+}
+
+/**
+ * Why an int-or-string field of a PodDisruptionBudget is not one the API server takes (a
+ * non-negative integer, or a string of digits and "%", so neither "one", "50 %" nor "1"), or undefined.
+ */
+export function invalidIntOrPercent(value: unknown): string | undefined {
+    if (value === undefined || value === null) return undefined;
+    if (typeof value === "number" && Number.isInteger(value) && value >= 0) return undefined;
+    if (typeof value === "string" && /^\d+%$/.test(value)) return undefined;
+    return `must be a non-negative integer or a percentage such as 25%, got ${JSON.stringify(value)}`;
 }
 
 /** `StatefulSet zk-kafka/zk`, for messages. */

@@ -14,3 +14,8 @@ export function cannotVerify(message: string): never {
     e.message = `cannot verify: ${message}`;
     throw e;
 }
+
+/** Whether a rule stopped through cannotVerify (or met a value a preview cannot know). */
+export function isCannotVerify(e: unknown): e is Error {
+    return e instanceof UnknownValueError;
+}

@@ -42,8 +42,8 @@ export interface PodSpec {
 export interface AffinityTerm {
     labelSelector?: import("./selectors").LabelSelector;
     topologyKey: string;
-    namespaces?: string[];
-    namespaceSelector?: import("./selectors").LabelSelector;
+    namespaces?: string[] | null;
+    namespaceSelector?: import("./selectors").LabelSelector | null;
 }
 
 /** A Kubernetes object as a policy sees its inputs. */

@@ -20,6 +20,16 @@ export const requireNonRoot: ResourceValidationPolicy = {
         const spec = podTemplate(kind, args.props as KubeObject)?.spec;
         if (!spec) return;
         const pod: SecurityContext = spec.securityContext ?? {};
+        // A value of the wrong type ("0", "true") is refused by the API server: judging it as
+        // if it were the number or boolean would pass or fail a pod that cannot exist.
+        const invalid = (where: string, sc: SecurityContext) => {
+            const bad = Object.entries({ runAsUser: "integer", runAsNonRoot: "boolean", privileged: "boolean" })
+                .filter(([k, t]) => sc[k as keyof SecurityContext] !== undefined &&
+                    (t === "integer" ? !Number.isInteger(sc[k as keyof SecurityContext]) : typeof sc[k as keyof SecurityContext] !== "boolean"));
+            for (const [k, t] of bad) reportViolation(`${where} securityContext.${k} must be ${t === "integer" ? "an integer" : "a boolean"}, got ${JSON.stringify(sc[k as keyof SecurityContext])}`);
+            return bad.length > 0;
+        };
+        if (invalid("the pod's", pod)) return;
         if (pod.runAsUser === 0) reportViolation("the pod's securityContext must not set runAsUser 0 (root), even where containers override it");
         const all: Array<[string, Container]> = [
             ...(spec.initContainers ?? []).map((c): [string, Container] => ["init container", c]),
@@ -28,6 +38,7 @@ export const requireNonRoot: ResourceValidationPolicy = {
         ];
         for (const [what, c] of all) {
             const sc = c.securityContext ?? {};
+            if (invalid(`${what} ${c.name}'s`, sc)) continue;
             const user = sc.runAsUser ?? pod.runAsUser;
             const nonRoot = sc.runAsNonRoot ?? pod.runAsNonRoot;
             if (sc.privileged === true) reportViolation(`${what} ${c.name} must not be privileged`);

@@ -1,6 +1,6 @@
 import { StackValidationPolicy } from "@pulumi/policy";
 import { describeSelector } from "../lib/selectors";
-import { StackIndex, resolveMaxUnavailable } from "../lib/stack";
+import { StackIndex, invalidIntOrPercent, resolveMaxUnavailable } from "../lib/stack";
 import { replicasOf } from "../lib/workloads";
 
 interface Config { maxUnavailableCap: number; kinds: string[] }
@@ -37,6 +37,16 @@ export const requirePdbMaxUnavailable: StackValidationPolicy = {
             }
             const pdb = pdbs[0].object;
             const name = pdb.metadata?.name;
+            // The API server refuses these; a rule that passed them would judge a PDB that cannot exist.
+            const invalid = invalidIntOrPercent(pdb.spec?.maxUnavailable) ?? invalidIntOrPercent(pdb.spec?.minAvailable);
+            if (invalid) {
+                report(`PodDisruptionBudget ${name}: ${pdb.spec?.maxUnavailable !== undefined && invalidIntOrPercent(pdb.spec.maxUnavailable) ? "maxUnavailable" : "minAvailable"} ${invalid}`);
+                continue;
+            }
+            if (pdb.spec?.maxUnavailable !== undefined && pdb.spec?.minAvailable !== undefined) {
+                report(`PodDisruptionBudget ${name} must set maxUnavailable alone, got minAvailable ${pdb.spec.minAvailable} too: the API server refuses both`);
+                continue;
+            }
             const replicas = replicasOf(w.object);
             const allowed = resolveMaxUnavailable(pdb.spec?.maxUnavailable, replicas);
             // A majority of 2n+1 survives n; sets of one or two have no majority beyond a single pod to protect.
@@ -53,9 +63,10 @@ export const requirePdbMaxUnavailable: StackValidationPolicy = {
             }
         }
         for (const p of index.ofKind("PodDisruptionBudget")) {
-            if (index.podsSelectedBy(p.namespace, p.object.spec?.selector).length === 0) {
+            if (index.podsSelectedBy(p.namespace, p.selector).length === 0) {
+                const v1beta1 = p.selector === undefined && p.object.spec?.selector ? " (in policy/v1beta1 an empty selector selects nothing)" : "";
                 reportViolation("must select the pods of a workload in its namespace; " +
-                    `its selector (${describeSelector(p.object.spec?.selector)}) selects none`, p.resource.urn);
+                    `its selector (${describeSelector(p.object.spec?.selector)}) selects none${v1beta1}`, p.resource.urn);
             }
         }
     },

@@ -1,6 +1,7 @@
 import { ResourceValidationPolicy } from "@pulumi/policy";
 import { describeLabels, describeSelector, selects } from "../lib/selectors";
-import { KubeObject, kindOf, namespaceOf, podTemplate, replicasOf } from "../lib/workloads";
+import { cannotVerify } from "../lib/verify";
+import { AffinityTerm, KubeObject, kindOf, namespaceOf, podTemplate, replicasOf } from "../lib/workloads";
 
 interface Config { topologyKeys: string[]; kinds: string[] }
 
@@ -43,11 +44,31 @@ export const requirePodAntiAffinity: ResourceValidationPolicy = {
             return;
         }
         const namespace = namespaceOf(o);
-        const ownPods = (t: (typeof spreading)[number]) => selects(t.labelSelector, labels) &&
-            (t.namespaces === undefined || t.namespaces.length === 0 || t.namespaces.includes(namespace));
+        const ownPods = (t: (typeof spreading)[number]) => selects(t.labelSelector, labels) && coversNamespace(t, namespace);
         if (!spreading.some(ownPods)) {
             reportViolation(`the required anti-affinity term must select the workload's own pods (${describeLabels(labels)}), ` +
                 `but its selector (${spreading.map((t) => describeSelector(t.labelSelector)).join("; ")}) misses them, so it never applies`);
         }
     },
 };
+
+/**
+ * Whether a term counts pods of the workload's own namespace (PodAffinityTerm): `namespaces`
+ * and `namespaceSelector` together name the namespaces (null or empty both: only the pod's own;
+ * a selector `{}`: every namespace). A selector is judged on the one label every namespace
+ * carries, kubernetes.io/metadata.name; one that asks about other labels cannot be decided here.
+ */
+function coversNamespace(t: AffinityTerm, namespace: string): boolean {
+    const listed = t.namespaces ?? [];
+    const selector = t.namespaceSelector;
+    if (listed.includes(namespace)) return true;
+    if (selector === undefined || selector === null) return listed.length === 0;
+    if (selects(selector, { [NAMESPACE_NAME]: namespace })) return true;
+    const keys = [...Object.keys(selector.matchLabels ?? {}), ...(selector.matchExpressions ?? []).map((e) => e.key)];
+    if (keys.every((k) => k === NAMESPACE_NAME)) return false;
+    return cannotVerify(`the anti-affinity term's namespaceSelector (${describeSelector(selector)}) depends on labels of namespace ${namespace} ` +
+        "that a manifest does not show: whether it counts the workload's own pods is unknown");
+}
+
+const NAMESPACE_NAME = "kubernetes.io/metadata.name";
+

@@ -2,20 +2,19 @@
  * `npm run policy -- [--stack dev] [--set <path>=<value> ...] [--config <file>] [--json]`
  * `npm run policy -- --manifests <file|dir> ... [--config <file>] [--json]`
  *
- * Runs the real policy pack (policy/) as `pulumi preview --policy-pack policy` does: spawned,
- * over its analyzer gRPC interface, resource and stack rules, against every resource of the
- * offline render of a stack, or against plain Kubernetes YAML (a large set in stacks of whole
- * namespaces over several pack processes: tools/policy/parallel.ts). One line per violation, then
- * `<N> violations (<M> mandatory)`. Exit 0 without a mandatory violation, 1 with one, 2 when
- * the input is unusable.
+ * The pack's rules on the offline render of a stack, through the real pack served over gRPC as
+ * `pulumi preview --policy-pack policy` runs it; or on plain Kubernetes YAML, evaluated in this
+ * process with the arguments the SDK builds (tools/policy/engine.ts; a test holds both doors to
+ * the same diagnostics). One line per violation, then `<N> violations (<M> mandatory)`. Exit 0
+ * without a mandatory violation, 1 with one, 2 when the input is unusable (bad YAML, a missing
+ * path, no Kubernetes object, a stack config the program refuses), 3 on an unexpected error.
  */
 import * as fs from "fs";
 import * as path from "path";
 import { parseArgs as parseCliArgs } from "util";
-import * as v8 from "v8";
-import { Diagnostic, EncodedResource, GC_FLAGS, POLICY_DIR, PolicyConfig, PolicyPackProcess } from "./pack";
-import { analyzeStacks, namespaceStacks, stopAll, workersForInput } from "./parallel";
-import { PolicyInputError, fromManifests, manifestFiles } from "./inputs";
+import { AnalyzedResource, Diagnostic, PolicyConfig, evaluate } from "./engine";
+import { POLICY_DIR, PolicyPackProcess } from "./pack";
+import { PolicyInputError, fromManifests, manifestFiles, subjectOf } from "./inputs";
 
 interface Options { stack: string; sets: string[]; manifests: string[]; json: boolean; config?: string; stats?: boolean }
 
@@ -50,37 +49,41 @@ function policyConfig(o: Options): PolicyConfig {
     }
 }
 
-/**
- * The pack on the stack's render (one stack, one pack process, as a preview runs it) or on plain
- * YAML (stacks of whole namespaces, shared among pack processes: see namespaceStacks).
- */
-export async function runPolicy(o: Options, warn: (m: string) => void = (m) => console.error(`warning: ${m}`)): Promise<{ diagnostics: Diagnostic[]; resources: EncodedResource[]; packRss: number }> {
+/** The rules on plain YAML (in-process) or on a stack's render (the pack over gRPC, as a preview runs it). */
+export async function runPolicy(o: Options, warn: (m: string) => void = (m) => console.error(`warning: ${m}`)): Promise<{
+    diagnostics: Diagnostic[]; resources: AnalyzedResource[]; rulesMs: number;
+}> {
     const config = policyConfig(o);
-    const files = o.manifests.length > 0 ? manifestFiles(o.manifests) : [];
-    // The packs boot while the input is read or rendered: as many as its size calls for.
-    const inputBytes = files.reduce((sum, f) => sum + fs.statSync(f).size, 0);
-    const starting = Array.from({ length: workersForInput(inputBytes) }, () => PolicyPackProcess.start());
-    let stacks: EncodedResource[][];
+    if (o.manifests.length > 0) {
+        const resources = fromManifests(manifestFiles(o.manifests), warn);
+        const t0 = performance.now();
+        const diagnostics = await evaluate(resources, config);
+        return { diagnostics, resources, rulesMs: performance.now() - t0 };
+    }
+    // The pack boots while the program renders; the program and its SDK load only for a render.
+    const starting = PolicyPackProcess.start();
+    let resources: AnalyzedResource[];
     try {
-        stacks = o.manifests.length > 0
-            ? namespaceStacks(fromManifests(files, warn))
-            // The program and its SDK load only for a render: plain YAML needs neither.
-            : [await (await import("./render-input")).renderedStack(o.stack, o.sets)];
+        resources = await (await import("./render-input")).renderedStack(o.stack, o.sets);
     } catch (e) {
-        await stopAll(starting);
+        (await starting.catch(() => undefined))?.stop();
         throw e;
     }
-    const { diagnostics, packRss } = await analyzeStacks(stacks, config, { started: starting });
-    return { diagnostics, resources: stacks.flat(), packRss };
+    const pack = await starting;
+    try {
+        const t0 = performance.now();
+        await pack.configure(config);
+        return { diagnostics: await pack.analyze(resources), resources, rulesMs: performance.now() - t0 };
+    } finally {
+        pack.stop();
+    }
 }
 
 async function main(): Promise<number> {
-    // V8 reads this flag whenever it sizes the old generation, so setting it now takes effect.
-    GC_FLAGS.runner.forEach((flag) => v8.setFlagsFromString(flag));
     const started = Date.now();
     const o = parseArgs(process.argv.slice(2));
-    const { diagnostics, resources, packRss } = await runPolicy(o);
-    const byUrn = new Map(resources.map((r) => [r.urn, r.subject]));
+    const { diagnostics, resources, rulesMs } = await runPolicy(o);
+    const byUrn = new Map(resources.map((r) => [r.urn, subjectOf(r)]));
     // A stack-wide diagnostic names no resource.
     const rows = diagnostics.map((d) => ({ ...d, subject: byUrn.get(d.urn) ?? "stack" }))
         .sort((a, b) => a.policy.localeCompare(b.policy) || a.subject.localeCompare(b.subject) || a.message.localeCompare(b.message));
@@ -91,8 +94,8 @@ async function main(): Promise<number> {
         console.log(`${rows.length} violations (${mandatory} mandatory)`);
     }
     if (o.stats) {
-        // For npm run bench:policy: this process's and the pack's peak resident memory.
-        console.error(`stats: objects=${resources.length} ms=${Date.now() - started} runnerRss=${process.resourceUsage().maxRSS * 1024} packRss=${packRss}`);
+        // For npm run bench:policy: the whole run, the rules' share, this process's peak resident memory.
+        console.error(`stats: objects=${resources.length} ms=${Date.now() - started} rulesMs=${Math.round(rulesMs)} rss=${process.resourceUsage().maxRSS * 1024}`);
     }
     return mandatory > 0 ? 1 : 0;
 }
@@ -100,7 +103,6 @@ async function main(): Promise<number> {
 if (require.main === module) {
     // exitCode, not exit(): a piped stdout must drain before the process ends.
     main().then((code) => (process.exitCode = code), (e: unknown) => {
-        // Input the pack cannot run on: a bad stack config, a --set, a manifest or YAML file.
         console.error(`error: ${(e as Error).message ?? e}`);
         process.exit(e instanceof PolicyInputError ? 2 : 3);
     });

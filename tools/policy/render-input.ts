@@ -3,7 +3,7 @@ import { renderStack } from "../render-stack";
 import { StackConfigError } from "../stack-config";
 import { ManifestError } from "../manifests";
 import { ConfigError } from "../../schema/errors";
-import { AnalyzedResource, EncodedResource, encodeResource } from "./pack";
+import { AnalyzedResource } from "./engine";
 import { PolicyInputError } from "./inputs";
 
 /** The offline render's resources, as the engine would hand them to the analyzer. */
@@ -21,12 +21,12 @@ export function fromRender(resources: RegisteredResource[]): AnalyzedResource[] 
 }
 
 /**
- * The offline render of a stack, encoded for the pack. A stack config or --set the program
- * refuses is unusable input, with the program's own message.
+ * The offline render of a stack, for the pack. A stack config or --set the program refuses is
+ * unusable input, with the program's own message.
  */
-export async function renderedStack(stack: string, sets: string[]): Promise<EncodedResource[]> {
+export async function renderedStack(stack: string, sets: string[]): Promise<AnalyzedResource[]> {
     try {
-        return fromRender((await renderStack(stack, sets)).resources).map(encodeResource);
+        return fromRender((await renderStack(stack, sets)).resources);
     } catch (e) {
         if ([StackConfigError, ConfigError, ManifestError].some((c) => e instanceof c)) throw new PolicyInputError((e as Error).message);
         throw e;
