@@ -19,6 +19,13 @@ export const HOST_MOUNTS = [
     { name: "root", hostPath: "/", mountPath: "/host/root", flag: "--path.rootfs" },
 ] as const;
 
+/**
+ * udev's database on the host, for the disk and network collectors' device labels: node_exporter
+ * resolves --path.udev.data on its own (default /run/udev/data, the container's), not under
+ * --path.rootfs (node_exporter collector/paths.go), so it is named under the host's root mount.
+ */
+export const UDEV_DATA_ARG = `--path.udev.data=${HOST_MOUNTS.find((m) => m.name === "root")!.mountPath}/run/udev/data`;
+
 /** The collectors' exclusions of kube-prometheus, plus GKE's COS mount points: container and virtual filesystems say nothing about the node. */
 const ARGS = [
     "--collector.filesystem.mount-points-exclude=^/(dev|proc|sys|run/containerd/.+|var/lib/docker/.+|var/lib/kubelet/.+|var/lib/containerd/.+|home/kubernetes/containerized_mounter/.+)($|/)",
@@ -113,7 +120,7 @@ function podSpec(s: NodeExporterOptions): k8s.types.input.core.v1.PodSpec {
         containers: [{
             name: NODE_EXPORTER_NAME,
             image: s.image,
-            args: [...HOST_MOUNTS.map((m) => `${m.flag}=${m.mountPath}`), `--web.listen-address=:${NODE_EXPORTER_PORT}`, ...ARGS],
+            args: [...HOST_MOUNTS.map((m) => `${m.flag}=${m.mountPath}`), UDEV_DATA_ARG, `--web.listen-address=:${NODE_EXPORTER_PORT}`, ...ARGS],
             // With hostNetwork the port is the node's: declared, so that a second exporter on 9100 stays Pending instead of crash-looping.
             ports: [{ name: "metrics", containerPort: NODE_EXPORTER_PORT, hostPort: NODE_EXPORTER_PORT, protocol: "TCP" }],
             resources: { requests: { cpu: s.cpu, memory: s.memory }, limits: { cpu: s.cpu, memory: s.memory } },

@@ -49,7 +49,8 @@ describe("NodeExporter", () => {
         const c = container(defaults);
         const pod = ds(defaults).spec.template.spec;
         const flags = Object.fromEntries(c.args.filter((a) => a.startsWith("--path.")).map((a) => a.split("=")));
-        assert.deepEqual(flags, { "--path.procfs": "/host/proc", "--path.sysfs": "/host/sys", "--path.rootfs": "/host/root" });
+        // udev's data is resolved apart from --path.rootfs (node_exporter collector/paths.go): the host's, under the root mount.
+        assert.deepEqual(flags, { "--path.procfs": "/host/proc", "--path.sysfs": "/host/sys", "--path.rootfs": "/host/root", "--path.udev.data": "/host/root/run/udev/data" });
         const hostOf = (mount: string) => pod.volumes.find((v) => v.name === c.volumeMounts.find((m) => m.mountPath === mount)!.name)!.hostPath.path;
         assert.deepEqual([hostOf("/host/proc"), hostOf("/host/sys"), hostOf("/host/root")], ["/proc", "/sys", "/"]);
         assert.ok(c.volumeMounts.every((m) => m.readOnly === true), "every mount read-only");

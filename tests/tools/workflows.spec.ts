@@ -67,6 +67,8 @@ describe("GitHub Actions workflows", () => {
         assert.equal(p.with?.policyPacks, "policy");
         assert.equal(p.with?.["comment-on-pr"], true);
         assert.match(job.concurrency!.group, /\$\{\{ matrix\.stack \}\}/, "one preview of a stack per pull request at a time");
+        assert.equal((job as { env?: Record<string, string> }).env?.PULUMI_CONFIG_PASSPHRASE, "${{ secrets.PULUMI_CONFIG_PASSPHRASE }}",
+            "a self-managed backend decrypts the stacks' secrets");
         assert.ok(steps(w).some((s) => s.uses?.startsWith("google-github-actions/setup-gcloud@") && s.with?.install_components === "gke-gcloud-auth-plugin"));
     });
 
@@ -84,5 +86,7 @@ describe("GitHub Actions workflows", () => {
             assert.ok(job.steps!.some((s) => s.uses?.startsWith("google-github-actions/setup-gcloud@") && s.with?.install_components === "gke-gcloud-auth-plugin"));
         }
         assert.equal(w.jobs.prod.needs, "dev", "prod after dev");
+        assert.equal((w as { env?: Record<string, string> }).env?.PULUMI_CONFIG_PASSPHRASE, "${{ secrets.PULUMI_CONFIG_PASSPHRASE }}",
+            "a self-managed backend decrypts the stacks' secrets");
     });
 });
