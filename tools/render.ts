@@ -16,7 +16,14 @@ import { ManifestError } from "./manifests";
 import { PROJECT_ROOT } from "./runtime";
 import { criticalPath, describePath } from "./critical-path";
 
-interface Options { stack: string; out: string; sets: string[]; deployed?: string }
+interface Options { stack: string; out: string; sets: string[]; deployed?: string; help: boolean }
+
+const USAGE = `usage: npm run render -- [--stack NAME] [--out DIR] [--set PATH=VALUE ...] [--deployed OUTPUTS.json]
+  --stack     the stack whose Pulumi.<stack>.yaml applies (default dev)
+  --out       where manifests.yaml and resources.json go (default out)
+  --set       a config value, as pulumi config set --path takes it (repeatable)
+  --deployed  the stack's last outputs (pulumi stack output --json): changes are checked against them
+exit codes: 0 rendered; 1 invalid config, a manifest the Kubernetes schema refuses, bad arguments or an unwritable --out`;
 
 function parseArgs(argv: string[]): Options {
     try {
@@ -24,13 +31,34 @@ function parseArgs(argv: string[]): Options {
             args: argv, strict: true, allowPositionals: false,
             options: {
                 stack: { type: "string", default: "dev" }, out: { type: "string", default: "out" }, set: { type: "string", multiple: true, default: [] },
-                deployed: { type: "string" },
+                deployed: { type: "string" }, help: { type: "boolean", short: "h", default: false },
             },
         });
-        return { stack: values.stack, out: values.out, sets: values.set, deployed: values.deployed };
+        return { stack: values.stack, out: values.out, sets: values.set, deployed: values.deployed, help: values.help };
     } catch (e) {
-        throw new StackConfigError(`${(e as Error).message}\nusage: --stack NAME, --out DIR, --set PATH=VALUE, --deployed OUTPUTS.json`);
+        throw new StackConfigError(`${(e as Error).message}\n${USAGE}`);
     }
+}
+
+/**
+ * Checks, before rendering, that the output directory exists as a writable directory or can be
+ * made (its nearest existing ancestor is one): a file in the way or no permission is one line
+ * naming the path. Nothing is created until the render has succeeded.
+ */
+function outputDir(dir: string): string {
+    let existing = dir;
+    while (!fs.existsSync(existing)) existing = path.dirname(existing);
+    const problem = !fs.statSync(existing).isDirectory() ? `${existing} is not a directory`
+        : (() => {
+            try {
+                fs.accessSync(existing, fs.constants.W_OK);
+                return undefined;
+            } catch (e) {
+                return (e as NodeJS.ErrnoException).code ?? (e as Error).message;
+            }
+        })();
+    if (problem) throw new StackConfigError(`--out ${dir} must be a directory this user can write, got: ${problem}`);
+    return dir;
 }
 
 /** The stack's last outputs from a `pulumi stack output --json` file; a bad file is a usage error naming it. */
@@ -51,8 +79,12 @@ function readDeployed(file: string | undefined): Record<string, unknown> {
 async function main(): Promise<number> {
     const started = Date.now();
     const options = parseArgs(process.argv.slice(2));
+    if (options.help) {
+        console.log(USAGE);
+        return 0;
+    }
+    const out = outputDir(path.resolve(PROJECT_ROOT, options.out));
     const rendered = await renderStack(options.stack, options.sets, readDeployed(options.deployed));
-    const out = path.resolve(PROJECT_ROOT, options.out);
     fs.mkdirSync(out, { recursive: true });
     fs.writeFileSync(path.join(out, "manifests.yaml"), rendered.manifestsYaml);
     fs.writeFileSync(path.join(out, "resources.json"), JSON.stringify(rendered.resources.map(({ registeredAtMs: _at, ...r }) => r), null, 2) + "\n");

@@ -50,6 +50,13 @@ describe("the policy pack, run for real over gRPC", function () {
         assert.ok(rows.every((x) => x.enforcementLevel === "mandatory" && / must /.test(` ${x.message}`)));
     });
 
+    it("--help prints the usage and every exit code, and exits 0", () => {
+        const r = cli("--help");
+        assert.equal(r.status, 0, r.stderr);
+        assert.match(r.stdout, /^usage: npm run policy -- /);
+        assert.match(r.stdout, /exit codes: 0 .*; 1 .*; 2 .*; 3 /s);
+    });
+
     it("exits 2 for unparseable YAML, naming the file and line", () => {
         const dir = tempDir("policy-bad-yaml-");
         fs.writeFileSync(path.join(dir, "broken.yaml"), "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: [unclosed\n");

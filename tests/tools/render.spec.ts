@@ -99,4 +99,18 @@ describe("offline render", () => {
             assert.match(r.stderr, new RegExp(`^error: --deployed ${file.replace(/[/.]/g, "\\$&")} must`, "m"));
         }
     });
+
+    it("--help prints the usage and every exit code, and exits 0; an --out it cannot write is one line naming the path", () => {
+        const help = renderCli("--help");
+        assert.equal(help.status, 0, help.stderr);
+        assert.match(help.stdout, /^usage: npm run render -- /);
+        assert.match(help.stdout, /exit codes: 0 .*; 1 /);
+        const dir = tempDir("render-out-");
+        const file = path.join(dir, "a-file");
+        fs.writeFileSync(file, "");
+        const r = renderCli("--out", file);
+        assert.equal(r.status, 1);
+        assert.deepEqual(r.stderr.trim().split("\n"), [`error: --out ${file} must be a directory this user can write, got: ${file} is not a directory`]);
+    });
 });
+

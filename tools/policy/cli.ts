@@ -16,7 +16,17 @@ import { AnalyzedResource, Diagnostic, PolicyConfig, evaluate } from "./engine";
 import { POLICY_DIR, PolicyPackProcess } from "./pack";
 import { PolicyInputError, fromManifests, manifestFiles, subjectOf } from "./inputs";
 
-interface Options { stack: string; sets: string[]; manifests: string[]; json: boolean; config?: string; stats?: boolean }
+interface Options { stack: string; sets: string[]; manifests: string[]; json: boolean; config?: string; stats?: boolean; help?: boolean }
+
+const USAGE = `usage: npm run policy -- [--stack NAME] [--set PATH=VALUE ...] [--config FILE] [--json]
+       npm run policy -- --manifests PATH ... [--config FILE] [--json]
+  --stack      the stack to render and check through the real pack over gRPC (default dev)
+  --set        a config value of that stack, as pulumi config set --path takes it (repeatable)
+  --manifests  Kubernetes YAML files or directories (searched for *.yaml, *.yml), checked in-process
+  --config     policy config: policy name -> level or { enforcementLevel, settings } (--policy-pack-config)
+  --json       the violations as a JSON array
+exit codes: 0 no mandatory violation; 1 a mandatory violation; 2 unusable input (bad arguments,
+unparseable YAML, a missing path, no Kubernetes object, a stack config the program refuses); 3 an unexpected error`;
 
 function parseArgs(argv: string[]): Options {
     let parsed;
@@ -27,15 +37,16 @@ function parseArgs(argv: string[]): Options {
                 stack: { type: "string", default: "dev" }, set: { type: "string", multiple: true, default: [] },
                 manifests: { type: "string", multiple: true }, config: { type: "string" },
                 json: { type: "boolean", default: false }, stats: { type: "boolean", default: false },
+                help: { type: "boolean", short: "h", default: false },
             },
         });
     } catch (e) {
-        throw new PolicyInputError(`${(e as Error).message}\nusage: --stack NAME, --set PATH=VALUE, --manifests PATH..., --config FILE, --json`);
+        throw new PolicyInputError(`${(e as Error).message}\n${USAGE}`);
     }
     const { values, positionals } = parsed;
     // `--manifests k8s/ extra.yaml`: the paths after the flag are its values too.
     if (positionals.length > 0 && values.manifests === undefined) throw new PolicyInputError(`unexpected ${positionals[0]}: paths follow --manifests`);
-    return { stack: values.stack, sets: values.set, manifests: [...(values.manifests ?? []), ...positionals], json: values.json, config: values.config, stats: values.stats };
+    return { stack: values.stack, sets: values.set, manifests: [...(values.manifests ?? []), ...positionals], json: values.json, config: values.config, stats: values.stats, help: values.help };
 }
 
 /** Policy config: --config, else policy/config/<stack>.json when it exists (stacks on clusters they do not create). */
@@ -82,6 +93,10 @@ export async function runPolicy(o: Options, warn: (m: string) => void = (m) => c
 async function main(): Promise<number> {
     const started = Date.now();
     const o = parseArgs(process.argv.slice(2));
+    if (o.help) {
+        console.log(USAGE);
+        return 0;
+    }
     const { diagnostics, resources, rulesMs } = await runPolicy(o);
     const byUrn = new Map(resources.map((r) => [r.urn, subjectOf(r)]));
     // A stack-wide diagnostic names no resource.
