@@ -7,6 +7,7 @@ export const KAFKA_PDB_MAX_UNAVAILABLE = 1;
 
 /** A ZooKeeper path: absolute, no empty, "." or ".." segment, no trailing slash, not under /zookeeper. */
 export function isZooKeeperPath(p: string): boolean {
+    // eslint-disable-next-line no-control-regex -- ZooKeeper refuses a NUL in a path: so does this
     return /^(\/[^/\s\u0000]+)+$/.test(p) && !p.split("/").some((seg) => seg === "." || seg === "..") &&
         !/^\/zookeeper(\/|$)/.test(p);
 }

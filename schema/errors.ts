@@ -111,6 +111,7 @@ function listForObject(schema: Schema, raw: unknown, path: ReadonlyArray<Propert
 export function suggestion(key: string, known: string[]): string | undefined {
     if (known.length === 0) return undefined;
     // Loaded only when a key is unknown: every preview of a valid stack starts without it.
+    // eslint-disable-next-line @typescript-eslint/no-require-imports -- loaded lazily, on purpose (above)
     const { closest, distance } = require("fastest-levenshtein") as typeof levenshtein;
     const lower = known.map((k) => k.toLowerCase());
     const best = closest(key.toLowerCase(), lower);

@@ -17,6 +17,7 @@ import * as YAML from "yaml";
 import { renderStack } from "./render-stack";
 import { PROJECT_ROOT } from "./runtime";
 
+// eslint-disable-next-line @typescript-eslint/no-explicit-any -- generated objects are mutated field by field
 type Obj = Record<string, any>;
 const clone = <T>(o: T): T => JSON.parse(JSON.stringify(o)) as T;
 

@@ -22,6 +22,7 @@ const KIND_ORDER = ["Namespace", "ResourceQuota", "ServiceAccount", "ConfigMap",
  * (the Prometheus Operator's), else the CRD's own OpenAPI schema, vendored (tools/crds/).
  */
 const CUSTOM_MODELS: Record<string, () => new (data: unknown) => { validate(): void }> = {
+    // eslint-disable-next-line @typescript-eslint/no-require-imports -- one model module, loaded when first needed
     "monitoring.coreos.com/v1/ServiceMonitor": () => require("@kubernetes-models/prometheus-operator/monitoring.coreos.com/v1/ServiceMonitor").ServiceMonitor,
 };
 const validatePodMonitoring = new Ajv({ allErrors: true }).compile(podMonitoringSchema);
@@ -54,6 +55,7 @@ export function validateObject(o: KubernetesObject): void {
     if (o.apiVersion === "monitoring.googleapis.com/v1" && o.kind === "PodMonitoring") return validateAgainstCrd(o);
     let Model: new (data: unknown) => { validate(): void };
     try {
+        // eslint-disable-next-line @typescript-eslint/no-require-imports -- the model module is named by the object's apiVersion and kind
         Model = CUSTOM_MODELS[`${o.apiVersion}/${o.kind}`]?.() ?? require(`kubernetes-models/${o.apiVersion}/${o.kind}`)[o.kind];
     } catch {
         throw new ManifestError(`${describeObject(o)}: no Kubernetes schema for ${o.apiVersion} ${o.kind}`);

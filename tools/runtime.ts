@@ -71,6 +71,7 @@ export async function runProgram(input: ProgramConfig, stack: string, program = 
         // Only the entry module registers resources at load; it must run afresh for each config.
         delete require.cache[require.resolve(program)];
         // As Pulumi's Node host does (cmd/run/run.js): an exported function is called and awaited.
+        // eslint-disable-next-line @typescript-eslint/no-require-imports -- run afresh each time, as the host loads a CommonJS program
         const loaded = require(program) as Record<string, unknown> | (() => Promise<Record<string, unknown>>);
         const exported = await (typeof loaded === "function" ? loaded() : loaded);
         const outputs: Record<string, unknown> = {};

@@ -73,6 +73,7 @@ describe("the policy pack, run for real over gRPC", function () {
 
     it("reports a value a preview cannot know as an advisory 'cannot verify', never a crash or a pass", async () => {
         // The engine sends a preview's unknown values as this sentinel.
+        // eslint-disable-next-line @typescript-eslint/no-require-imports -- the SDK's sentinel has no type declaration
         const unknownNumber = (require("@pulumi/policy/proxy") as { unknownNumberValue: string }).unknownNumberValue;
         const resources = fromRender((await render()).resources);
         const zk = resources.find((r) => r.type === "kubernetes:apps/v1:StatefulSet" && r.name === "zk")!;

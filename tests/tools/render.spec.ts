@@ -75,7 +75,7 @@ describe("offline render", () => {
         const out = tempDir("zk-render-");
         const r = renderCli("--stack", "dev", "--out", out);
         assert.equal(r.status, 0, r.stderr);
-        assert.match(r.stdout, /2  kubernetes:apps\/v1:StatefulSet/);
+        assert.match(r.stdout, /2 {2}kubernetes:apps\/v1:StatefulSet/);
         const docs = YAML.parseAllDocuments(fs.readFileSync(path.join(out, "manifests.yaml"), "utf8")).map((d) => d.toJS());
         assert.deepEqual(docs, JSON.parse(JSON.stringify(dev.objects)));
         const resources = JSON.parse(fs.readFileSync(path.join(out, "resources.json"), "utf8"));

@@ -15,9 +15,10 @@ type Status = {
  */
 function satisfied(condition: string, generation: number, status: Status): boolean {
     assert.ok(condition.startsWith("jsonpath="));
-    const parts = condition.slice("jsonpath=".length).replace(/==/g, "\u0000").split("=");
+    // The provider's placeholder for "==" while it splits at "=" is a character no expression holds.
+    const parts = condition.slice("jsonpath=".length).replace(/==/g, "\u0001").split("=");
     assert.ok(parts.length <= 2, `the provider would refuse ${condition}: more than one single "="`);
-    const path = /\{\s*(.*?)\s*\}/.exec(parts[0].replace(/\u0000/g, "=="))![1];
+    const path = /\{\s*(.*?)\s*\}/.exec(parts[0].split("\u0001").join("=="))![1];
     if (status.observedGeneration < generation) return false;
     // Status fields at zero are omitted, as the API server serves them (omitempty).
     const served = Object.fromEntries(Object.entries(status).filter(([, v]) => v !== 0));
