@@ -11,7 +11,7 @@ export { KAFKA_NAMES, KAFKA_PORT };
 
 /**
  * Settings of a Kafka cluster: every key of `kafkaOptions` (components/kafka-options.ts, where
- * each one's default, rule and description are defined; README "Configuration" lists them), all
+ * each one's default, rule and description are defined; docs/configuration.md lists them), all
  * optional, plus where it runs and the ensemble it uses.
  */
 export type KafkaClusterArgs = Omit<KafkaOptionsInput, "allowedClients"> & {

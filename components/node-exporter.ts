@@ -6,7 +6,7 @@ import { parseArgs } from "./shared/fields";
 
 /**
  * Settings of node-exporter: every key of `nodeExporterOptions` (components/node-exporter-options.ts,
- * where each one's default, rule and description are defined; README "Configuration" lists them).
+ * where each one's default, rule and description are defined; docs/configuration.md lists them).
  */
 export type NodeExporterArgs = Omit<NodeExporterOptionsInput, "enabled" | "podMonitoring"> & {
     /** Create a PodMonitoring for GKE's Managed Service for Prometheus. @default false */

@@ -10,7 +10,7 @@ export { ZK_NAMES, ZK_PORTS };
 
 /**
  * Settings of a ZooKeeper ensemble: every key of `zookeeperOptions` (components/zookeeper-options.ts,
- * where each one's default, rule and description are defined; README "Configuration" lists them),
+ * where each one's default, rule and description are defined; docs/configuration.md lists them),
  * all optional, plus where the ensemble runs.
  */
 export type ZooKeeperEnsembleArgs = Omit<ZooKeeperOptionsInput, "allowedClients"> & {

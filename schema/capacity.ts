@@ -56,7 +56,7 @@ export function gkeAllocatable(vcpus: number, memoryGiB: number): { cpu: number;
 /**
  * An allowance for GKE's own DaemonSets on every node (anetd for Dataplane V2, fluentbit-gke,
  * gke-metrics-agent, pdcsi-node, the Managed Prometheus collector): not a measurement of any one
- * cluster. `kubectl describe node` shows the real figures; the README's capacity section says so.
+ * cluster. `kubectl describe node` shows the real figures; docs/configuration.md's capacity section says so.
  */
 export const GKE_SYSTEM_DAEMONS = { cpu: 0.3, memoryBytes: 0.5 * GiB };
 

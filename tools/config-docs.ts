@@ -73,7 +73,7 @@ function typeOf(node: SchemaNode): string {
 const cell = (text: string) => text.replace(/\|/g, "\\|").replace(/\n/g, " ");
 const code = (v: unknown) => `\`${typeof v === "string" ? v : JSON.stringify(v)}\``;
 
-/** The README's "Configuration" reference: one table per section, every key of the tree. */
+/** docs/configuration.md's reference: one table per section, every key of the tree. */
 export function configReference(rows: KeyRow[] = keyRows(), root: SchemaNode = rawConfigSchema()): string {
     const sections = [...new Set(rows.map((r) => r.section))];
     const out: string[] = [];

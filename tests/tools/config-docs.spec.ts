@@ -4,7 +4,7 @@ import * as path from "path";
 import Ajv2020 from "ajv/dist/2020";
 import * as YAML from "yaml";
 import { KeyRow, keyRows } from "../../tools/config-docs";
-import { JSON_SCHEMA, README, jsonSchemaText, readmeWithReference } from "../../tools/docs";
+import { CONFIG_DOC, JSON_SCHEMA, jsonSchemaText, withReference } from "../../tools/docs";
 import { PROJECT_ROOT } from "../../tools/runtime";
 import { KNOWN_KEYS, parseStackConfig } from "../../schema/stack";
 
@@ -27,9 +27,9 @@ describe("config reference and stack-file JSON Schema", () => {
     const rows: KeyRow[] = keyRows();
     const validate = new Ajv2020({ allErrors: true, strict: true, allowUnionTypes: true }).compile(JSON.parse(fs.readFileSync(JSON_SCHEMA, "utf8")));
 
-    it("README's reference is what npm run docs generates now", () => {
-        const readme = fs.readFileSync(README, "utf8");
-        assert.ok(readme === readmeWithReference(readme), "README.md's configuration reference is stale: run npm run docs");
+    it("docs/configuration.md's reference is what npm run docs generates now", () => {
+        const doc = fs.readFileSync(CONFIG_DOC, "utf8");
+        assert.ok(doc === withReference(doc), "docs/configuration.md's reference is stale: run npm run docs");
     });
 
     it("schema/stack-config.schema.json is what npm run docs generates now", () => {
