@@ -3,6 +3,13 @@ import { Container, KubeObject, POD_TEMPLATE_KINDS, SecurityContext, kindOf, pod
 
 interface Config { kinds: string[] }
 
+/** The securityContext fields this rule reads, with the type the API server requires of each. */
+const FIELD_TYPES: Array<[keyof SecurityContext, string, (v: unknown) => boolean]> = [
+    ["runAsUser", "an integer", Number.isInteger],
+    ["runAsNonRoot", "a boolean", (v) => typeof v === "boolean"],
+    ["privileged", "a boolean", (v) => typeof v === "boolean"],
+];
+
 /**
  * A data service must not run as root: every container of every pod template runs as non-root
  * by its effective settings (the container's securityContext over the pod's).
@@ -23,10 +30,8 @@ export const requireNonRoot: ResourceValidationPolicy = {
         // A value of the wrong type ("0", "true") is refused by the API server: judging it as
         // if it were the number or boolean would pass or fail a pod that cannot exist.
         const invalid = (where: string, sc: SecurityContext) => {
-            const bad = Object.entries({ runAsUser: "integer", runAsNonRoot: "boolean", privileged: "boolean" })
-                .filter(([k, t]) => sc[k as keyof SecurityContext] !== undefined &&
-                    (t === "integer" ? !Number.isInteger(sc[k as keyof SecurityContext]) : typeof sc[k as keyof SecurityContext] !== "boolean"));
-            for (const [k, t] of bad) reportViolation(`${where} securityContext.${k} must be ${t === "integer" ? "an integer" : "a boolean"}, got ${JSON.stringify(sc[k as keyof SecurityContext])}`);
+            const bad = FIELD_TYPES.filter(([k, , ok]) => sc[k] !== undefined && !ok(sc[k]));
+            for (const [k, type] of bad) reportViolation(`${where} securityContext.${k} must be ${type}, got ${JSON.stringify(sc[k])}`);
             return bad.length > 0;
         };
         if (invalid("the pod's", pod)) return;

@@ -38,9 +38,10 @@ export const requirePdbMaxUnavailable: StackValidationPolicy = {
             const pdb = pdbs[0].object;
             const name = pdb.metadata?.name;
             // The API server refuses these; a rule that passed them would judge a PDB that cannot exist.
-            const invalid = invalidIntOrPercent(pdb.spec?.maxUnavailable) ?? invalidIntOrPercent(pdb.spec?.minAvailable);
+            const invalid = (["maxUnavailable", "minAvailable"] as const)
+                .map((field) => [field, invalidIntOrPercent(pdb.spec?.[field])] as const).find(([, why]) => why !== undefined);
             if (invalid) {
-                report(`PodDisruptionBudget ${name}: ${pdb.spec?.maxUnavailable !== undefined && invalidIntOrPercent(pdb.spec.maxUnavailable) ? "maxUnavailable" : "minAvailable"} ${invalid}`);
+                report(`PodDisruptionBudget ${name}: ${invalid[0]} ${invalid[1]}`);
                 continue;
             }
             if (pdb.spec?.maxUnavailable !== undefined && pdb.spec?.minAvailable !== undefined) {
