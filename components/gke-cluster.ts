@@ -1,7 +1,7 @@
 import * as pulumi from "@pulumi/pulumi";
 import * as gcp from "@pulumi/gcp";
 import * as k8s from "@pulumi/kubernetes";
-import { NODE_ROLES, clusterArgs, gkeKubeconfig, nodePoolArgs, nodeServiceAccountId, regionOf } from "./gke-spec";
+import { NODE_ROLES, apiServer, clusterArgs, gkeKubeconfig, nodePoolArgs, nodeServiceAccountId, regionOf } from "./gke-spec";
 import { GkeOptionsInput, GkeSettings, gkeOptions } from "./gke-options";
 import { parseArgs } from "./shared/fields";
 
@@ -60,11 +60,19 @@ export class GkeCluster extends pulumi.ComponentResource {
             cluster: this.cluster.name,
         }, { ...parent, dependsOn: [...roles, ...nat] });
 
-        this.kubeconfig = pulumi.secret(pulumi.all([this.cluster.name, this.cluster.endpoint, this.cluster.masterAuth])
-            .apply(([clusterName, endpoint, auth]) =>
-                gkeKubeconfig({ name: clusterName, endpoint, caCertificate: auth.clusterCaCertificate ?? "" })));
-        // Workloads need schedulable nodes, not just a control plane.
-        this.provider = new k8s.Provider(`${name}-k8s`, { kubeconfig: this.kubeconfig }, { ...parent, dependsOn: [this.nodePool] });
+        const dnsEndpoint = this.cluster.controlPlaneEndpointsConfig.apply((c) => c?.dnsEndpointConfig?.endpoint);
+        this.kubeconfig = pulumi.secret(pulumi.all([this.cluster.name, this.cluster.endpoint, this.cluster.masterAuth, dnsEndpoint])
+            .apply(([clusterName, ipEndpoint, auth, dns]) => gkeKubeconfig({
+                name: clusterName,
+                ...apiServer(s.controlPlaneEndpoint, { dnsEndpoint: dns, ipEndpoint, caCertificate: auth.clusterCaCertificate ?? "" }),
+            })));
+        // Workloads need schedulable nodes, not just a control plane. The provider's identity is
+        // the cluster's DNS name, unique to this cluster for its whole life: switching the
+        // kubeconfig between the DNS and IP endpoints is then an update of the provider, where its
+        // own heuristic (a new server in the kubeconfig) would replace every Kubernetes object,
+        // and a replaced cluster still replaces them (pulumi-kubernetes, provider.go, DiffConfig).
+        this.provider = new k8s.Provider(`${name}-k8s`, { kubeconfig: this.kubeconfig, clusterIdentifier: dnsEndpoint },
+            { ...parent, dependsOn: [this.nodePool] });
         this.clusterName = this.cluster.name;
         this.location = this.cluster.location;
         this.registerOutputs({ clusterName: this.clusterName, location: this.location, kubeconfig: this.kubeconfig });

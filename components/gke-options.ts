@@ -72,6 +72,9 @@ export const gkeFields = {
             { description: "Its display name", defaultText: "the CIDR" }),
     }), "must be a list of { cidr, name } entries"),
         { description: "Networks allowed to reach the control plane", defaultText: "any", allowed: "must be a list of { cidr, name } entries" }),
+    controlPlaneEndpoint: withDefault(field.oneOf(["dns", "ip"]), "dns",
+        { description: "How Pulumi and the exported kubeconfig reach the control plane: dns, the DNS-based endpoint authorized by IAM " +
+            "(from anywhere, e.g. a CI runner); ip, the IP endpoint, which cluster.masterAuthorizedNetworks must then admit. Switched in place" }),
     maintenanceWindow: optionalKey(field.string("must be a daily start time HH:MM (UTC), e.g. 03:00", (s) => /^([01]\d|2[0-3]):[0-5]\d$/.test(s)),
         { description: "Daily maintenance window start (UTC)", defaultText: "GKE's choice" }),
     network: withDefault(field.dnsLabel("must be a VPC network name"), "default",

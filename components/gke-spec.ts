@@ -100,6 +100,11 @@ export function clusterArgs(s: GkeSettings, nodeAccount: pulumi.Input<string>): 
             enablePrivateEndpoint: false,
             ...(s.masterCidr !== undefined ? { masterIpv4CidrBlock: s.masterCidr } : {}),
         },
+        // Always sent, so that ip turns external traffic on the DNS endpoint off again. The block
+        // is updated in place (one UpdateCluster call, no ForceNew: terraform-provider-google,
+        // resource_container_cluster.go, "control_plane_endpoints_config"); the IP endpoint stays,
+        // still limited by the authorized networks.
+        controlPlaneEndpointsConfig: { dnsEndpointConfig: { allowExternalTraffic: s.controlPlaneEndpoint === "dns" } },
         ...(s.masterAuthorizedNetworks !== undefined ? {
             masterAuthorizedNetworksConfig: {
                 cidrBlocks: s.masterAuthorizedNetworks.map((n) => ({ cidrBlock: n.cidr, displayName: n.name ?? n.cidr })),
@@ -140,16 +145,37 @@ export function nodePoolArgs(s: GkeSettings, nodeAccount: pulumi.Input<string>):
     };
 }
 
+/** Where a kubeconfig reaches the cluster's API server, and the CA its certificate is checked against. */
+export interface ApiServer {
+    /** `https://…`: the DNS endpoint's name, or the IP endpoint's address. */
+    server: string;
+    /** The cluster CA (base64 PEM) for the IP endpoint; absent for the DNS endpoint. */
+    caCertificate?: string;
+}
+
+/**
+ * The API server a kubeconfig names for the chosen endpoint. The DNS endpoint (`*.gke.goog`)
+ * presents a publicly trusted certificate, not one of the cluster CA: a kubeconfig that pins the
+ * cluster CA fails TLS there (crossplane-contrib/provider-upjet-gcp#988, kubeswitch#163), so it
+ * names none, as `gcloud container clusters get-credentials --dns-endpoint` does.
+ */
+export function apiServer(endpoint: "dns" | "ip", c: { dnsEndpoint?: string; ipEndpoint: string; caCertificate: string }): ApiServer {
+    if (endpoint === "ip") return { server: `https://${c.ipEndpoint}`, caCertificate: c.caCertificate };
+    if (!c.dnsEndpoint) throw new Error("the cluster reports no DNS endpoint (controlPlaneEndpointsConfig.dnsEndpointConfig.endpoint); set cluster.controlPlaneEndpoint to ip");
+    return { server: `https://${c.dnsEndpoint}` };
+}
+
 /**
  * A kubeconfig for the cluster that authenticates through the gke-gcloud-auth-plugin exec
- * plugin (the `auth-provider: gcp` of old kubectl is gone since Kubernetes 1.26).
+ * plugin (the `auth-provider: gcp` of old kubectl is gone since Kubernetes 1.26); the plugin's
+ * Google token is what IAM authorizes on the DNS endpoint too.
  */
-export function gkeKubeconfig(c: { name: string; endpoint: string; caCertificate: string }): string {
+export function gkeKubeconfig(c: { name: string } & ApiServer): string {
     const context = `gke_${c.name}`;
     return YAML.stringify({
         apiVersion: "v1",
         kind: "Config",
-        clusters: [{ name: context, cluster: { server: `https://${c.endpoint}`, "certificate-authority-data": c.caCertificate } }],
+        clusters: [{ name: context, cluster: { server: c.server, ...(c.caCertificate !== undefined ? { "certificate-authority-data": c.caCertificate } : {}) } }],
         contexts: [{ name: context, context: { cluster: context, user: context } }],
         "current-context": context,
         users: [{

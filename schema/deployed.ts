@@ -1,6 +1,8 @@
+import * as v from "valibot";
+import { gkeFields } from "../components/gke-options";
 import { parseQuantity } from "../components/shared/fields";
 import { keyName } from "./errors";
-import type { StackConfig } from "./stack";
+import type { ClusterTarget, StackConfig } from "./stack";
 
 /** The stack output in which each `pulumi up` records what the next one may not simply change. */
 export const DEPLOYED_OUTPUT = "deployed";
@@ -22,13 +24,24 @@ export interface Deployed {
     namespace: string;
     zookeeper: Volumes;
     kafka: Volumes & { zookeeperChroot: string };
+    /**
+     * Where the Kubernetes provider reaches the cluster. Recorded since the provider carries a
+     * cluster identifier: a record without it is a stack whose provider has none yet.
+     */
+    cluster?: { mode: "gke"; controlPlaneEndpoint: ControlPlaneEndpoint } | { mode: "existing" };
 }
 
-type Checked = Pick<StackConfig, "namespace" | "zookeeper" | "kafka">;
+type ControlPlaneEndpoint = "dns" | "ip";
+type Checked = Pick<StackConfig, "namespace" | "zookeeper" | "kafka"> & { cluster: ClusterTarget };
+
+function clusterRecord(target: ClusterTarget): NonNullable<Deployed["cluster"]> {
+    return target.mode === "gke" ? { mode: "gke", controlPlaneEndpoint: target.gke.controlPlaneEndpoint ?? v.parse(gkeFields.controlPlaneEndpoint, undefined) } : { mode: "existing" };
+}
 
 export function deployedRecord(config: Checked): Deployed {
     const volumes = (s: Volumes): Volumes => ({ storageSize: s.storageSize, ...(s.storageClass !== undefined ? { storageClass: s.storageClass } : {}) });
-    return { version: 1, namespace: config.namespace, zookeeper: volumes(config.zookeeper), kafka: { ...volumes(config.kafka), zookeeperChroot: config.kafka.zookeeperChroot } };
+    return { version: 1, namespace: config.namespace, zookeeper: volumes(config.zookeeper), kafka: { ...volumes(config.kafka), zookeeperChroot: config.kafka.zookeeperChroot },
+        cluster: clusterRecord(config.cluster) };
 }
 
 const RUNBOOK = "docs/runbook.md";
@@ -64,6 +77,14 @@ export function changeProblems(previous: unknown, config: Checked): string[] {
         problems.push(`${keyName("kafka", ["zookeeperChroot"])} must stay ${previous.kafka.zookeeperChroot}, where the brokers' cluster lives ` +
             `in ZooKeeper (their data carries its cluster.id), got ${config.kafka.zookeeperChroot}: see ${RUNBOOK}, "Changing the ZooKeeper chroot"`);
     }
+    const target = clusterRecord(config.cluster);
+    if (previous.cluster === undefined && target.mode === "gke" && target.controlPlaneEndpoint === "dns") {
+        // The provider gains its identifier in this update; only a later one may move its
+        // kubeconfig without the provider's heuristic replacing every object (gke-cluster.ts).
+        problems.push(`${keyName("cluster", ["controlPlaneEndpoint"])} must be ip for one \`pulumi up\` first: this stack's Kubernetes provider ` +
+            `has no cluster identifier yet, and moving its kubeconfig to the DNS endpoint in the same update would replace every ` +
+            `Kubernetes object, got dns: set it to ip, run \`pulumi up\`, then remove it; see docs/ci-cd.md, "Reaching the control plane"`);
+    }
     return problems;
 }
 
@@ -71,5 +92,6 @@ function isDeployed(value: unknown): value is Deployed {
     const v = value as Deployed | undefined;
     const volumes = (x: Volumes | undefined) => typeof x?.storageSize === "string" && parseQuantity(x.storageSize) !== undefined &&
         (x.storageClass === undefined || typeof x.storageClass === "string");
-    return v?.version === 1 && typeof v.namespace === "string" && volumes(v.zookeeper) && volumes(v.kafka) && typeof v.kafka.zookeeperChroot === "string";
+    return v?.version === 1 && typeof v.namespace === "string" && volumes(v.zookeeper) && volumes(v.kafka) && typeof v.kafka.zookeeperChroot === "string" &&
+        (v.cluster === undefined || v.cluster.mode === "existing" || ["dns", "ip"].includes(v.cluster.controlPlaneEndpoint));
 }

@@ -157,6 +157,7 @@ function resolveCluster(c: v.InferOutput<typeof clusterSchema>, gcp: GcpRaw, sta
     const name = c.name ?? `zk-kafka-${stack}`.toLowerCase().replace(/[^-a-z0-9]/g, "-").slice(0, 24).replace(/-+$/, "");
     return {
         mode: "gke", nodeCount, regional, zones: c.zones, machineType: c.machineType,
-        gke: { ...gke, name, nodeCount, project: project!, location: location! },
+        gke: { ...gke, name, nodeCount, project: project!, location: location!,
+            controlPlaneEndpoint: c.controlPlaneEndpoint ?? v.parse(gkeFields.controlPlaneEndpoint, undefined) },
     };
 }

@@ -24,6 +24,14 @@ export function mockState(args: pulumi.runtime.MockResourceArgs, deployed: Recor
                 // TEST-NET-3: documentation addresses, never routable.
                 endpoint: "203.0.113.10",
                 masterAuth: { clusterCaCertificate: MOCK_CA },
+                // The DNS endpoint's shape: gke-<cluster uid>.<region>.gke.goog.
+                controlPlaneEndpointsConfig: {
+                    ...(inputs.controlPlaneEndpointsConfig as object),
+                    dnsEndpointConfig: {
+                        ...(inputs.controlPlaneEndpointsConfig as { dnsEndpointConfig?: object } | undefined)?.dnsEndpointConfig,
+                        endpoint: `gke-0123456789abcdef0123456789abcdef0123.${String(inputs.location).replace(/-[a-z]$/, "")}.gke.goog`,
+                    },
+                },
                 selfLink: `https://container.googleapis.com/v1/projects/${inputs.project}/locations/${inputs.location}/clusters/${inputs.name}`,
             };
         case "gcp:container/nodePool:NodePool":

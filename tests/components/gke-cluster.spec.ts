@@ -79,12 +79,14 @@ describe("GkeCluster", () => {
             "no authoritative IAM that could strip others' grants");
     });
 
-    it("exports a secret kubeconfig that authenticates with gke-gcloud-auth-plugin against the cluster's endpoint and CA", () => {
+    it("defaults: exports a secret kubeconfig for the DNS endpoint, which IAM authorizes, through gke-gcloud-auth-plugin", () => {
         assert.ok(dev.secretOutputs.includes("kubeconfig"));
         const kc = YAML.parse(dev.outputs.kubeconfig as string);
         const cluster = kc.clusters[0].cluster;
-        assert.equal(cluster.server, "https://203.0.113.10");
-        assert.match(Buffer.from(cluster["certificate-authority-data"], "base64").toString(), /^-----BEGIN CERTIFICATE-----/);
+        assert.equal(cluster.server, "https://gke-0123456789abcdef0123456789abcdef0123.europe-west1.gke.goog");
+        assert.equal(cluster["certificate-authority-data"], undefined, "the DNS endpoint's certificate is not the cluster CA's");
+        const gke = one(dev, "gcp:container/cluster:Cluster").props as Props;
+        assert.deepEqual(gke.controlPlaneEndpointsConfig, { dnsEndpointConfig: { allowExternalTraffic: true } });
         const user = kc.users[0].user;
         assert.equal(user.exec.command, "gke-gcloud-auth-plugin");
         assert.equal(user.exec.apiVersion, "client.authentication.k8s.io/v1beta1");
@@ -95,9 +97,22 @@ describe("GkeCluster", () => {
         assert.equal(dev.outputs.mode, "gke");
     });
 
+    it("overrides: controlPlaneEndpoint ip points the kubeconfig at the IP endpoint and its CA, and closes the DNS endpoint", async () => {
+        const ip = await render({ "cluster.controlPlaneEndpoint": "ip" });
+        const cluster = YAML.parse(ip.outputs.kubeconfig as string).clusters[0].cluster;
+        assert.equal(cluster.server, "https://203.0.113.10");
+        assert.match(Buffer.from(cluster["certificate-authority-data"], "base64").toString(), /^-----BEGIN CERTIFICATE-----/);
+        assert.deepEqual((one(ip, "gcp:container/cluster:Cluster").props as Props).controlPlaneEndpointsConfig,
+            { dnsEndpointConfig: { allowExternalTraffic: false } });
+        // Same identity either way: the switch updates the provider instead of replacing it.
+        assert.equal(one(ip, "pulumi:providers:kubernetes").props.clusterIdentifier, one(dev, "pulumi:providers:kubernetes").props.clusterIdentifier);
+    });
+
     it("sends every Kubernetes object through the cluster's provider, which waits for the node pool", () => {
         const provider = one(dev, "pulumi:providers:kubernetes");
         assert.equal(provider.props.kubeconfig, "[secret]");
+        assert.equal(provider.props.clusterIdentifier, "gke-0123456789abcdef0123456789abcdef0123.europe-west1.gke.goog",
+            "the cluster's DNS name: unique to it, so a new cluster still replaces the objects");
         for (const r of dev.resources.filter((r) => r.type.startsWith("kubernetes:"))) {
             assert.ok(r.provider?.startsWith(`${provider.urn}::`), `${r.type} ${r.name} uses the cluster's provider`);
         }

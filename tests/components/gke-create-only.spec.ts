@@ -9,7 +9,8 @@ import { clusterSchema } from "../../schema/cluster";
  * resource_container_node_pool.go and node_config.go (schemaNodeConfig). Checked there:
  * machine_type, disk_size_gb, disk_type, image_type, labels, resource_labels, tags and
  * workload_metadata_config update in place; private_cluster_config.enable_private_nodes updates
- * in place; master_ipv4_cidr_block does not.
+ * in place; master_ipv4_cidr_block does not; control_plane_endpoints_config (the DNS endpoint) has no
+ * ForceNew and goes to one UpdateCluster call with the authorized networks.
  */
 const CREATE_ONLY: Record<string, string[]> = {
     "gcp:container/cluster:Cluster": [
@@ -46,6 +47,8 @@ const CHANGES: Array<[string, Record<string, unknown>]> = [
     ["dev", { "cluster.privateNodes": true }],
     ["dev", { "cluster.masterAuthorizedNetworks": [{ cidr: "203.0.113.0/24", name: "office" }] }],
     ["dev", { "cluster.maintenanceWindow": "03:00" }],
+    ["dev", { "cluster.controlPlaneEndpoint": "ip" }],
+    ["prod", { "cluster.controlPlaneEndpoint": "ip" }],
     ["dev", { "zookeeper.replicas": 5, "cluster.nodeCount": 6 }],
     ["dev", { namespace: "coordination" }],
     ["prod", { "cluster.privateNodes": false }],

@@ -3,16 +3,22 @@ import { changeProblems, deployedRecord } from "../../schema/deployed";
 import { ZOOKEEPER_DEFAULTS } from "../../components/zookeeper-options";
 import * as v from "valibot";
 import { KafkaOptions, kafkaOptions } from "../../components/kafka-options";
+import type { ClusterTarget } from "../../schema/stack";
 
 const KAFKA_DEFAULTS: KafkaOptions = { ...v.parse(kafkaOptions, {}), rack: "zone" };
-const live = { namespace: "zk-kafka", zookeeper: ZOOKEEPER_DEFAULTS, kafka: KAFKA_DEFAULTS };
+const gke = (controlPlaneEndpoint?: "dns" | "ip"): ClusterTarget =>
+    ({ mode: "gke", regional: false, gke: { project: "p", location: "europe-west1-b", name: "zk-kafka-dev", controlPlaneEndpoint } });
+const live = { namespace: "zk-kafka", zookeeper: ZOOKEEPER_DEFAULTS, kafka: KAFKA_DEFAULTS, cluster: gke("dns") };
 const record = deployedRecord(live);
 const change = (zookeeper: Partial<typeof ZOOKEEPER_DEFAULTS>, kafka: Partial<typeof KAFKA_DEFAULTS>) =>
-    changeProblems(record, { namespace: "zk-kafka", zookeeper: { ...ZOOKEEPER_DEFAULTS, ...zookeeper }, kafka: { ...KAFKA_DEFAULTS, ...kafka } });
+    changeProblems(record, { ...live, zookeeper: { ...ZOOKEEPER_DEFAULTS, ...zookeeper }, kafka: { ...KAFKA_DEFAULTS, ...kafka } });
 
 describe("changes checked against the last deployment (schema/deployed.ts)", () => {
     it("records the namespace, the volumes' size and class and the brokers' chroot", () => {
-        assert.deepEqual(record, { version: 1, namespace: "zk-kafka", zookeeper: { storageSize: "10Gi" }, kafka: { storageSize: "20Gi", zookeeperChroot: "/kafka" } });
+        assert.deepEqual(record, { version: 1, namespace: "zk-kafka", zookeeper: { storageSize: "10Gi" }, kafka: { storageSize: "20Gi", zookeeperChroot: "/kafka" },
+            cluster: { mode: "gke", controlPlaneEndpoint: "dns" } });
+        assert.deepEqual(deployedRecord({ ...live, cluster: gke() }).cluster, { mode: "gke", controlPlaneEndpoint: "dns" }, "the key's default");
+        assert.deepEqual(deployedRecord({ ...live, cluster: { mode: "existing", regional: false, existing: {} } }).cluster, { mode: "existing" });
     });
 
     it("lets volumes grow, and lets anything through with no record (a stack never deployed)", () => {
@@ -45,5 +51,20 @@ describe("changes checked against the last deployment (schema/deployed.ts)", () 
     it("refuses a new namespace, which would delete every pod and volume of the old one at once", () => {
         assert.match(changeProblems(record, { ...live, namespace: "data" })[0],
             /^zk-kafka-gke:namespace must stay zk-kafka, where the live pods and volumes are .*got data/);
+    });
+
+    it("moves the kubeconfig to the DNS endpoint only once the Kubernetes provider has its cluster identifier", () => {
+        // A record without `cluster` comes from a program whose provider had no identifier.
+        const { cluster: _cluster, ...older } = record;
+        assert.deepEqual(changeProblems(older, live), [
+            "zk-kafka-gke:cluster.controlPlaneEndpoint must be ip for one `pulumi up` first: this stack's Kubernetes provider has no cluster " +
+            "identifier yet, and moving its kubeconfig to the DNS endpoint in the same update would replace every Kubernetes object, got dns: " +
+            "set it to ip, run `pulumi up`, then remove it; see docs/ci-cd.md, \"Reaching the control plane\""]);
+        assert.deepEqual(changeProblems(older, { ...live, cluster: gke("ip") }), [], "the first update keeps the IP endpoint");
+        const onIp = deployedRecord({ ...live, cluster: gke("ip") });
+        assert.deepEqual(changeProblems(onIp, live), [], "then the switch is an update of the provider");
+        assert.deepEqual(changeProblems(deployedRecord(live), { ...live, cluster: gke("ip") }), [], "and so is the way back");
+        assert.deepEqual(changeProblems({ ...record, cluster: { mode: "gke", controlPlaneEndpoint: "public" } }, { ...live, namespace: "x" }), [],
+            "a record it cannot read");
     });
 });
