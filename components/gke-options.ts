@@ -1,5 +1,6 @@
 import * as v from "valibot";
-import { crossRules, field, isIpv4Cidr, optionalKey, strictSection, withDefault } from "./shared/fields";
+import type { GkeOptionsInput as Documented } from "./generated/gke-options";
+import { crossRules, field, isIpv4Cidr, optionalKey, SameAs, strictSection, withDefault } from "./shared/fields";
 
 // Memory per vCPU (GB) of the highcpu shapes: e2-highcpu-2 has 2 GB, too little for a broker.
 const HIGHCPU_GB_PER_VCPU: Record<string, number> = { e2: 1, n1: 0.9, n2: 1, n2d: 1, c2d: 2, c3: 2, c3d: 2, n4: 2 };
@@ -114,6 +115,6 @@ export const gkeOptions = v.pipe(strictSection({
 }), crossRules((c, problem) => gkeRules(c, problem)));
 
 /** The GKE cluster's settings as given: project, location and name required, the rest optional. */
-export type GkeOptionsInput = v.InferInput<typeof gkeOptions>;
+export type GkeOptionsInput = SameAs<Documented, v.InferInput<typeof gkeOptions>>;
 /** With every default applied. */
 export type GkeSettings = v.InferOutput<typeof gkeOptions>;

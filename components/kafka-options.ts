@@ -1,5 +1,6 @@
 import * as v from "valibot";
-import { allowedClientsField, crossRules, field, optionalKey, parseJvmSize, parseQuantity, strictSection, withDefault } from "./shared/fields";
+import type { KafkaOptionsInput as Documented } from "./generated/kafka-options";
+import { allowedClientsField, crossRules, field, optionalKey, parseJvmSize, parseQuantity, SameAs, strictSection, withDefault } from "./shared/fields";
 import { MAX_HEAP_SHARE } from "./zookeeper-options";
 
 /** Brokers a voluntary disruption may take at once; must leave min.insync.replicas of every partition. */
@@ -69,6 +70,6 @@ export const kafkaOptions = v.pipe(strictSection({
 }));
 
 /** The cluster's settings as given: every key optional. */
-export type KafkaOptionsInput = v.InferInput<typeof kafkaOptions>;
+export type KafkaOptionsInput = SameAs<Documented, v.InferInput<typeof kafkaOptions>>;
 /** With every default applied; rack is resolved by the stack from the cluster mode. */
 export type KafkaOptions = Omit<v.InferOutput<typeof kafkaOptions>, "rack"> & { rack: "zone" | "none" };

@@ -1,5 +1,6 @@
 import * as v from "valibot";
-import { field, strictSection, withDefault } from "./shared/fields";
+import type { NetworkOptions as Documented } from "./generated/network-options";
+import { field, SameAs, strictSection, withDefault } from "./shared/fields";
 
 /** The data namespace's isolation, defined once: type, default, rule and description. */
 export const networkOptions = strictSection({
@@ -9,4 +10,4 @@ export const networkOptions = strictSection({
         { description: "restricted: egress denied too, but DNS and the peers' ports; open: for a CNI that does not enforce egress policies" }),
 });
 
-export type NetworkOptions = v.InferOutput<typeof networkOptions>;
+export type NetworkOptions = SameAs<Documented, v.InferOutput<typeof networkOptions>>;

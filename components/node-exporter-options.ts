@@ -1,5 +1,6 @@
 import * as v from "valibot";
-import { field, optionalKey, strictSection, withDefault } from "./shared/fields";
+import type { NodeExporterOptionsInput as Documented } from "./generated/node-exporter-options";
+import { field, optionalKey, SameAs, strictSection, withDefault } from "./shared/fields";
 
 /** A Prometheus duration as the scrape configs take it: 30s, 1m, 1m30s. */
 export const PROMETHEUS_DURATION = /^((\d+)y)?((\d+)w)?((\d+)d)?((\d+)h)?((\d+)m)?((\d+)s)?((\d+)ms)?$/;
@@ -48,6 +49,6 @@ function isScrapeInterval(s: string): boolean {
     return seconds >= 5 && seconds <= 300;
 }
 
-export type NodeExporterOptionsInput = v.InferInput<typeof nodeExporterOptions>;
+export type NodeExporterOptionsInput = SameAs<Documented, v.InferInput<typeof nodeExporterOptions>>;
 /** With every default applied; podMonitoring resolved by the stack from the cluster mode. */
 export type NodeExporterOptions = Omit<v.InferOutput<typeof nodeExporterOptions>, "podMonitoring"> & { podMonitoring: boolean };

@@ -1,5 +1,6 @@
 import * as v from "valibot";
-import { allowedClientsField, crossRules, field, optionalKey, parseJvmSize, parseQuantity, strictSection, withDefault } from "./shared/fields";
+import type { ZooKeeperOptionsInput as Documented } from "./generated/zookeeper-options";
+import { allowedClientsField, crossRules, field, optionalKey, parseJvmSize, parseQuantity, SameAs, strictSection, withDefault } from "./shared/fields";
 
 /** The JVM needs room beyond its heap (metaspace, threads, buffers): above this share of the limit it is OOM-killed. */
 export const MAX_HEAP_SHARE = 0.75;
@@ -68,7 +69,7 @@ export const zookeeperOptions = v.pipe(strictSection({
 }));
 
 /** The ensemble's settings as given: every key optional. */
-export type ZooKeeperOptionsInput = v.InferInput<typeof zookeeperOptions>;
+export type ZooKeeperOptionsInput = SameAs<Documented, v.InferInput<typeof zookeeperOptions>>;
 /** The ensemble's settings with every default applied. */
 export type ZooKeeperOptions = v.InferOutput<typeof zookeeperOptions>;
 /** Every default, taken from the one definition above. */

@@ -1,10 +1,12 @@
 /**
  * `npm run docs`: regenerates, from the config definitions (components/*-options.ts, schema/),
- * docs/configuration.md's reference (between its marker comments) and
- * schema/stack-config.schema.json. `npm test` fails when either is stale.
+ * docs/configuration.md's reference (between its marker comments),
+ * schema/stack-config.schema.json and the documented option types of components/generated/.
+ * `npm test` fails when any of them is stale.
  */
 import * as fs from "fs";
 import * as path from "path";
+import { argsTypeFiles } from "./args-types";
 import { configReference, stackConfigJsonSchema } from "./config-docs";
 import { PROJECT_ROOT } from "./runtime";
 
@@ -29,5 +31,12 @@ export function jsonSchemaText(): string {
 if (require.main === module) {
     fs.writeFileSync(CONFIG_DOC, withReference(fs.readFileSync(CONFIG_DOC, "utf8")));
     fs.writeFileSync(JSON_SCHEMA, jsonSchemaText());
-    console.log(`Wrote the configuration reference in ${path.relative(process.cwd(), CONFIG_DOC)} and ${path.relative(process.cwd(), JSON_SCHEMA)}`);
+    argsTypeFiles().then((files) => {
+        for (const [file, text] of files) fs.writeFileSync(file, text);
+        const written = [CONFIG_DOC, JSON_SCHEMA, ...files.keys()].map((f) => path.relative(process.cwd(), f));
+        console.log(`Wrote ${written.join(", ")}`);
+    }, (e: unknown) => {
+        console.error(e);
+        process.exitCode = 1;
+    });
 }

@@ -75,6 +75,16 @@ const DNS_SUBDOMAIN = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0
 /** Any schema of this project's config. */
 export type Schema = v.GenericSchema;
 
+/** True when X and Y are the same type, optional keys and nested objects included. */
+type Equal<X, Y> = (<T>() => T extends X ? 1 : 2) extends (<T>() => T extends Y ? 1 : 2) ? true : false;
+
+/**
+ * `Documented`, which must be exactly the type valibot infers: otherwise the compile fails here,
+ * showing both. The generated interfaces (components/generated/, by `npm run docs`) carry each
+ * key's TSDoc for editors; this keeps them from drifting from the definitions.
+ */
+export type SameAs<Documented extends Expected, Inferred, Expected = Equal<Documented, Inferred> extends true ? unknown : { differsFrom: Inferred }> = Documented;
+
 const allowed = <T>(must: string) => v.metadata<T, KeyDoc>({ allowed: must });
 
 /**

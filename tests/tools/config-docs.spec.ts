@@ -4,6 +4,7 @@ import * as path from "path";
 import Ajv2020 from "ajv/dist/2020";
 import * as YAML from "yaml";
 import { KeyRow, keyRows } from "../../tools/config-docs";
+import { argsTypeFiles } from "../../tools/args-types";
 import { CONFIG_DOC, JSON_SCHEMA, jsonSchemaText, withReference } from "../../tools/docs";
 import { PROJECT_ROOT } from "../../tools/runtime";
 import { KNOWN_KEYS, parseStackConfig } from "../../schema/stack";
@@ -34,6 +35,12 @@ describe("config reference and stack-file JSON Schema", () => {
 
     it("schema/stack-config.schema.json is what npm run docs generates now", () => {
         assert.ok(fs.readFileSync(JSON_SCHEMA, "utf8") === jsonSchemaText(), "the JSON Schema is stale: run npm run docs");
+    });
+
+    it("components/generated/ holds the documented option types npm run docs generates now", async () => {
+        for (const [file, text] of await argsTypeFiles()) {
+            assert.ok(fs.existsSync(file) && fs.readFileSync(file, "utf8") === text, `${path.relative(PROJECT_ROOT, file)} is stale: run npm run docs`);
+        }
     });
 
     it("lists every key config.ts accepts: every top-level key, and each documented key is accepted", () => {
