@@ -2,6 +2,7 @@ import { strict as assert } from "assert";
 import * as fs from "fs";
 import * as path from "path";
 import * as YAML from "yaml";
+import { validateWorkflow } from "@action-validator/core";
 import { PROJECT_ROOT } from "../../tools/runtime";
 
 type Step = { uses?: string; run?: string; with?: Record<string, unknown> };
@@ -19,8 +20,24 @@ const stackFiles = () => fs.readdirSync(PROJECT_ROOT).filter((f) => /^Pulumi\..+
 describe("GitHub Actions workflows", () => {
     const files = fs.readdirSync(DIR).filter((f) => f.endsWith(".yml"));
 
-    it("are the three the README describes, each valid YAML", () => {
+    it("are the three the docs describe", () => {
         assert.deepEqual(files.sort(), ["checks.yml", "deploy.yml", "preview.yml"]);
+    });
+
+    // SchemaStore's github-workflow schema, as action-validator bundles it: what GitHub itself
+    // refuses to run (an unknown key, a wrong type, a job without runs-on) fails here first.
+    const schemaErrors = (src: string) => validateWorkflow(src).errors.map((e) => `${"path" in e ? e.path : ""} ${e.title}${e.detail ? `: ${e.detail}` : ""}`);
+
+    it("are valid GitHub workflows under the workflow JSON Schema", () => {
+        for (const f of files) assert.deepEqual(schemaErrors(fs.readFileSync(path.join(DIR, f), "utf8")), [], f);
+    });
+
+    it("the schema check refuses a misspelt key and a wrong type", () => {
+        const deploy = fs.readFileSync(path.join(DIR, "deploy.yml"), "utf8");
+        for (const [from, to] of [["runs-on:", "run-on:"], ["cancel-in-progress: false", "cancel-in-progress: maybe"], ["timeout-minutes: 60", "timeout: 60"]]) {
+            assert.ok(deploy.includes(from));
+            assert.notDeepEqual(schemaErrors(deploy.replace(from, to)), [], `${to} must be refused`);
+        }
     });
 
     it("pin every action to a full commit SHA", () => {
