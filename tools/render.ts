@@ -15,6 +15,7 @@ import { StackConfigError } from "./stack-config";
 import { ManifestError } from "./manifests";
 import { PROJECT_ROOT } from "./runtime";
 import { criticalPath, describePath } from "./critical-path";
+import { CliIo, runAsMain } from "./cli/io";
 
 interface Options { stack: string; out: string; sets: string[]; deployed?: string; help: boolean }
 
@@ -76,11 +77,22 @@ function readDeployed(file: string | undefined): Record<string, unknown> {
     return value as Record<string, unknown>;
 }
 
-async function main(): Promise<number> {
+/** The CLI: its exit code, every line through `io`. */
+export async function run(argv: string[], io: CliIo): Promise<number> {
+    try {
+        return await render(argv, io);
+    } catch (e) {
+        const known = e instanceof StackConfigError || e instanceof ManifestError || (e as Error)?.name === "ConfigError";
+        io.err(known ? `error: ${(e as Error).message.split("\n").join("\nerror: ")}` : String((e as Error)?.stack ?? e));
+        return 1;
+    }
+}
+
+async function render(argv: string[], io: CliIo): Promise<number> {
     const started = Date.now();
-    const options = parseArgs(process.argv.slice(2));
+    const options = parseArgs(argv);
     if (options.help) {
-        console.log(USAGE);
+        io.out(USAGE);
         return 0;
     }
     const out = outputDir(path.resolve(PROJECT_ROOT, options.out));
@@ -91,20 +103,16 @@ async function main(): Promise<number> {
 
     const counts = new Map<string, number>();
     for (const r of rendered.resources) counts.set(r.type, (counts.get(r.type) ?? 0) + 1);
-    console.log(`Rendered stack ${options.stack}: ${rendered.resources.length} resources, ` +
+    io.out(`Rendered stack ${options.stack}: ${rendered.resources.length} resources, ` +
         `${rendered.objects.length} Kubernetes objects (schema-valid) in ${Date.now() - started} ms`);
-    for (const [type, n] of [...counts].sort()) console.log(`  ${String(n).padStart(3)}  ${type}`);
-    console.log("Outputs:");
+    for (const [type, n] of [...counts].sort()) io.out(`  ${String(n).padStart(3)}  ${type}`);
+    io.out("Outputs:");
     for (const [key, value] of Object.entries(rendered.outputs)) {
-        console.log(`  ${key}: ${rendered.secretOutputs.includes(key) ? "[secret]" : JSON.stringify(value)}`);
+        io.out(`  ${key}: ${rendered.secretOutputs.includes(key) ? "[secret]" : JSON.stringify(value)}`);
     }
-    console.log(`Critical path of a fresh pulumi up (what it must wait on, one after another):\n    ${describePath(criticalPath(rendered.resources))}`);
-    console.log(`Wrote ${path.relative(process.cwd(), out) || "."}/manifests.yaml and resources.json`);
+    io.out(`Critical path of a fresh pulumi up (what it must wait on, one after another):\n    ${describePath(criticalPath(rendered.resources))}`);
+    io.out(`Wrote ${path.relative(process.cwd(), out) || "."}/manifests.yaml and resources.json`);
     return 0;
 }
 
-main().then((code) => process.exit(code), (e: unknown) => {
-    const known = e instanceof StackConfigError || e instanceof ManifestError || (e as Error)?.name === "ConfigError";
-    console.error(known ? `error: ${(e as Error).message.split("\n").join("\nerror: ")}` : e);
-    process.exit(1);
-});
+if (require.main === module) runAsMain(run);

@@ -1,16 +1,15 @@
 import { strict as assert } from "assert";
-import { spawnSync } from "child_process";
 import * as fs from "fs";
 import * as path from "path";
-import { runPolicy } from "../../tools/policy/cli";
+import { run, runPolicy } from "../../tools/policy/cli";
+import { npmRun, runCli } from "../harness/cli";
 import { PolicyPackProcess } from "../../tools/policy/pack";
 import { fromRender } from "../../tools/policy/render-input";
 import { render } from "../harness/render";
-import { PROJECT_ROOT } from "../../tools/runtime";
 import { tempDir } from "../harness/temp";
 
-const cli = (...args: string[]) =>
-    spawnSync(process.execPath, ["-r", "ts-node/register/transpile-only", "tools/policy/cli.ts", ...args], { cwd: PROJECT_ROOT, encoding: "utf8" });
+/** `npm run policy -- <args>`, in this process. */
+const cli = (...args: string[]) => runCli(run, args);
 const BAD = path.join("tests", "policy", "fixtures", "bad");
 
 /** The real pack, spawned and asked over its analyzer gRPC interface, as `pulumi preview --policy-pack policy` asks it. */
@@ -25,8 +24,8 @@ describe("the policy pack, run for real over gRPC", function () {
         });
     }
 
-    it("catches the tutorial copy's mistakes in plain YAML, by rule name, and exits 1", () => {
-        const r = cli("--manifests", BAD);
+    it("catches the tutorial copy's mistakes in plain YAML, by rule name, and exits 1", async () => {
+        const r = await cli("--manifests", BAD);
         assert.equal(r.status, 1, r.stderr);
         const lines = r.stdout.trim().split("\n");
         assert.equal(lines.at(-1), "7 violations (6 mandatory)");
@@ -42,31 +41,31 @@ describe("the policy pack, run for real over gRPC", function () {
         assert.match(r.stderr, /web\.yaml: document 3 is not a Kubernetes object .* skipped/);
     });
 
-    it("prints the same violations as JSON with --json", () => {
-        const r = cli("--manifests", path.join(BAD, "web.yaml"), "--json");
+    it("prints the same violations as JSON with --json", async () => {
+        const r = await cli("--manifests", path.join(BAD, "web.yaml"), "--json");
         assert.equal(r.status, 1);
         const rows = JSON.parse(r.stdout) as Array<{ enforcementLevel: string; policy: string; subject: string; message: string }>;
         assert.deepEqual(rows.map((x) => x.policy).sort(), ["require-non-root", "require-pdb-max-unavailable", "require-pod-anti-affinity"]);
         assert.ok(rows.every((x) => x.enforcementLevel === "mandatory" && / must /.test(` ${x.message}`)));
     });
 
-    it("--help prints the usage and every exit code, and exits 0", () => {
-        const r = cli("--help");
+    it("--help prints the usage and every exit code, and exits 0", async () => {
+        const r = npmRun("policy", ["--help"]);
         assert.equal(r.status, 0, r.stderr);
         assert.match(r.stdout, /^usage: npm run policy -- /);
         assert.match(r.stdout, /exit codes: 0 .*; 1 .*; 2 .*; 3 /s);
     });
 
-    it("exits 2 for unparseable YAML, naming the file and line", () => {
+    it("exits 2 for unparseable YAML, naming the file and line", async () => {
         const dir = tempDir("policy-bad-yaml-");
         fs.writeFileSync(path.join(dir, "broken.yaml"), "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: [unclosed\n");
-        const r = cli("--manifests", dir);
+        const r = await cli("--manifests", dir);
         assert.equal(r.status, 2);
         assert.match(r.stderr, /broken\.yaml:\d+: not valid YAML/);
     });
 
-    it("exits 2 for a stack config the program refuses, with the program's message", () => {
-        const r = cli("--set", "zookeeper.replicas=4");
+    it("exits 2 for a stack config the program refuses, with the program's message", async () => {
+        const r = await cli("--set", "zookeeper.replicas=4");
         assert.equal(r.status, 2);
         assert.match(r.stderr, /^error: zk-kafka-gke:zookeeper\.replicas must be an odd integer/m);
     });

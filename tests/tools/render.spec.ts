@@ -1,17 +1,15 @@
 import { strict as assert } from "assert";
-import { spawnSync } from "child_process";
 import * as fs from "fs";
 import * as path from "path";
 import * as YAML from "yaml";
 import { RenderedStack, clone, find, render } from "../harness/render";
 import { KubernetesObject, ManifestError, validateObject } from "../../tools/manifests";
-import { PROJECT_ROOT } from "../../tools/runtime";
 import { tempDir } from "../harness/temp";
+import { npmRun, runCli } from "../harness/cli";
+import { run } from "../../tools/render";
 
-/** `npm run render -- <args>`, as a user runs it. */
-function renderCli(...args: string[]) {
-    return spawnSync("npx", ["ts-node", "--transpile-only", "tools/render.ts", ...args], { cwd: PROJECT_ROOT, encoding: "utf8" });
-}
+/** `npm run render -- <args>`, in this process. */
+const renderCli = (...args: string[]) => runCli(run, args);
 
 type Container = { ports: Array<{ containerPort: unknown }> };
 type Spec = { spec: { template: { spec: { containers: Container[] } } } };
@@ -35,7 +33,7 @@ describe("offline render", () => {
         for (const o of dev.objects) validateObject(o);
     });
 
-    it("catches a malformed object and names the object and the field", () => {
+    it("catches a malformed object and names the object and the field", async () => {
         const sts = clone(find<Spec>(dev, "StatefulSet", "zk"));
         sts.spec.template.spec.containers[0].ports[0].containerPort = "2181";
         assert.throws(() => validateObject(sts), (e: Error) => e instanceof ManifestError &&
@@ -45,35 +43,35 @@ describe("offline render", () => {
     });
 
     for (const [set, key] of [["zookeeper.replicas=4", "zookeeper.replicas"], ["cluster.nodeCount=3", "cluster.nodeCount"]]) {
-        it(`exits 1 for --set ${set}, naming ${key} on stderr and writing nothing`, () => {
+        it(`exits 1 for --set ${set}, naming ${key} on stderr and writing nothing`, async () => {
             const out = tempDir("zk-render-");
-            const r = renderCli("--out", out, "--set", set);
+            const r = await renderCli("--out", out, "--set", set);
             assert.equal(r.status, 1, r.stderr);
             assert.match(r.stderr, new RegExp(`^error: zk-kafka-gke:${key.replace(".", "\\.")} .*must`, "m"));
             assert.deepEqual(fs.readdirSync(out), []);
         });
     }
 
-    it("exits 1 for --set zookeper.replicas=5 and suggests zookeeper", () => {
+    it("exits 1 for --set zookeper.replicas=5 and suggests zookeeper", async () => {
         const out = tempDir("zk-render-");
-        const r = renderCli("--out", out, "--set", "zookeper.replicas=5");
+        const r = await renderCli("--out", out, "--set", "zookeper.replicas=5");
         assert.equal(r.status, 1, r.stderr);
         assert.match(r.stderr, /^error: zk-kafka-gke:zookeper is not a known key; did you mean zookeeper\?/m);
         assert.deepEqual(fs.readdirSync(out), []);
     });
 
-    it("writes no GCP resource to resources.json with --set cluster.mode=existing", () => {
+    it("writes no GCP resource to resources.json with --set cluster.mode=existing", async () => {
         const out = tempDir("zk-render-");
-        const r = renderCli("--out", out, "--set", "cluster.mode=existing");
+        const r = await renderCli("--out", out, "--set", "cluster.mode=existing");
         assert.equal(r.status, 0, r.stderr);
         const types = (JSON.parse(fs.readFileSync(path.join(out, "resources.json"), "utf8")) as Array<{ type: string }>).map((x) => x.type);
         assert.ok(types.includes("kubernetes:apps/v1:StatefulSet"));
         assert.deepEqual(types.filter((t) => t.startsWith("gcp:")), []);
     });
 
-    it("writes manifests.yaml and resources.json for the stack", () => {
+    it("writes manifests.yaml and resources.json for the stack", async () => {
         const out = tempDir("zk-render-");
-        const r = renderCli("--stack", "dev", "--out", out);
+        const r = await renderCli("--stack", "dev", "--out", out);
         assert.equal(r.status, 0, r.stderr);
         assert.match(r.stdout, /2 {2}kubernetes:apps\/v1:StatefulSet/);
         const docs = YAML.parseAllDocuments(fs.readFileSync(path.join(out, "manifests.yaml"), "utf8")).map((d) => d.toJS());
@@ -84,31 +82,31 @@ describe("offline render", () => {
         assert.ok(resources.some((r: { parent?: string }) => r.parent === ensemble.urn));
     });
 
-    it("--deployed checks a change against the stack's last outputs, and names a file it cannot use", () => {
+    it("--deployed checks a change against the stack's last outputs, and names a file it cannot use", async () => {
         const dir = tempDir("render-deployed-");
         const outputs = path.join(dir, "outputs.json");
         fs.writeFileSync(outputs, JSON.stringify({ mode: "gke", deployed: dev.outputs.deployed }));
-        const shrink = renderCli("--out", path.join(dir, "out"), "--deployed", outputs, "--set", "kafka.storageSize=10Gi");
+        const shrink = await renderCli("--out", path.join(dir, "out"), "--deployed", outputs, "--set", "kafka.storageSize=10Gi");
         assert.equal(shrink.status, 1, shrink.stderr);
         assert.match(shrink.stderr, /^error: zk-kafka-gke:kafka\.storageSize must be at least 20Gi/m);
         assert.ok(!fs.existsSync(path.join(dir, "out")), "nothing written");
         fs.writeFileSync(path.join(dir, "bad.json"), "[1]");
         for (const file of [path.join(dir, "missing.json"), path.join(dir, "bad.json")]) {
-            const r = renderCli("--out", path.join(dir, "out"), "--deployed", file);
+            const r = await renderCli("--out", path.join(dir, "out"), "--deployed", file);
             assert.equal(r.status, 1);
             assert.match(r.stderr, new RegExp(`^error: --deployed ${file.replace(/[/.]/g, "\\$&")} must`, "m"));
         }
     });
 
-    it("--help prints the usage and every exit code, and exits 0; an --out it cannot write is one line naming the path", () => {
-        const help = renderCli("--help");
+    it("--help prints the usage and every exit code, and exits 0; an --out it cannot write is one line naming the path", async () => {
+        const help = npmRun("render", ["--help"]);
         assert.equal(help.status, 0, help.stderr);
         assert.match(help.stdout, /^usage: npm run render -- /);
         assert.match(help.stdout, /exit codes: 0 .*; 1 /);
         const dir = tempDir("render-out-");
         const file = path.join(dir, "a-file");
         fs.writeFileSync(file, "");
-        const r = renderCli("--out", file);
+        const r = await renderCli("--out", file);
         assert.equal(r.status, 1);
         assert.deepEqual(r.stderr.trim().split("\n"), [`error: --out ${file} must be a directory this user can write, got: ${file} is not a directory`]);
     });

@@ -15,6 +15,7 @@ import { parseArgs as parseCliArgs } from "util";
 import { AnalyzedResource, Diagnostic, PolicyConfig, evaluate } from "./engine";
 import { POLICY_DIR, PolicyPackProcess } from "./pack";
 import { PolicyInputError, fromManifests, manifestFiles, subjectOf } from "./inputs";
+import { CliIo, runAsMain } from "../cli/io";
 
 interface Options { stack: string; sets: string[]; manifests: string[]; json: boolean; config?: string; stats?: boolean; help?: boolean }
 
@@ -90,35 +91,39 @@ export async function runPolicy(o: Options, warn: (m: string) => void = (m) => c
     }
 }
 
-async function main(): Promise<number> {
+/** The CLI: its exit code, every line through `io`. */
+export async function run(argv: string[], io: CliIo): Promise<number> {
+    try {
+        return await check(argv, io);
+    } catch (e) {
+        io.err(`error: ${(e as Error).message ?? e}`);
+        return e instanceof PolicyInputError ? 2 : 3;
+    }
+}
+
+async function check(argv: string[], io: CliIo): Promise<number> {
     const started = Date.now();
-    const o = parseArgs(process.argv.slice(2));
+    const o = parseArgs(argv);
     if (o.help) {
-        console.log(USAGE);
+        io.out(USAGE);
         return 0;
     }
-    const { diagnostics, resources, rulesMs } = await runPolicy(o);
+    const { diagnostics, resources, rulesMs } = await runPolicy(o, (m) => io.err(`warning: ${m}`));
     const byUrn = new Map(resources.map((r) => [r.urn, subjectOf(r)]));
     // A stack-wide diagnostic names no resource.
     const rows = diagnostics.map((d) => ({ ...d, subject: byUrn.get(d.urn) ?? "stack" }))
         .sort((a, b) => a.policy.localeCompare(b.policy) || a.subject.localeCompare(b.subject) || a.message.localeCompare(b.message));
     const mandatory = rows.filter((d) => d.enforcementLevel === "mandatory").length;
-    if (o.json) console.log(JSON.stringify(rows, null, 2));
+    if (o.json) io.out(JSON.stringify(rows, null, 2));
     else {
-        for (const d of rows) console.log(`${d.enforcementLevel} ${d.policy} ${d.subject}: ${d.message}`);
-        console.log(`${rows.length} violations (${mandatory} mandatory)`);
+        for (const d of rows) io.out(`${d.enforcementLevel} ${d.policy} ${d.subject}: ${d.message}`);
+        io.out(`${rows.length} violations (${mandatory} mandatory)`);
     }
     if (o.stats) {
         // For npm run bench:policy: the whole run, the rules' share, this process's peak resident memory.
-        console.error(`stats: objects=${resources.length} ms=${Date.now() - started} rulesMs=${Math.round(rulesMs)} rss=${process.resourceUsage().maxRSS * 1024}`);
+        io.err(`stats: objects=${resources.length} ms=${Date.now() - started} rulesMs=${Math.round(rulesMs)} rss=${process.resourceUsage().maxRSS * 1024}`);
     }
     return mandatory > 0 ? 1 : 0;
 }
 
-if (require.main === module) {
-    // exitCode, not exit(): a piped stdout must drain before the process ends.
-    main().then((code) => (process.exitCode = code), (e: unknown) => {
-        console.error(`error: ${(e as Error).message ?? e}`);
-        process.exit(e instanceof PolicyInputError ? 2 : 3);
-    });
-}
+if (require.main === module) runAsMain(run);
