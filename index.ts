@@ -7,9 +7,15 @@ import { ZooKeeperEnsemble } from "./components/zookeeper";
 import { KafkaCluster } from "./components/kafka";
 import { NodeExporter } from "./components/node-exporter";
 import { NetworkPolicies } from "./components/network";
-import { ZK_PORTS, zkSelector } from "./components/zookeeper-spec";
+import { Monitoring } from "./components/monitoring";
+import { ZK_METRICS_PORT, ZK_PORTS, zkSelector } from "./components/zookeeper-spec";
 import { KAFKA_PORT, kafkaSelector } from "./components/kafka-spec";
+import { JMX_EXPORTER } from "./components/kafka-metrics";
+import { scraperPeer } from "./components/shared/metrics";
 import { podSecurityLabels } from "./components/shared/labels";
+
+/** Where alerts link for what to do; a URL of your copy of the runbook makes them clickable. */
+const RUNBOOK = "docs/runbook.md";
 
 // The stack's outputs are what this function returns; Pulumi's Node host awaits it.
 export = async () => {
@@ -37,6 +43,7 @@ export = async () => {
         namespace: namespace.metadata.name,
         clusterDomain: config.clusterDomain,
         zoneSpread: config.placement.zoneSpread,
+        scrape: config.scrape,
     }, { providers });
 
     // Kafka takes the ensemble's connect string (an output, never a second hand-typed list) but not
@@ -49,15 +56,31 @@ export = async () => {
         clusterDomain: config.clusterDomain,
         zoneSpread: config.placement.zoneSpread,
         zoneMetadataServer: config.placement.zoneMetadataServer,
+        scrape: config.scrape,
     }, { providers });
 
     // The flows between them, selected by the same label objects the workloads' specs use.
     new NetworkPolicies("network", {
         ...config.network,
         namespace: namespace.metadata.name,
-        zookeeper: { selector: zkSelector, ports: [ZK_PORTS.client], peerPorts: [ZK_PORTS.server, ZK_PORTS.leaderElection], clients: zookeeperClients },
-        kafka: { selector: kafkaSelector, ports: [KAFKA_PORT], clients: kafkaClients, metadataEgress: config.placement.metadataEgress },
+        zookeeper: { selector: zkSelector, ports: [ZK_PORTS.client], peerPorts: [ZK_PORTS.server, ZK_PORTS.leaderElection], clients: zookeeperClients,
+            ...(config.zookeeper.metrics ? { metrics: { port: ZK_METRICS_PORT, from: scraperPeer(config.scrape.scraper) } } : {}) },
+        kafka: { selector: kafkaSelector, ports: [KAFKA_PORT], clients: kafkaClients, metadataEgress: config.placement.metadataEgress,
+            ...(config.kafka.metrics ? { metrics: { port: JMX_EXPORTER.port, from: scraperPeer(config.scrape.scraper) } } : {}) },
     }, { providers });
+
+    // Alerts and the dashboard over what the exporters above publish.
+    new Monitoring("monitoring", {
+        ...config.monitoring,
+        mode: target.mode,
+        project: target.mode === "gke" ? target.gke.project : undefined,
+        namespace: config.namespace,
+        zookeeper: { replicas: config.zookeeper.replicas, metrics: config.zookeeper.metrics === true },
+        kafka: { replicas: config.kafka.replicas, metrics: config.kafka.metrics === true },
+        nodeExporter: config.nodeExporter.enabled && (config.nodeExporter.podMonitoring || config.nodeExporter.serviceMonitor)
+            ? { namespace: config.nodeExporter.namespace } : undefined,
+        runbook: RUNBOOK,
+    }, { providers, dependsOn: [namespace] });
 
     if (config.nodeExporter.enabled) {
         const { enabled: _enabled, ...nodeExporter } = config.nodeExporter;

@@ -51,6 +51,10 @@ export const kafkaOptions = v.pipe(strictSection({
         { description: "log.retention.hours: how long messages are kept" }),
     rack: optionalKey(field.oneOf(["zone", "none"]),
         { description: "broker.rack: zone sets it to the broker's zone, so a partition's replicas land in different zones", defaultText: "zone in gke mode, none in existing mode" }),
+    metrics: optionalKey(field.bool(),
+        { description: "The Prometheus JMX exporter agent in each broker, on port 9404 (metrics), scraped per monitoring", defaultText: "true in gke mode, false in existing mode" }),
+    metricsPerTopic: withDefault(field.bool(), false,
+        { description: "Bytes and messages in/out per topic as well (a topic label on each series: one series per topic and broker)" }),
     allowedClients: allowedClientsField("Who may reach the brokers on 9093, beyond the brokers themselves (NetworkPolicy from entries)"),
 }), crossRules((k, problem) => {
     if (k.updatePartition > k.replicas) problem("updatePartition", `must be within 0..kafka.replicas (${k.replicas})`);

@@ -4,6 +4,8 @@ import { ZONE_LABEL, ZoneSpread, execProbe, jvmResources } from "./shared/pod";
 import { ClaimPatch, configMapVolumes, disruptionBudget, headlessService, shippedFile, statefulSetObjects } from "./shared/statefulset";
 import { imageTag } from "./shared/fields";
 import { KAFKA_PDB_MAX_UNAVAILABLE, KafkaOptions } from "./kafka-options";
+import { JMX_EXPORTER, jmxExporterAgentFlag, jmxExporterConfig, jmxExporterJar } from "./kafka-metrics";
+import { CustomObject, METRICS_PORT_NAME, Scrape, scrapeObject } from "./shared/metrics";
 
 /** Object names of the "StatefulSet and DaemonSet updates" walkthrough, so its commands work verbatim. */
 export const KAFKA_NAMES = {
@@ -48,6 +50,8 @@ export type KafkaSettings = Omit<KafkaOptions, "rack"> & {
     zoneSpread: ZoneSpread;
     /** broker.rack: the pod's zone, or none. */
     rack: "zone" | "none";
+    /** Who scrapes the metrics port when `metrics` is on, and how often. */
+    scrape?: Scrape;
     /** host:port of a GCE-compatible metadata server that answers the node's zone (GKE's). */
     zoneMetadataServer?: string;
 };
@@ -94,7 +98,10 @@ export function serverProperties(s: KafkaSettings): string {
 /** Everything the ConfigMap carries: config files and scripts. */
 export function configFiles(s: KafkaSettings): { conf: Record<string, string>; scripts: Record<string, string> } {
     return {
-        conf: { "server.properties": serverProperties(s), "log4j.properties": shippedFile("kafka-log4j.properties") },
+        conf: {
+            "server.properties": serverProperties(s), "log4j.properties": shippedFile("kafka-log4j.properties"),
+            ...(s.metrics ? { "jmx-exporter.yaml": jmxExporterConfig(s.metricsPerTopic) } : {}),
+        },
         scripts: { "kafka-start.sh": shippedFile("kafka-start.sh"), "kafka-probe.sh": shippedFile("kafka-probe.sh") },
     };
 }
@@ -105,6 +112,9 @@ export interface KafkaSpecs {
     pdb: k8s.policy.v1.PodDisruptionBudgetArgs;
     statefulSet: k8s.apps.v1.StatefulSetArgs;
     claimPatches: ClaimPatch[];
+    /** The JMX exporter agent's jar, when metrics are on. */
+    agentConfigMap?: { metadata: { name: string; namespace: string; labels: Record<string, string> }; binaryData: Record<string, string>; immutable: true };
+    scrapeObject?: CustomObject;
 }
 
 /** Every object of the Kafka cluster, as plain data (no Pulumi runtime needed). */
@@ -112,8 +122,13 @@ export function kafkaSpecs(s: KafkaSettings): KafkaSpecs {
     const labels = objectLabels(kafkaSelector, "kafka", "broker");
     const meta = (name: string) => ({ name, namespace: s.namespace, labels });
     const config = configMapVolumes(KAFKA_NAMES.configMap, configFiles(s));
+    const jar = s.metrics ? jmxExporterJar() : undefined;
     return {
         configMap: { metadata: meta(KAFKA_NAMES.configMap), data: config.data },
+        ...(jar ? {
+            agentConfigMap: { metadata: meta(JMX_EXPORTER.configMap), binaryData: { [JMX_EXPORTER.file]: jar.toString("base64") }, immutable: true },
+            ...(s.scrape ? { scrapeObject: scrapeObject(s.scrape.scraper, meta(KAFKA_NAMES.statefulSet), kafkaSelector, s.scrape.interval) } : {}),
+        } : {}),
         headlessService: headlessService(meta(KAFKA_NAMES.headlessService), kafkaSelector, [{ name: "server", port: KAFKA_PORT }]),
         pdb: disruptionBudget(meta(KAFKA_NAMES.pdb), kafkaSelector, KAFKA_PDB_MAX_UNAVAILABLE),
         ...statefulSetObjects({
@@ -126,7 +141,8 @@ export function kafkaSpecs(s: KafkaSettings): KafkaSpecs {
             updatePartition: s.updatePartition,
             zoneSpread: s.zoneSpread,
             version: imageTag(s.image),
-            configChecksum: config.checksum,
+            // The agent's release is part of what the pods run: a new one rolls them.
+            configChecksum: jar ? `${config.checksum}-${JMX_EXPORTER.sha256.slice(0, 16)}` : config.checksum,
             uid: KAFKA_UID,
             terminationGracePeriodSeconds: KAFKA_TERMINATION_GRACE_SECONDS,
             preStartSeconds: KAFKA_ZOOKEEPER_WAIT_SECONDS,
@@ -135,6 +151,7 @@ export function kafkaSpecs(s: KafkaSettings): KafkaSpecs {
                 ...config.volumes,
                 { name: "runtime", emptyDir: { sizeLimit: "16Mi" } },
                 { name: "tmp", emptyDir: { sizeLimit: "256Mi" } },
+                ...(jar ? [{ name: "jmx-exporter", configMap: { name: JMX_EXPORTER.configMap } }] : []),
             ],
             data: { name: KAFKA_NAMES.dataClaim, size: s.storageSize, storageClass: s.storageClass },
         }),
@@ -158,13 +175,16 @@ function container(s: KafkaSettings): k8s.types.input.core.v1.Container {
             ...rackEnv(s),
             { name: "KAFKA_HEAP_OPTS", value: `-Xms${s.heap} -Xmx${s.heap}` },
             // An OutOfMemoryError leaves a broker half alive: exit, and let the kubelet restart it.
-            { name: "KAFKA_OPTS", value: "-XX:+ExitOnOutOfMemoryError" },
+            {
+                name: "KAFKA_OPTS",
+                value: ["-XX:+ExitOnOutOfMemoryError", ...(s.metrics ? [jmxExporterAgentFlag(`${KAFKA_PATHS.config}/jmx-exporter.yaml`)] : [])].join(" "),
+            },
             { name: "KAFKA_LOG4J_OPTS", value: `-Dlog4j.configuration=file:${KAFKA_PATHS.config}/log4j.properties` },
             // kafka-run-class.sh creates LOG_DIR; without -loggc (the default EXTRA_ARGS) no GC log files.
             { name: "LOG_DIR", value: `${KAFKA_PATHS.tmp}/kafka-logs` },
             { name: "EXTRA_ARGS", value: "-name kafkaServer" },
         ],
-        ports: [{ name: "server", containerPort: KAFKA_PORT }],
+        ports: [{ name: "server", containerPort: KAFKA_PORT }, ...(s.metrics ? [{ name: METRICS_PORT_NAME, containerPort: JMX_EXPORTER.port }] : [])],
         resources: jvmResources(s.cpu, s.memory),
         // Log recovery after an unclean stop can take long: fifteen minutes before liveness counts.
         startupProbe: probe("live", { periodSeconds: 10, failureThreshold: 90 }),
@@ -180,6 +200,7 @@ function container(s: KafkaSettings): k8s.types.input.core.v1.Container {
             { name: "scripts", mountPath: KAFKA_PATHS.scripts, readOnly: true },
             { name: "runtime", mountPath: KAFKA_PATHS.runtime },
             { name: "tmp", mountPath: KAFKA_PATHS.tmp },
+            ...(s.metrics ? [{ name: "jmx-exporter", mountPath: JMX_EXPORTER.mountPath, readOnly: true }] : []),
         ],
     };
 }

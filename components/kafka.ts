@@ -6,6 +6,8 @@ import { DEFAULT_CLUSTER_DOMAIN } from "./zookeeper-spec";
 import { parseArgs } from "./shared/fields";
 import { registerStatefulWorkload } from "./shared/statefulset";
 import { ZoneSpread } from "./shared/pod";
+import { Scrape, scrapeType } from "./shared/metrics";
+import { JMX_EXPORTER } from "./kafka-metrics";
 
 export { KAFKA_NAMES, KAFKA_PORT };
 
@@ -28,6 +30,8 @@ export type KafkaClusterArgs = Omit<KafkaOptionsInput, "allowedClients"> & {
      * broker.rack (GKE's: 169.254.169.254:80). @default none: only the pod's zone label
      */
     zoneMetadataServer?: string;
+    /** Who scrapes the metrics port when `metrics` is on, and how often. @default nobody: no scrape object */
+    scrape?: Scrape;
 };
 
 /**
@@ -50,15 +54,22 @@ export class KafkaCluster extends pulumi.ComponentResource {
 
     constructor(name: string, args: KafkaClusterArgs, opts?: pulumi.ComponentResourceOptions) {
         super("zk-kafka-gke:kafka:Cluster", name, {}, opts);
-        const { namespace, zookeeperConnect, clusterDomain = DEFAULT_CLUSTER_DOMAIN, zoneSpread = "DoNotSchedule", zoneMetadataServer, ...options } = args;
+        const { namespace, zookeeperConnect, clusterDomain = DEFAULT_CLUSTER_DOMAIN, zoneSpread = "DoNotSchedule", zoneMetadataServer, scrape, ...options } = args;
         const settings = parseArgs("KafkaCluster", name, kafkaOptions, options);
         // Without a metadata server only a pod label can tell the zone, which few clusters set yet.
         const rack = settings.rack ?? (zoneMetadataServer !== undefined ? "zone" : "none");
         const specs = pulumi.all([namespace, zookeeperConnect]).apply(([ns, zk]) =>
-            kafkaSpecs({ ...settings, rack, namespace: ns, clusterDomain, zookeeperConnect: zk, zoneSpread, zoneMetadataServer }));
+            kafkaSpecs({ ...settings, rack, namespace: ns, clusterDomain, zookeeperConnect: zk, zoneSpread, zoneMetadataServer, scrape }));
 
+        // The agent's jar, mounted by every broker: there before the pods that load it.
+        const agent = settings.metrics
+            ? [new k8s.core.v1.ConfigMap(JMX_EXPORTER.configMap, {
+                metadata: specs.apply((s) => s.agentConfigMap!.metadata), binaryData: specs.apply((s) => s.agentConfigMap!.binaryData), immutable: true,
+            }, { parent: this })]
+            : [];
         ({ configMap: this.configMap, headlessService: this.headlessService, podDisruptionBudget: this.podDisruptionBudget,
-            statefulSet: this.statefulSet, claims: this.claimPatches } = registerStatefulWorkload(this, KAFKA_NAMES, settings.replicas, specs));
+            statefulSet: this.statefulSet, claims: this.claimPatches } = registerStatefulWorkload(this, KAFKA_NAMES, settings.replicas, specs,
+            { scrapeType: settings.metrics ? scrapeType(scrape) : undefined, dependsOn: agent }));
 
         this.bootstrapServers = pulumi.output(namespace).apply((ns) => bootstrapServers({ namespace: ns, clusterDomain, replicas: settings.replicas }));
         this.zookeeperConnect = pulumi.interpolate`${zookeeperConnect}${settings.zookeeperChroot}`;

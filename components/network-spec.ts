@@ -9,7 +9,12 @@ type Peer = k8s.types.input.networking.v1.NetworkPolicyPeer;
 export interface Client { namespaceSelector?: Record<string, string>; podSelector?: Record<string, string> }
 
 /** A workload of the namespace: the labels that select its pods and the ports it serves. */
-export interface Workload { selector: SelectorLabels; ports: number[] }
+export interface Workload {
+    selector: SelectorLabels;
+    ports: number[];
+    /** The metrics port and who may scrape it (shared/metrics.ts, scraperPeer), when metrics are on. */
+    metrics?: { port: number; from: Peer };
+}
 
 export interface NetworkSettings extends NetworkOptions {
     namespace: string;
@@ -24,6 +29,8 @@ const KUBE_DNS: Peer = {
     podSelector: { matchLabels: { "k8s-app": "kube-dns" } },
 };
 
+/** The scrapers, on the metrics port only. */
+const scrapers = (w: Workload) => (w.metrics ? [{ from: [w.metrics.from], ports: tcp([w.metrics.port]) }] : []);
 const tcp = (ports: number[]) => ports.map((port) => ({ protocol: "TCP", port }));
 const pods = (selector: SelectorLabels): Peer => ({ podSelector: { matchLabels: { ...selector } } });
 const client = (c: Client): Peer => ({
@@ -65,6 +72,7 @@ export function networkPolicySpecs(s: NetworkSettings): NetworkPolicy[] {
                 ingress: [
                     { from: [pods(zk.selector)], ports: tcp(zk.peerPorts) },
                     { from: [pods(kafka.selector), ...zk.clients.map(client)], ports: tcp(zk.ports) },
+                    ...scrapers(zk),
                 ],
                 ...(restricted ? { egress: [{ to: [pods(zk.selector)], ports: tcp(zk.peerPorts) }] } : {}),
             },
@@ -75,7 +83,7 @@ export function networkPolicySpecs(s: NetworkSettings): NetworkPolicy[] {
                 podSelector: { matchLabels: { ...kafka.selector } },
                 policyTypes: types,
                 // Replication and clients share the broker port.
-                ingress: [{ from: [pods(kafka.selector), ...kafka.clients.map(client)], ports: tcp(kafka.ports) }],
+                ingress: [{ from: [pods(kafka.selector), ...kafka.clients.map(client)], ports: tcp(kafka.ports) }, ...scrapers(kafka)],
                 ...(restricted ? {
                     egress: [
                         { to: [pods(zk.selector)], ports: tcp(zk.ports) },

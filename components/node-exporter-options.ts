@@ -41,7 +41,8 @@ export const nodeExporterOptions = strictSection({
         { description: "How often the metrics are scraped" }),
 });
 
-function isScrapeInterval(s: string): boolean {
+/** A Prometheus duration from 5 s to 5 min: what a scrape interval may be. */
+export function isScrapeInterval(s: string): boolean {
     const m = PROMETHEUS_DURATION.exec(s);
     if (!m || s === "") return false;
     const [y, w, d, h, min, sec, ms] = [2, 4, 6, 8, 10, 12, 14].map((i) => Number(m[i] ?? 0));

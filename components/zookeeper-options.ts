@@ -37,6 +37,8 @@ export const zookeeperOptions = v.pipe(strictSection({
         { description: "zoo.cfg initLimit: ticks a follower may take to connect and sync" }),
     syncLimit: withDefault(field.int("must be an integer number of ticks >= 1 and <= zookeeper.initLimit", { min: 1 }), 5,
         { description: "zoo.cfg syncLimit: ticks a follower may lag behind the leader" }),
+    metrics: optionalKey(field.bool(),
+        { description: "ZooKeeper's own Prometheus metrics provider on port 7000 (metrics), scraped per monitoring", defaultText: "true in gke mode, false in existing mode" }),
     maxClientCnxns: withDefault(field.int("must be an integer >= 0 (0 means unlimited)", { min: 0 }), 60,
         { description: "zoo.cfg maxClientCnxns per client IP" }),
     snapRetainCount: withDefault(field.int("must be an integer >= 3 (ZooKeeper's minimum)", { min: 3 }), 3,

@@ -4,6 +4,7 @@ import { ZoneSpread, execProbe, jvmResources } from "./shared/pod";
 import { ClaimPatch, configMapVolumes, disruptionBudget, headlessService, shippedFile, statefulSetObjects } from "./shared/statefulset";
 import { imageTag, parseJvmSize } from "./shared/fields";
 import { ZooKeeperOptions } from "./zookeeper-options";
+import { CustomObject, METRICS_PORT_NAME, Scrape, scrapeObject } from "./shared/metrics";
 
 /** Object names of the Kubernetes "Running ZooKeeper" tutorial, so its commands work verbatim. */
 export const ZK_NAMES = {
@@ -20,6 +21,11 @@ export const ZK_NAMES = {
 export const ZK_PDB_MAX_UNAVAILABLE = 1;
 
 export const ZK_PORTS = { client: 2181, server: 2888, leaderElection: 3888 } as const;
+
+/** PrometheusMetricsProvider's port (its default, 7000), on every interface of the pod. */
+export const ZK_METRICS_PORT = 7000;
+/** The provider's class: in the zookeeper-prometheus-metrics jar, which the binary distribution (and so the official image) carries in lib/ (zookeeper-assembly/pom.xml). */
+export const ZK_METRICS_PROVIDER = "org.apache.zookeeper.metrics.prometheus.PrometheusMetricsProvider";
 
 /** Paths inside the container; the official image keeps its config in /conf and data in /data. */
 export const ZK_PATHS = { conf: "/conf", data: "/data", scripts: "/opt/zk-kafka-gke", tmp: "/tmp" } as const;
@@ -38,8 +44,8 @@ const ZK_UID = 1000;
 /** The cluster's DNS domain when none is given. */
 export const DEFAULT_CLUSTER_DOMAIN = "cluster.local";
 
-/** Everything the specs need: the ensemble's settings plus where it runs. */
-export type ZooKeeperSettings = ZooKeeperOptions & { namespace: string; clusterDomain: string; zoneSpread: ZoneSpread };
+/** Everything the specs need: the ensemble's settings plus where it runs and who scrapes it. */
+export type ZooKeeperSettings = ZooKeeperOptions & { namespace: string; clusterDomain: string; zoneSpread: ZoneSpread; scrape?: Scrape };
 
 export const zkSelector = selectorLabels("zk");
 
@@ -70,6 +76,13 @@ export function zooCfg(s: ZooKeeperSettings): string {
         "admin.enableServer=false",
         "# Membership is zookeeper.replicas, changed through Pulumi: no dynamic reconfiguration.",
         "reconfigEnabled=false",
+        ...(s.metrics ? [
+            "# Prometheus metrics on :7000/metrics, JVM metrics included (zookeeper.metrics).",
+            `metricsProvider.className=${ZK_METRICS_PROVIDER}`,
+            "metricsProvider.httpHost=0.0.0.0",
+            `metricsProvider.httpPort=${ZK_METRICS_PORT}`,
+            "metricsProvider.exportJvmInfo=true",
+        ] : []),
         ...serverLines(s),
         "",
     ].join("\n");
@@ -90,6 +103,8 @@ export interface ZooKeeperSpecs {
     pdb: k8s.policy.v1.PodDisruptionBudgetArgs;
     statefulSet: k8s.apps.v1.StatefulSetArgs;
     claimPatches: ClaimPatch[];
+    /** The PodMonitoring or PodMonitor of the metrics port, when metrics are on and someone scrapes. */
+    scrapeObject?: CustomObject;
 }
 
 /** Every object of the ensemble, as plain data (no Pulumi runtime needed). */
@@ -109,6 +124,7 @@ export function zookeeperSpecs(s: ZooKeeperSettings): ZooKeeperSpecs {
             },
         },
         pdb: disruptionBudget(meta(ZK_NAMES.pdb), zkSelector, ZK_PDB_MAX_UNAVAILABLE),
+        ...(s.metrics && s.scrape ? { scrapeObject: scrapeObject(s.scrape.scraper, meta(ZK_NAMES.statefulSet), zkSelector, s.scrape.interval) } : {}),
         ...statefulSetObjects({
             meta: meta(ZK_NAMES.statefulSet),
             selector: zkSelector,
@@ -152,6 +168,7 @@ function container(s: ZooKeeperSettings): k8s.types.input.core.v1.Container {
             { name: "client", containerPort: ZK_PORTS.client },
             { name: "server", containerPort: ZK_PORTS.server },
             { name: "leader-election", containerPort: ZK_PORTS.leaderElection },
+            ...(s.metrics ? [{ name: METRICS_PORT_NAME, containerPort: ZK_METRICS_PORT }] : []),
         ],
         resources: jvmResources(s.cpu, s.memory),
         // ZooKeeper loads its snapshot and log before it opens 2181: ten minutes for

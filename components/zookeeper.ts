@@ -4,6 +4,7 @@ import { DEFAULT_CLUSTER_DOMAIN, ZK_NAMES, ZK_PORTS, zookeeperSpecs } from "./zo
 import { ZooKeeperOptionsInput, zookeeperOptions } from "./zookeeper-options";
 import { parseArgs } from "./shared/fields";
 import { ZoneSpread } from "./shared/pod";
+import { Scrape, scrapeType } from "./shared/metrics";
 import { fields, registerStatefulWorkload } from "./shared/statefulset";
 
 export { ZK_NAMES, ZK_PORTS };
@@ -20,6 +21,8 @@ export type ZooKeeperEnsembleArgs = Omit<ZooKeeperOptionsInput, "allowedClients"
     clusterDomain?: string;
     /** How strictly the servers spread over the nodes' zones. @default "DoNotSchedule" */
     zoneSpread?: ZoneSpread;
+    /** Who scrapes the metrics port when `metrics` is on, and how often. @default nobody: no scrape object */
+    scrape?: Scrape;
 };
 
 /**
@@ -39,12 +42,13 @@ export class ZooKeeperEnsemble extends pulumi.ComponentResource {
 
     constructor(name: string, args: ZooKeeperEnsembleArgs, opts?: pulumi.ComponentResourceOptions) {
         super("zk-kafka-gke:zookeeper:Ensemble", name, {}, opts);
-        const { namespace, clusterDomain = DEFAULT_CLUSTER_DOMAIN, zoneSpread = "DoNotSchedule", ...options } = args;
+        const { namespace, clusterDomain = DEFAULT_CLUSTER_DOMAIN, zoneSpread = "DoNotSchedule", scrape, ...options } = args;
         const settings = parseArgs("ZooKeeperEnsemble", name, zookeeperOptions, options);
-        const specs = pulumi.output(namespace).apply((ns) => zookeeperSpecs({ ...settings, namespace: ns, clusterDomain, zoneSpread }));
+        const specs = pulumi.output(namespace).apply((ns) => zookeeperSpecs({ ...settings, namespace: ns, clusterDomain, zoneSpread, scrape }));
 
         ({ configMap: this.configMap, headlessService: this.headlessService, podDisruptionBudget: this.podDisruptionBudget,
-            statefulSet: this.statefulSet, claims: this.claimPatches } = registerStatefulWorkload(this, ZK_NAMES, settings.replicas, specs));
+            statefulSet: this.statefulSet, claims: this.claimPatches } = registerStatefulWorkload(this, ZK_NAMES, settings.replicas, specs,
+            { scrapeType: settings.metrics ? scrapeType(scrape) : undefined }));
         // Clients (Kafka) connect through zk-cs, which only lists servers that are Ready (in a quorum).
         this.clientService = new k8s.core.v1.Service(ZK_NAMES.clientService, fields(specs, "clientService", ["metadata", "spec"]), { parent: this });
 

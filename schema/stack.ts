@@ -7,6 +7,8 @@ import { zookeeperOptions, ZooKeeperOptions } from "../components/zookeeper-opti
 import { kafkaOptions, KafkaOptions } from "../components/kafka-options";
 import { nodeExporterOptions, NodeExporterOptions } from "../components/node-exporter-options";
 import { networkOptions, NetworkOptions } from "../components/network-options";
+import { monitoringOptions, MonitoringOptions } from "../components/monitoring-options";
+import type { Scrape } from "../components/shared/metrics";
 import { DEFAULT_CLUSTER_DOMAIN } from "../components/zookeeper-spec";
 import { clusterSchema, gcpSchema } from "./cluster";
 import { capacityProblems, statefulWorkloads } from "./capacity";
@@ -33,6 +35,7 @@ const sections = {
     kafka: section(kafkaOptions, "The ZooKeeper-backed Kafka cluster (the walkthrough's kafka-hs, kafka-pdb, kafka)"),
     network: section(networkOptions, "The data namespace's NetworkPolicies (GKE's Dataplane V2 enforces them)"),
     nodeExporter: section(nodeExporterOptions, "Prometheus node-exporter on every node (the walkthrough's DaemonSet)"),
+    monitoring: section(monitoringOptions, "ZooKeeper's and Kafka's metrics, the alerts that page and the dashboard"),
     cluster: section(clusterSchema, "Where the workloads run: a GKE cluster this program creates, or an existing one"),
 };
 
@@ -63,6 +66,9 @@ export interface StackConfig {
     kafka: KafkaOptions;
     nodeExporter: NodeExporterOptions;
     network: NetworkOptions;
+    monitoring: MonitoringOptions;
+    /** Who scrapes the workloads' metrics ports: managed collection on GKE, else a Prometheus. */
+    scrape: Scrape;
     cluster: ClusterTarget;
     /**
      * Zones: GKE's nodes always carry their zone label, so the pods must spread (DoNotSchedule);
@@ -93,10 +99,11 @@ export function parseStackConfig(raw: Record<string, unknown>, gcp: GcpRaw = {},
         }
     };
     const top = collect(() => parseSection("", topLevel, raw, stackConfigSchema));
-    const zookeeper = collect(() => parseSection("zookeeper", sections.zookeeper, raw.zookeeper));
+    const zookeeperRaw = collect(() => parseSection("zookeeper", sections.zookeeper, raw.zookeeper));
     const kafkaRaw = collect(() => parseSection("kafka", sections.kafka, raw.kafka));
     const network = collect(() => parseSection("network", sections.network, raw.network));
     const nodeExporterRaw = collect(() => parseSection("nodeExporter", sections.nodeExporter, raw.nodeExporter));
+    const monitoring = collect(() => parseSection("monitoring", sections.monitoring, raw.monitoring));
     const clusterRaw = collect(() => parseSection("cluster", sections.cluster, raw.cluster));
     const cluster = clusterRaw && collect(() => resolveCluster(clusterRaw, gcp, stack));
     const warnings: string[] = [];
@@ -105,20 +112,32 @@ export function parseStackConfig(raw: Record<string, unknown>, gcp: GcpRaw = {},
     const nodeExporter = nodeExporterRaw && cluster
         ? { ...nodeExporterRaw, podMonitoring: nodeExporterRaw.podMonitoring ?? cluster.mode === "gke" } : undefined;
     const gke = cluster?.mode === "gke";
-    const kafka = kafkaRaw && cluster ? { ...kafkaRaw, rack: kafkaRaw.rack ?? (gke ? "zone" : "none") } : undefined;
+    // Metrics default on where managed collection scrapes them; elsewhere a Prometheus must be told.
+    const kafka = kafkaRaw && cluster ? { ...kafkaRaw, rack: kafkaRaw.rack ?? (gke ? "zone" : "none"), metrics: kafkaRaw.metrics ?? gke } : undefined;
+    const zookeeper = zookeeperRaw && cluster ? { ...zookeeperRaw, metrics: zookeeperRaw.metrics ?? gke } : undefined;
     if (zookeeper && kafka && nodeExporter && network && cluster) {
         const daemons = nodeExporter.enabled ? [{ name: "node-exporter", cpu: nodeExporter.cpu, memory: nodeExporter.memory }] : [];
         const capacity = capacityProblems(cluster, statefulWorkloads({ zookeeper, kafka }), daemons);
         problems.push(...capacity.problems);
         warnings.push(...capacity.warnings);
     }
+    if (monitoring && zookeeper && kafka && (zookeeper.metrics || kafka.metrics) && monitoring.alerts) {
+        if (gke && monitoring.notificationChannels.length === 0) {
+            warnings.push(`${keyName("monitoring.notificationChannels")} is empty: the alert policies are created but notify nobody (they still open incidents in Cloud Monitoring)`);
+        }
+        if (!gke && !monitoring.prometheusOperator) {
+            warnings.push(`no alert rules are created: in existing mode they are a PrometheusRule, which needs ${keyName("monitoring.prometheusOperator")} true`);
+        }
+    }
     if (problems.length > 0) throw new ConfigError(problems);
+    const scrape: Scrape = { scraper: gke ? { kind: "managed" } : { kind: "prometheus", namespace: monitoring!.prometheusNamespace, operator: monitoring!.prometheusOperator },
+        interval: monitoring!.scrapeInterval };
     const placement = gke
         ? { zoneSpread: "DoNotSchedule" as const, zoneMetadataServer: GKE_METADATA_SERVER, metadataEgress: kafka?.rack === "zone" ? GKE_METADATA_EGRESS : [] }
         : { zoneSpread: "ScheduleAnyway" as const, metadataEgress: [] };
     return {
         namespace: top!.namespace, clusterDomain: top!.clusterDomain, zookeeper: zookeeper!, kafka: kafka!, nodeExporter: nodeExporter!,
-        network: network!, cluster: cluster!, placement, warnings,
+        network: network!, monitoring: monitoring!, scrape, cluster: cluster!, placement, warnings,
     };
 }
 

@@ -11,6 +11,7 @@ import { compile } from "json-schema-to-typescript";
 import type * as v from "valibot";
 import { gkeOptions } from "../components/gke-options";
 import { kafkaOptions } from "../components/kafka-options";
+import { monitoringOptions } from "../components/monitoring-options";
 import { networkOptions } from "../components/network-options";
 import { nodeExporterOptions } from "../components/node-exporter-options";
 import { zookeeperOptions } from "../components/zookeeper-options";
@@ -28,6 +29,7 @@ const TYPES: Array<[string, string, AnySchema, "input" | "output"]> = [
     ["kafka-options.ts", "KafkaOptionsInput", kafkaOptions, "input"],
     ["node-exporter-options.ts", "NodeExporterOptionsInput", nodeExporterOptions, "input"],
     ["network-options.ts", "NetworkOptions", networkOptions, "output"],
+    ["monitoring-options.ts", "MonitoringOptions", monitoringOptions, "output"],
 ];
 
 const literal = (value: unknown) => (typeof value === "string" ? JSON.stringify(value) : JSON.stringify(value));

@@ -126,6 +126,22 @@ export interface KafkaOptionsInput {
      */
     rack?: "zone" | "none";
     /**
+     * The Prometheus JMX exporter agent in each broker, on port 9404 (metrics), scraped per monitoring.
+     *
+     * Allowed: true or false.
+     *
+     * @default true in gke mode, false in existing mode
+     */
+    metrics?: boolean;
+    /**
+     * Bytes and messages in/out per topic as well (a topic label on each series: one series per topic and broker).
+     *
+     * Allowed: true or false.
+     *
+     * @default false
+     */
+    metricsPerTopic?: boolean;
+    /**
      * Who may reach the brokers on 9093, beyond the brokers themselves (NetworkPolicy from entries).
      *
      * Allowed: a list of { namespaceSelector, podSelector } label maps, each entry with at least one of them.

@@ -102,6 +102,14 @@ export interface ZooKeeperOptionsInput {
      */
     syncLimit?: number;
     /**
+     * ZooKeeper's own Prometheus metrics provider on port 7000 (metrics), scraped per monitoring.
+     *
+     * Allowed: true or false.
+     *
+     * @default true in gke mode, false in existing mode
+     */
+    metrics?: boolean;
+    /**
      * zoo.cfg maxClientCnxns per client IP.
      *
      * Allowed: an integer >= 0 (0 means unlimited).

@@ -3,6 +3,7 @@ import * as fs from "fs";
 import * as path from "path";
 import * as pulumi from "@pulumi/pulumi";
 import * as k8s from "@pulumi/kubernetes";
+import type { CustomObject } from "./metrics";
 import { SelectorLabels, podLabels } from "./labels";
 import {
     ZoneSpread, hardenedContainerSecurityContext, hardenedPodSecurityContext, requiredHostAntiAffinity, rolloutTimeoutSeconds,
@@ -177,6 +178,8 @@ export interface StatefulWorkloadSpecs {
     pdb: k8s.policy.v1.PodDisruptionBudgetArgs;
     statefulSet: k8s.apps.v1.StatefulSetArgs;
     claimPatches: ClaimPatch[];
+    /** The PodMonitoring or PodMonitor of the metrics port (shared/metrics.ts), when one is made. */
+    scrapeObject?: CustomObject;
 }
 
 /**
@@ -189,13 +192,13 @@ export interface StatefulWorkloadSpecs {
  */
 export function registerStatefulWorkload<S extends StatefulWorkloadSpecs>(
     parent: pulumi.Resource, names: { configMap: string; headlessService: string; pdb: string; statefulSet: string; dataClaim: string }, replicas: number,
-    specs: pulumi.Output<S>,
+    specs: pulumi.Output<S>, extra: { scrapeType?: { apiVersion: string; kind: string }; dependsOn?: pulumi.Resource[] } = {},
 ) {
     const configMap = new k8s.core.v1.ConfigMap(names.configMap, fields(specs, "configMap", ["metadata", "data"]), { parent });
     const headlessService = new k8s.core.v1.Service(names.headlessService, fields(specs, "headlessService", ["metadata", "spec"]), { parent });
     const podDisruptionBudget = new k8s.policy.v1.PodDisruptionBudget(names.pdb, fields(specs, "pdb", ["metadata", "spec"]), { parent });
     const statefulSet = new k8s.apps.v1.StatefulSet(names.statefulSet, fields(specs, "statefulSet", ["metadata", "spec"]), {
-        parent, dependsOn: [configMap, headlessService], deleteBeforeReplace: true,
+        parent, dependsOn: [configMap, headlessService, ...(extra.dependsOn ?? [])], deleteBeforeReplace: true,
     });
     // After the StatefulSet's await, which waits for every pod and so for every claim to exist.
     // retainOnDelete: the provider cannot delete a Patch that manages a required field (the
@@ -206,7 +209,11 @@ export function registerStatefulWorkload<S extends StatefulWorkloadSpecs>(
             { metadata: claim.apply((c) => c.metadata), spec: claim.apply((c) => c.spec) },
             { parent, dependsOn: [statefulSet], retainOnDelete: true });
     });
-    return { configMap, headlessService, podDisruptionBudget, statefulSet, claims };
+    // The custom resource's type must be known now; its metadata and spec follow the specs.
+    const scrape = extra.scrapeType === undefined ? undefined : new k8s.apiextensions.CustomResource(`${names.statefulSet}-metrics`, {
+        ...extra.scrapeType, metadata: specs.apply((s) => s.scrapeObject!.metadata), spec: specs.apply((s) => s.scrapeObject!.spec),
+    }, { parent });
+    return { configMap, headlessService, podDisruptionBudget, statefulSet, claims, scrape };
 }
 
 /** Splits one object of Output specs into per-field Outputs, the shape resource args take. */

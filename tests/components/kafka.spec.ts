@@ -21,8 +21,9 @@ describe("KafkaCluster", () => {
         const component = defaults.resources.find((r) => r.type === "zk-kafka-gke:kafka:Cluster");
         assert.ok(component?.urn);
         const children = defaults.resources.filter((r) => r.parent === component.urn).map((r) => `${r.type.split(":")[2]}/${r.name}`);
-        assert.deepEqual(children.sort(), ["ConfigMap/kafka-config", "PersistentVolumeClaimPatch/datadir-kafka-0", "PersistentVolumeClaimPatch/datadir-kafka-1",
-            "PersistentVolumeClaimPatch/datadir-kafka-2", "PodDisruptionBudget/kafka-pdb", "Service/kafka-hs", "StatefulSet/kafka"]);
+        assert.deepEqual(children.sort(), ["ConfigMap/kafka-config", "ConfigMap/kafka-jmx-exporter", "PersistentVolumeClaimPatch/datadir-kafka-0",
+            "PersistentVolumeClaimPatch/datadir-kafka-1", "PersistentVolumeClaimPatch/datadir-kafka-2", "PodDisruptionBudget/kafka-pdb",
+            "PodMonitoring/kafka-metrics", "Service/kafka-hs", "StatefulSet/kafka"]);
     });
 
     it("defaults: three Parallel brokers on 9093, partition 0, apache/kafka 3.9, 1g heap in 2Gi, retained 20Gi volumes", () => {
@@ -38,7 +39,7 @@ describe("KafkaCluster", () => {
         assert.equal(s.spec.template.spec.terminationGracePeriodSeconds, 120, "room for a controlled shutdown");
         const c = container(defaults);
         assert.equal(c.image, "docker.io/apache/kafka:3.9.2");
-        assert.deepEqual(c.ports, [{ name: "server", containerPort: 9093 }]);
+        assert.deepEqual(c.ports, [{ name: "server", containerPort: 9093 }, { name: "metrics", containerPort: 9404 }], "gke mode: the JMX exporter on");
         assert.deepEqual(c.resources, { requests: { cpu: "500m", memory: "2Gi" }, limits: { memory: "2Gi" } });
         assert.equal(env(defaults, "KAFKA_HEAP_OPTS"), "-Xms1g -Xmx1g");
         assert.equal(env(defaults, "KAFKA_ADVERTISED_DOMAIN"), "kafka-hs.zk-kafka.svc.cluster.local");
@@ -170,7 +171,7 @@ describe("KafkaCluster", () => {
         const zkSts = defaults.resources.find((r) => r.type === "kubernetes:apps/v1:StatefulSet" && r.name === "zk")!;
         const component = defaults.resources.find((r) => r.type === "zk-kafka-gke:kafka:Cluster")!;
         const kafkaResources = defaults.resources.filter((r) => r.parent === component.urn);
-        assert.equal(kafkaResources.length, 7);
+        assert.equal(kafkaResources.length, 9);
         for (const r of kafkaResources) assert.ok(!(r.dependencies ?? []).includes(zkSts.urn!), `${r.name} does not wait for zk`);
         const zkCs = defaults.resources.find((r) => r.name === "zk-cs")!;
         const cm = kafkaResources.find((r) => r.name === "kafka-config")!;

@@ -98,7 +98,7 @@ describe("NodeExporter", () => {
         assert.equal(container(s).image, "quay.io/prometheus/node-exporter:v1.10.0");
         assert.deepEqual(container(s).resources.limits, { cpu: "200m", memory: "128Mi" });
         assert.deepEqual(s.resources.find((x) => x.type === "kubernetes:apps/v1:DaemonSet")!.customTimeouts, { create: "8m", update: "8m" });
-        assert.ok(!s.objects.some((o) => o.kind === "PodMonitoring"));
+        assert.ok(!s.objects.some((o) => o.kind === "PodMonitoring" && o.metadata.name === "node-exporter"));
         const sm = find<Monitor & { spec: { namespaceSelector: unknown } }>(s, "ServiceMonitor", "node-exporter");
         const services = s.objects.filter((o) => o.kind === "Service");
         assert.deepEqual(services.filter((svc) => selects(sm.spec.selector.matchLabels, svc.metadata.labels ?? {})).map((svc) => svc.metadata.name),

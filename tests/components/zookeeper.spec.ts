@@ -22,7 +22,7 @@ describe("ZooKeeperEnsemble", () => {
         const names = children.map((r) => `${r.type.split(":")[2]}/${(r.props.metadata as { namespace: string }).namespace}/${r.name}`);
         assert.deepEqual(names.sort(), [
             "ConfigMap/zk-kafka/zk-config", "PersistentVolumeClaimPatch/zk-kafka/datadir-zk-0", "PersistentVolumeClaimPatch/zk-kafka/datadir-zk-1",
-            "PersistentVolumeClaimPatch/zk-kafka/datadir-zk-2", "PodDisruptionBudget/zk-kafka/zk-pdb",
+            "PersistentVolumeClaimPatch/zk-kafka/datadir-zk-2", "PodDisruptionBudget/zk-kafka/zk-pdb", "PodMonitoring/zk-kafka/zk-metrics",
             "Service/zk-kafka/zk-cs", "Service/zk-kafka/zk-hs", "StatefulSet/zk-kafka/zk",
         ]);
     });
@@ -116,7 +116,7 @@ describe("ZooKeeperEnsemble", () => {
         assert.equal(pdb.apiVersion, "policy/v1");
         assert.equal(pdb.spec.maxUnavailable, 1);
         const ports = container(defaults).ports.map((p) => [p.name, p.containerPort]);
-        assert.deepEqual(ports, [["client", 2181], ["server", 2888], ["leader-election", 3888]]);
+        assert.deepEqual(ports, [["client", 2181], ["server", 2888], ["leader-election", 3888], ["metrics", 7000]], "gke mode: metrics on");
     });
 
     it("zoo.cfg lists every server at its stable DNS name and whitelists ruok", async () => {

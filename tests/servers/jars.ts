@@ -1,10 +1,11 @@
 import { spawnSync } from "child_process";
+import * as crypto from "crypto";
 import * as fs from "fs";
 import * as path from "path";
 import { imageTag } from "../../components/shared/fields";
 import { PROJECT_ROOT } from "../../tools/runtime";
 
-export type ServerKind = "zookeeper" | "kafka";
+export type ServerKind = "zookeeper" | "kafka" | "jmx-exporter";
 
 const POM = path.join(PROJECT_ROOT, "tests", "servers", "pom.xml");
 const CACHE = path.join(PROJECT_ROOT, ".cache", "servers");
@@ -28,7 +29,9 @@ export const NO_MAVEN = "the real servers come from Maven Central: install Apach
  * fetched from Maven Central (tests/servers/pom.xml) when they are not there yet.
  */
 export function serverClasspath(kind: ServerKind, version: string): string {
-    const dir = path.join(CACHE, `${kind}-${version}`);
+    // Keyed by the pom too: a dependency added there is fetched, not missed in an old cache.
+    const pom = crypto.createHash("sha256").update(fs.readFileSync(POM)).digest("hex").slice(0, 8);
+    const dir = path.join(CACHE, `${kind}-${version}-${pom}`);
     const done = path.join(dir, ".complete");
     if (!fs.existsSync(done)) {
         fs.rmSync(dir, { recursive: true, force: true });

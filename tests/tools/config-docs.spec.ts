@@ -55,7 +55,9 @@ describe("config reference and stack-file JSON Schema", () => {
 
     it("documents the defaults the program uses, for every key", () => {
         const effective = effectiveConfig({});
-        const computed: Record<string, unknown> = { "cluster.name": "zk-kafka-dev", "cluster.nodeCount": 4, "nodeExporter.podMonitoring": true, "kafka.rack": "zone" };
+        const computed: Record<string, unknown> = {
+            "cluster.name": "zk-kafka-dev", "cluster.nodeCount": 4, "nodeExporter.podMonitoring": true, "kafka.rack": "zone", "zookeeper.metrics": true, "kafka.metrics": true,
+        };
         for (const r of rows) {
             if (r.key.includes("[]")) continue;
             if (r.default !== undefined) {

@@ -66,11 +66,12 @@ const ZK_CHANGES: { [K in keyof ZooKeeperOptions]-?: ZooKeeperOptions[K] } = {
     replicas: 5, image: "docker.io/library/zookeeper:3.9.3", podManagementPolicy: "OrderedReady", updatePartition: 1, storageSize: "20Gi",
     storageClass: "premium-rwo", heap: "256M", cpu: "1", memory: "2Gi", tickTime: 3000, initLimit: 20, syncLimit: 4, maxClientCnxns: 100,
     snapRetainCount: 5, purgeInterval: 24, minSessionTimeout: 6000, maxSessionTimeout: 60000, allowedClients: [{ namespaceSelector: { team: "x" } }],
+    metrics: true,
 };
 const KAFKA_CHANGES: { [K in keyof KafkaOptions]-?: KafkaOptions[K] } = {
     replicas: 5, image: "docker.io/apache/kafka:3.9.1", updatePartition: 1, storageSize: "40Gi", storageClass: "premium-rwo", heap: "768m",
     cpu: "1", memory: "3Gi", defaultReplicationFactor: 3, minInsyncReplicas: 1, autoCreateTopics: true, zookeeperChroot: "/k", numPartitions: 6,
-    logRetentionHours: 24, allowedClients: [{ namespaceSelector: { team: "x" } }], rack: "none",
+    logRetentionHours: 24, allowedClients: [{ namespaceSelector: { team: "x" } }], rack: "none", metrics: true, metricsPerTopic: true,
 };
 
 describe("the changes that replace a StatefulSet", () => {

@@ -1,0 +1,57 @@
+import type { SelectorLabels } from "./labels";
+
+/** The container port every exporter of this project serves /metrics on, by name. */
+export const METRICS_PORT_NAME = "metrics";
+
+/**
+ * Who scrapes the pods: GKE's managed collection (a PodMonitoring; its collectors in gmp-system),
+ * or a Prometheus in `namespace`, told by a PodMonitor when a Prometheus Operator runs it.
+ */
+export type Scraper =
+    | { kind: "managed" }
+    | { kind: "prometheus"; namespace: string; operator: boolean };
+
+/** Who scrapes a workload's metrics port, and how often. */
+export interface Scrape { scraper: Scraper; interval: string }
+
+/** A custom resource as plain data, ready for k8s.apiextensions.CustomResource. */
+export interface CustomObject { apiVersion: string; kind: string; metadata: Record<string, unknown>; spec: Record<string, unknown> }
+
+/** The type of the scrape object `scrapeObject` makes, known before any Output resolves. */
+export function scrapeType(scrape: Scrape | undefined): { apiVersion: string; kind: string } | undefined {
+    const o = scrape && scrapeObject(scrape.scraper, { name: "", namespace: "" }, {}, scrape.interval);
+    return o && { apiVersion: o.apiVersion, kind: o.kind };
+}
+
+/**
+ * The scrape configuration of a workload's pods: their selector labels (the same object their
+ * template and Services use) and the named metrics port, every `interval`.
+ */
+export function scrapeObject(scraper: Scraper, metadata: { name: string; namespace: string; labels?: Record<string, string> },
+    selector: SelectorLabels, interval: string): CustomObject | undefined {
+    const matchLabels = { ...selector };
+    const endpoint = { port: METRICS_PORT_NAME, interval };
+    switch (scraper.kind) {
+        case "managed":
+            return { apiVersion: "monitoring.googleapis.com/v1", kind: "PodMonitoring", metadata, spec: { selector: { matchLabels }, endpoints: [endpoint] } };
+        case "prometheus":
+            return scraper.operator
+                ? { apiVersion: "monitoring.coreos.com/v1", kind: "PodMonitor", metadata, spec: { selector: { matchLabels }, podMetricsEndpoints: [endpoint] } }
+                : undefined;
+    }
+}
+
+/**
+ * The scrapers' pods, as a NetworkPolicy `from` peer: managed collection's collector DaemonSet
+ * (gmp-system, app.kubernetes.io/name=collector: prometheus-engine, manifests/operator.yaml),
+ * or every pod of the Prometheus namespace.
+ */
+export function scraperPeer(scraper: Scraper): { namespaceSelector: { matchLabels: Record<string, string> }; podSelector?: { matchLabels: Record<string, string> } } {
+    const ns = (name: string) => ({ matchLabels: { "kubernetes.io/metadata.name": name } });
+    switch (scraper.kind) {
+        case "managed":
+            return { namespaceSelector: ns("gmp-system"), podSelector: { matchLabels: { "app.kubernetes.io/name": "collector" } } };
+        case "prometheus":
+            return { namespaceSelector: ns(scraper.namespace) };
+    }
+}
