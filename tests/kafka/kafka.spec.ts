@@ -4,7 +4,11 @@ import { render } from "../harness/render";
 import { PinnedClient } from "../zookeeper/client";
 import { LocalEnsemble } from "../zookeeper/local-ensemble";
 import { LocalPod, waitFor } from "../servers/local-pod";
-import { printFigures, requireServers } from "../servers/jars";
+import { printFigures, requireServers, serverClasspath } from "../servers/jars";
+import * as fs from "fs";
+import { queriedMetrics } from "../harness/monitoring";
+import { scrape, total } from "../harness/prometheus";
+import { JMX_EXPORTER, jmxExporterJar } from "../../components/kafka-metrics";
 import { LocalKafka } from "./local-kafka";
 import { Ledger, WriteLoop, client, consumeAll, errorType, isrFull } from "./client";
 import { IsrSampler, LoadProducer } from "./load";
@@ -44,6 +48,7 @@ describe("the rendered Kafka cluster, run as three real brokers on the real ense
         async () => ((await isrFull(admin, TOPIC, kafka.brokers.length)) ? true : undefined), 500);
     const zkServer = () => `${ensemble.servers[0].address}:${ensemble.clientPort}`;
     const minIsr = () => Number(kafka.setting("min.insync.replicas"));
+    const metricsOf = (b: LocalPod) => scrape(`http://${b.address}:${JMX_EXPORTER.port}/metrics`);
     async function verify(what: string): Promise<void> {
         const result = ledger.check(await consumeAll(kc, admin, TOPIC));
         figures[`lost after ${what}`] = result.lost.length;
@@ -99,6 +104,20 @@ describe("the rendered Kafka cluster, run as three real brokers on the real ense
             const live = b.probe("livenessProbe");
             assert.ok(live.ok, live.output);
         }
+    });
+
+    it("2b. every broker's JMX exporter agent (the jar Maven Central publishes) serves the metrics the alerts and the dashboard read", async () => {
+        const published = fs.readFileSync(serverClasspath("jmx-exporter", JMX_EXPORTER.version));
+        assert.ok(jmxExporterJar().equals(published), `components/files/${JMX_EXPORTER.file} is Maven Central's jar, byte for byte`);
+        const expected = queriedMetrics().kafka;
+        assert.ok(expected.includes("kafka_server_replicamanager_underminisrpartitioncount"), expected.join(", "));
+        const scrapes = await Promise.all(kafka.brokers.map((b) => metricsOf(b)));
+        scrapes.forEach((m, i) => assert.deepEqual(expected.filter((n) => !m.has(n)), [], `kafka-${i} serves every queried metric`));
+        // KafkaActiveControllerCount sums this over the brokers: exactly one controller.
+        assert.equal(scrapes.reduce((a, m) => a + (total(m, "kafka_controller_kafkacontroller_activecontrollercount") ?? 0), 0), 1);
+        const series = scrapes[0].size;
+        figures["metric families per broker (bounded rules)"] = series;
+        assert.ok(series < 150, `${series} metric families: the rules keep the scrape small`);
     });
 
     it("3. the walkthrough's check with Kafka's own tools: create test (3 partitions, RF 3), produce, consume", async () => {
@@ -176,7 +195,9 @@ describe("the rendered Kafka cluster, run as three real brokers on the real ense
     });
 
     it("5. one broker down: acks=all writes succeed; two down: refused (NotEnoughReplicas); both back: writes resume, ISR refills", async () => {
-        const [first, second] = [kafka.brokers[0], kafka.brokers[1]];
+        const [first, second, survivor] = kafka.brokers;
+        const underMinIsr = async () => total(await metricsOf(survivor), "kafka_server_replicamanager_underminisrpartitioncount") ?? -1;
+        assert.equal(await underMinIsr(), 0, "healthy: KafkaUnderMinIsrPartitions stays quiet");
         await first.stop("SIGTERM", kafka.graceMs);
         const loop = await WriteLoop.start(kc, TOPIC, ledger);
         await loop.progress(50);
@@ -196,6 +217,9 @@ describe("the rendered Kafka cluster, run as three real brokers on the real ense
         }
         await strict.disconnect();
         figures["writes acknowledged with two of three brokers down"] = 6 - refusals.length;
+        // What KafkaUnderMinIsrPartitions sums: the survivor leads every partition now, each with one in-sync replica.
+        const below = await waitFor("the survivor to report partitions under min ISR", 30_000, async () => ((await underMinIsr()) > 0 ? underMinIsr() : undefined));
+        figures["under-min-ISR partitions scraped with two brokers down"] = below;
         assert.equal(refusals.length, 6, "no write is acknowledged below min.insync.replicas");
         assert.ok(refusals.some((t) => /NOT_ENOUGH_REPLICAS/.test(t)), `refused for lack of replicas: ${refusals.join(", ")}`);
         const t0 = Date.now();

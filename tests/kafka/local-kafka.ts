@@ -45,7 +45,9 @@ export class LocalKafka {
                 .replace(/^zookeeper\.connect=[^/\n]*/m, `zookeeper.connect=${zookeeperConnect}`)),
             // The zone the downward API gives each pod: one zone per broker, as the spread places them.
             env: (p: LocalPod) => ({
-                KAFKA_HOME: home, KAFKA_OPTS: `${rendered("KAFKA_OPTS")} -Djdk.net.hosts.file=${this.hostsFile}`,
+                // The JMX exporter agent listens on the broker's own address instead of every interface.
+                KAFKA_HOME: home,
+                KAFKA_OPTS: `${p.localize(rendered("KAFKA_OPTS")).replace(/(-javaagent:\S+?)=(\d+):/, `$1=${p.address}:$2:`)} -Djdk.net.hosts.file=${this.hostsFile}`,
                 KAFKA_POD_ZONE: `zone-${"abc"[p.index % 3]}`, KAFKA_ZONE_METADATA: "",
             }),
         };

@@ -9,19 +9,21 @@ import { RenderedStack, find } from "../harness/render";
 /** Pod i of a StatefulSet listens on its own loopback address, with the rendered ports. */
 export const podAddress = (i: number) => `127.0.0.${i + 1}`;
 
-/** A rendered StatefulSet's pod: the StatefulSet, its container and the ConfigMap it mounts. */
+/** A rendered StatefulSet's pod: the StatefulSet, its container and the ConfigMaps it mounts (the first is its config). */
 export interface RenderedPod {
     statefulSet: StatefulSet;
     container: Container;
     configMap: ConfigMap;
+    configMaps: Record<string, ConfigMap>;
     ports: number[];
 }
 
 export function renderedPod(stack: RenderedStack, statefulSet: string): RenderedPod {
     const sts = find<StatefulSet>(stack, "StatefulSet", statefulSet);
     const container = sts.spec.template.spec.containers[0];
-    const cmName = sts.spec.template.spec.volumes.find((v) => v.configMap)!.configMap.name;
-    return { statefulSet: sts, container, configMap: find<ConfigMap>(stack, "ConfigMap", cmName), ports: container.ports.map((p) => p.containerPort) };
+    const names = [...new Set(sts.spec.template.spec.volumes.filter((v) => v.configMap).map((v) => v.configMap.name))];
+    const configMaps = Object.fromEntries(names.map((n) => [n, find<ConfigMap>(stack, "ConfigMap", n)]));
+    return { statefulSet: sts, container, configMap: configMaps[names[0]], configMaps, ports: container.ports.map((p) => p.containerPort) };
 }
 
 /** What a laptop must change: a config file's text, the environment, the launchers on PATH. */
@@ -68,10 +70,17 @@ export class LocalPod {
         }
     }
 
+    /** A ConfigMap volume as the kubelet lays it out: its items, or every key (binaryData decoded) when it lists none. */
     private writeConfigMapItems(source: k8s.types.output.core.v1.ConfigMapVolumeSource, dir: string): void {
+        const cm = this.pod.configMaps[source.name];
+        const mode = source.defaultMode ?? 0o644;
+        if (!source.items) {
+            for (const [key, base64] of Object.entries(cm.binaryData ?? {})) fs.writeFileSync(path.join(dir, key), Buffer.from(base64, "base64"), { mode });
+            for (const [key, text] of Object.entries(cm.data ?? {})) fs.writeFileSync(path.join(dir, key), this.laptop.rewrite(key, text, this), { mode });
+            return;
+        }
         for (const item of source.items) {
-            const text = this.laptop.rewrite(item.key, this.pod.configMap.data[item.key], this);
-            fs.writeFileSync(path.join(dir, item.path), text, { mode: source.defaultMode ?? 0o644 });
+            fs.writeFileSync(path.join(dir, item.path), this.laptop.rewrite(item.key, cm.data[item.key], this), { mode });
         }
     }
 

@@ -4,6 +4,9 @@ import { FailoverWriter, PinnedClient } from "./client";
 import { rollAsController } from "../servers/rollout";
 import { LocalEnsemble, LocalServer, serverAddress, waitFor } from "./local-ensemble";
 import { printFigures, requireServers } from "../servers/jars";
+import { queriedMetrics } from "../harness/monitoring";
+import { scrape } from "../harness/prometheus";
+import { ZK_METRICS_PORT } from "../../components/zookeeper-spec";
 
 // The rendered dev ensemble (start script, zoo.cfg, probes, env) run for real on the image's
 // ZooKeeper from Maven Central: quorum, loss of one and of two servers, crash, full restart,
@@ -107,6 +110,18 @@ describe("the rendered ZooKeeper ensemble, run as three real servers", function 
         assert.equal(await waitFor("/hello on server 2", 5000, () => two.get("/hello")), "world");
         assert.equal(await waitFor("/hello on server 3", 5000, () => three.get("/hello")), "world");
         await one.ensure(BASE);
+    });
+
+    it("3b. every server serves the metrics the alerts and the dashboard read; exactly one exports leader_uptime", async () => {
+        const expected = queriedMetrics().zookeeper;
+        assert.ok(expected.includes("leader_uptime") && expected.includes("outstanding_requests"), expected.join(", "));
+        const scrapes = await Promise.all(ensemble.servers.map((s) => scrape(`http://${serverAddress(s.index)}:${ZK_METRICS_PORT}/metrics`)));
+        scrapes.forEach((m, i) => assert.deepEqual(expected.filter((n) => !m.has(n) && n !== "leader_uptime"), [], `zk-${i} serves every queried metric`));
+        // ZooKeeperNoLeader counts this gauge: only the leader registers it.
+        const leaders = scrapes.map((m, i) => (m.has("leader_uptime") ? i : -1)).filter((i) => i >= 0);
+        assert.equal(leaders.length, 1);
+        assert.equal(await ensemble.servers[leaders[0]].mode(), "leader");
+        figures["metric families per ZooKeeper server"] = scrapes[0].size;
     });
 
     it("4. acknowledges 200 sequential writes through rotating servers", async () => {

@@ -36,11 +36,12 @@ export class LocalServer extends LocalPod {
 }
 
 // The only substitutions a laptop needs: peers at 127.0.0.N instead of zk-(N-1).zk-hs…,
-// container paths as local directories, and each client port on its own address.
+// container paths as local directories, and each client and metrics port on its own address.
 function laptopZooCfg(text: string, pod: LocalPod): string {
     const { metadata, spec } = pod.pod.statefulSet;
     const peer = new RegExp(`\\b${metadata.name}-(\\d+)\\.${spec.serviceName}\\.[^:\\s]+`, "g");
-    const local = pod.localize(text.replace(peer, (_, n: string) => podAddress(Number(n))));
+    const local = pod.localize(text.replace(peer, (_, n: string) => podAddress(Number(n)))
+        .replace(/^metricsProvider\.httpHost=0\.0\.0\.0$/m, `metricsProvider.httpHost=${pod.address}`));
     return `${local}clientPortAddress=${pod.address}\n`;
 }
 

@@ -1,0 +1,31 @@
+import { MonitoringSettings, alertRules } from "../../components/monitoring-spec";
+import { dashboardTiles } from "../../components/dashboard-spec";
+import { metricNames } from "./prometheus";
+
+/** Every query the alerts and the dashboard run, in both modes, every exporter on. */
+export function allQueries(): string[] {
+    const base: Omit<MonitoringSettings, "mode"> = {
+        namespace: "zk-kafka", scrapeInterval: "30s", alerts: true, notificationChannels: [], dashboard: true, prometheusOperator: true,
+        prometheusNamespace: "monitoring", zookeeper: { replicas: 3, metrics: true }, kafka: { replicas: 3, metrics: true },
+        nodeExporter: { namespace: "monitoring" }, runbook: "docs/runbook.md",
+    };
+    return (["gke", "existing"] as const).flatMap((mode) => {
+        const s = { ...base, mode };
+        return [...alertRules(s).map((r) => r.expr), ...dashboardTiles(s).flatMap((t) => Object.values(t.queries))];
+    });
+}
+
+/**
+ * The metric names those queries read, by who must serve them: `up` is the scraper's own, volume
+ * usage the kubelet's (GKE's system metric, or kubelet_volume_stats_*); the rest the exporters'.
+ */
+export function queriedMetrics(): { zookeeper: string[]; kafka: string[]; platform: string[] } {
+    const names = [...new Set(allQueries().flatMap(metricNames))].sort();
+    const platform = names.filter((n) => n === "up" || n.startsWith("kubernetes_io:") || n.startsWith("kubelet_"));
+    const exporters = names.filter((n) => !platform.includes(n));
+    return {
+        platform,
+        kafka: exporters.filter((n) => n.startsWith("kafka_") || n.startsWith("jvm_")),
+        zookeeper: exporters.filter((n) => !n.startsWith("kafka_")),
+    };
+}
