@@ -1,12 +1,13 @@
 /**
  * `npm run docs`: regenerates, from the config definitions (components/*-options.ts, schema/),
  * docs/configuration.md's reference (between its marker comments),
- * schema/stack-config.schema.json and the documented option types of components/generated/.
+ * schema/stack-config.schema.json, docs/dashboard.svg and the documented option types of components/generated/.
  * `npm test` fails when any of them is stale.
  */
 import * as fs from "fs";
 import * as path from "path";
 import { argsTypeFiles } from "./args-types";
+import { DASHBOARD_SVG, dashboardSvg } from "./dashboard-picture";
 import { configReference, stackConfigJsonSchema } from "./config-docs";
 import { PROJECT_ROOT } from "./runtime";
 
@@ -31,9 +32,10 @@ export function jsonSchemaText(): string {
 if (require.main === module) {
     fs.writeFileSync(CONFIG_DOC, withReference(fs.readFileSync(CONFIG_DOC, "utf8")));
     fs.writeFileSync(JSON_SCHEMA, jsonSchemaText());
+    fs.writeFileSync(DASHBOARD_SVG, dashboardSvg());
     argsTypeFiles().then((files) => {
         for (const [file, text] of files) fs.writeFileSync(file, text);
-        const written = [CONFIG_DOC, JSON_SCHEMA, ...files.keys()].map((f) => path.relative(process.cwd(), f));
+        const written = [CONFIG_DOC, JSON_SCHEMA, DASHBOARD_SVG, ...files.keys()].map((f) => path.relative(process.cwd(), f));
         console.log(`Wrote ${written.join(", ")}`);
     }, (e: unknown) => {
         console.error(e);

@@ -24,6 +24,10 @@ const KIND_ORDER = ["Namespace", "ResourceQuota", "ServiceAccount", "ConfigMap",
 const CUSTOM_MODELS: Record<string, () => new (data: unknown) => { validate(): void }> = {
     // eslint-disable-next-line @typescript-eslint/no-require-imports -- one model module, loaded when first needed
     "monitoring.coreos.com/v1/ServiceMonitor": () => require("@kubernetes-models/prometheus-operator/monitoring.coreos.com/v1/ServiceMonitor").ServiceMonitor,
+    // eslint-disable-next-line @typescript-eslint/no-require-imports -- as above
+    "monitoring.coreos.com/v1/PodMonitor": () => require("@kubernetes-models/prometheus-operator/monitoring.coreos.com/v1/PodMonitor").PodMonitor,
+    // eslint-disable-next-line @typescript-eslint/no-require-imports -- as above
+    "monitoring.coreos.com/v1/PrometheusRule": () => require("@kubernetes-models/prometheus-operator/monitoring.coreos.com/v1/PrometheusRule").PrometheusRule,
 };
 const validatePodMonitoring = new Ajv({ allErrors: true }).compile(podMonitoringSchema);
 

@@ -75,6 +75,23 @@ describe("NetworkPolicies", () => {
         }
     });
 
+    it("admits the scrapers on the metrics ports only: managed collection on GKE, the Prometheus namespace elsewhere", async () => {
+        const collector: Pod = { namespace: "gmp-system", namespaceLabels: { "kubernetes.io/metadata.name": "gmp-system" }, labels: { "app.kubernetes.io/name": "collector" } };
+        const ps = policies(s);
+        assert.ok(allowed(ps, collector, zk, 7000) && allowed(ps, collector, kafka, 9404));
+        for (const port of [2181, 2888, 3888]) assert.ok(!allowed(ps, collector, zk, port), `not ${port}`);
+        assert.ok(!allowed(ps, collector, kafka, 9093));
+        assert.ok(!allowed(ps, stranger, zk, 7000) && !allowed(ps, stranger, kafka, 9404), "nobody else reaches the metrics");
+        const other = { ...collector, namespace: "gmp-public", namespaceLabels: { "kubernetes.io/metadata.name": "gmp-public" } };
+        assert.ok(!allowed(ps, other, kafka, 9404), "only gmp-system's collectors");
+        const existing = await render({ "cluster.mode": "existing", "zookeeper.metrics": true, "kafka.metrics": true, "monitoring.prometheusNamespace": "observability" });
+        const prometheus: Pod = { namespace: "observability", namespaceLabels: { "kubernetes.io/metadata.name": "observability" }, labels: { app: "prometheus" } };
+        assert.ok(allowed(policies(existing), prometheus, kafka, 9404) && allowed(policies(existing), prometheus, zk, 7000));
+        assert.ok(!allowed(policies(existing), collector, kafka, 9404));
+        const off = await render({ "zookeeper.metrics": false, "kafka.metrics": false });
+        assert.ok(!allowed(policies(off), collector, kafka, 9404) && !allowed(policies(off), collector, zk, 7000), "metrics off: no port opened");
+    });
+
     it("adds a configured client to exactly the policy it names", async () => {
         const client: Pod = { namespace: "apps", namespaceLabels: { team: "orders" }, labels: { app: "orders" } };
         const c = await render({ "kafka.allowedClients": [{ namespaceSelector: { team: "orders" }, podSelector: { app: "orders" } }] });

@@ -5,6 +5,7 @@ import Ajv2020 from "ajv/dist/2020";
 import * as YAML from "yaml";
 import { KeyRow, keyRows } from "../../tools/config-docs";
 import { argsTypeFiles } from "../../tools/args-types";
+import { DASHBOARD_SVG, dashboardSvg } from "../../tools/dashboard-picture";
 import { CONFIG_DOC, JSON_SCHEMA, jsonSchemaText, withReference } from "../../tools/docs";
 import { PROJECT_ROOT } from "../../tools/runtime";
 import { KNOWN_KEYS, parseStackConfig } from "../../schema/stack";
@@ -35,6 +36,10 @@ describe("config reference and stack-file JSON Schema", () => {
 
     it("schema/stack-config.schema.json is what npm run docs generates now", () => {
         assert.ok(fs.readFileSync(JSON_SCHEMA, "utf8") === jsonSchemaText(), "the JSON Schema is stale: run npm run docs");
+    });
+
+    it("docs/dashboard.svg is the layout of the dashboard the program renders now", () => {
+        assert.ok(fs.readFileSync(DASHBOARD_SVG, "utf8") === dashboardSvg(), "docs/dashboard.svg is stale: run npm run docs");
     });
 
     it("components/generated/ holds the documented option types npm run docs generates now", async () => {
