@@ -8,7 +8,7 @@ import { allQueries } from "../harness/monitoring";
 import { metricNames } from "../harness/prometheus";
 import { selects } from "../../policy/lib/selectors";
 
-// eslint-disable-next-line @typescript-eslint/no-explicit-any -- rendered inputs, checked field by field
+/** Rendered inputs, checked field by field. */
 type Props = Record<string, any>;
 const ofType = (s: RenderedStack, type: string) => s.resources.filter((r) => r.type === type).map((r) => r.props as Props);
 const podLabels = (s: RenderedStack, sts: string) => find<{ spec: { template: { metadata: { labels: Record<string, string> } } } }>(s, "StatefulSet", sts).spec.template.metadata.labels;
