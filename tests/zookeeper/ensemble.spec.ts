@@ -175,6 +175,10 @@ describe("the rendered ZooKeeper ensemble, run as three real servers", function 
         before?.close();
         figures["writes acknowledged without a quorum"] = acked;
         assert.equal(acked, 0);
+        // ZooKeeperNoLeader counts leader_uptime over the servers: none reports it now, so it fires.
+        const lone = await scrape(`http://${serverAddress(last.index)}:${ZK_METRICS_PORT}/metrics`);
+        // Not serving, it unregisters the server's gauges (outstanding_requests…) but still answers the scrape.
+        assert.ok(lone.has("jvm_memory_bytes_used") && !lone.has("leader_uptime"), "the lone server is scraped, and reports no leader");
     });
 
     it("7. restarted, both rejoin, and every acknowledged write is on every server", async () => {
