@@ -21,13 +21,17 @@ export const JMX_EXPORTER = {
     port: 9404,
 } as const;
 
-/** The agent jar's bytes, refused if they are not the pinned release. */
+let verified: Buffer | undefined;
+
+/** The agent jar's bytes, refused if they are not the pinned release (read and checked once). */
 export function jmxExporterJar(): Buffer {
+    if (verified) return verified;
     const jar = fs.readFileSync(path.join(__dirname, "files", JMX_EXPORTER.file));
     const digest = crypto.createHash("sha256").update(jar).digest("hex");
     if (digest !== JMX_EXPORTER.sha256) {
         throw new Error(`components/files/${JMX_EXPORTER.file} must be the jar Maven Central publishes (sha256 ${JMX_EXPORTER.sha256}), got sha256 ${digest}`);
     }
+    verified = jar;
     return jar;
 }
 

@@ -16,9 +16,16 @@ const BAD = path.join("tests", "policy", "fixtures", "bad");
 describe("the policy pack, run for real over gRPC", function () {
     this.timeout(60_000);
 
+    // One pack process for the stacks, as one `pulumi preview` per stack would each start one.
+    let shared: PolicyPackProcess;
+    before(async () => {
+        shared = await PolicyPackProcess.start();
+    });
+    after(() => shared?.stop());
+
     for (const stack of ["dev", "prod", "local"]) {
         it(`finds 0 violations in the ${stack} stack's render${stack === "local" ? " (its node count from policy/config/local.json)" : ""}`, async () => {
-            const { diagnostics, resources } = await runPolicy({ stack, sets: [], manifests: [], json: false });
+            const { diagnostics, resources } = await runPolicy({ stack, sets: [], manifests: [], json: false }, undefined, shared);
             assert.ok(resources.length > 10);
             assert.deepEqual(diagnostics, []);
         });
@@ -77,31 +84,21 @@ describe("the policy pack, run for real over gRPC", function () {
         const resources = fromRender((await render()).resources);
         const zk = resources.find((r) => r.type === "kubernetes:apps/v1:StatefulSet" && r.name === "zk")!;
         (zk.props.spec as Record<string, unknown>).replicas = unknownNumber;
-        const pack = await PolicyPackProcess.start();
-        try {
-            await pack.configure({ "require-drain-capacity": { nodes: 4 } });
-            const diagnostics = await pack.analyze(resources);
-            assert.ok(diagnostics.length > 0, "not a silent pass");
-            for (const d of diagnostics) {
-                assert.equal(d.enforcementLevel, "advisory");
-                assert.match(d.message, /^cannot verify: .*\.spec\.replicas can't be known during preview/);
-            }
-        } finally {
-            pack.stop();
+        await shared.configure({ "require-drain-capacity": { nodes: 4 } });
+        const diagnostics = await shared.analyze(resources);
+        assert.ok(diagnostics.length > 0, "not a silent pass");
+        for (const d of diagnostics) {
+            assert.equal(d.enforcementLevel, "advisory");
+            assert.match(d.message, /^cannot verify: .*\.spec\.replicas can't be known during preview/);
         }
     });
 
     it("lets the policy config lower a rule to advisory or turn it off", async () => {
-        const pack = await PolicyPackProcess.start();
-        try {
-            const { resources } = { resources: fromRender((await render({ "zookeeper.replicas": 3, "cluster.nodeCount": 4 })).resources) };
-            const zk = resources.find((r) => r.type === "kubernetes:apps/v1:StatefulSet" && r.name === "zk")!;
-            delete ((zk.props.spec as { template: { spec: Record<string, unknown> } }).template.spec).affinity;
-            await pack.configure({ "require-pod-anti-affinity": "advisory", "require-drain-capacity": "disabled" });
-            const diagnostics = await pack.analyze(resources);
-            assert.deepEqual(diagnostics.map((d) => `${d.enforcementLevel} ${d.policy}`), ["advisory require-pod-anti-affinity"]);
-        } finally {
-            pack.stop();
-        }
+        const resources = fromRender((await render({ "zookeeper.replicas": 3, "cluster.nodeCount": 4 })).resources);
+        const zk = resources.find((r) => r.type === "kubernetes:apps/v1:StatefulSet" && r.name === "zk")!;
+        delete ((zk.props.spec as { template: { spec: Record<string, unknown> } }).template.spec).affinity;
+        await shared.configure({ "require-pod-anti-affinity": "advisory", "require-drain-capacity": "disabled" });
+        const diagnostics = await shared.analyze(resources);
+        assert.deepEqual(diagnostics.map((d) => `${d.enforcementLevel} ${d.policy}`), ["advisory require-pod-anti-affinity"]);
     });
 });

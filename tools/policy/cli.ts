@@ -62,7 +62,7 @@ function policyConfig(o: Options): PolicyConfig {
 }
 
 /** The rules on plain YAML (in-process) or on a stack's render (the pack over gRPC, as a preview runs it). */
-export async function runPolicy(o: Options, warn: (m: string) => void = (m) => console.error(`warning: ${m}`)): Promise<{
+export async function runPolicy(o: Options, warn: (m: string) => void = (m) => console.error(`warning: ${m}`), running?: PolicyPackProcess): Promise<{
     diagnostics: Diagnostic[]; resources: AnalyzedResource[]; rulesMs: number;
 }> {
     const config = policyConfig(o);
@@ -73,12 +73,13 @@ export async function runPolicy(o: Options, warn: (m: string) => void = (m) => c
         return { diagnostics, resources, rulesMs: performance.now() - t0 };
     }
     // The pack boots while the program renders; the program and its SDK load only for a render.
-    const starting = PolicyPackProcess.start();
+    // A caller with several stacks to check passes a pack it started, and stops it itself.
+    const starting = running ? Promise.resolve(running) : PolicyPackProcess.start();
     let resources: AnalyzedResource[];
     try {
         resources = await (await import("./render-input")).renderedStack(o.stack, o.sets);
     } catch (e) {
-        (await starting.catch(() => undefined))?.stop();
+        if (!running) (await starting.catch(() => undefined))?.stop();
         throw e;
     }
     const pack = await starting;
@@ -87,7 +88,7 @@ export async function runPolicy(o: Options, warn: (m: string) => void = (m) => c
         await pack.configure(config);
         return { diagnostics: await pack.analyze(resources), resources, rulesMs: performance.now() - t0 };
     } finally {
-        pack.stop();
+        if (!running) pack.stop();
     }
 }
 
