@@ -57,6 +57,7 @@ export = async () => {
         zoneSpread: config.placement.zoneSpread,
         zoneMetadataServer: config.placement.zoneMetadataServer,
         scrape: config.scrape,
+        zookeeperCredentials: zookeeper.kafkaCredentials,
     }, { providers });
 
     // The flows between them, selected by the same label objects the workloads' specs use.

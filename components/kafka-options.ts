@@ -51,6 +51,9 @@ export const kafkaOptions = v.pipe(strictSection({
         { description: "log.retention.hours: how long messages are kept" }),
     rack: optionalKey(field.oneOf(["zone", "none"]),
         { description: "broker.rack: zone sets it to the broker's zone, so a partition's replicas land in different zones", defaultText: "zone in gke mode, none in existing mode" }),
+    zookeeperAcl: withDefault(field.oneOf(["secure", "open"]), "secure",
+        { description: "secure: the brokers authenticate to ZooKeeper (SASL) and write Kafka's znodes with ACLs (zookeeper.set.acl): " +
+            "a client that reaches 2181 reads them but cannot change them. open: no ACLs, only for the switch of a running cluster (docs/runbook.md, \"Securing ZooKeeper\")" }),
     metrics: optionalKey(field.bool(),
         { description: "The Prometheus JMX exporter agent in each broker, on port 9404 (metrics), scraped per monitoring", defaultText: "true in gke mode, false in existing mode" }),
     metricsPerTopic: withDefault(field.bool(), false,

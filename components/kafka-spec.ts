@@ -15,6 +15,8 @@ export const KAFKA_NAMES = {
     configMap: "kafka-config",
     /** The volumeClaimTemplate: each broker's claim is datadir-kafka-<ordinal>. */
     dataClaim: "datadir",
+    /** The brokers' ZooKeeper credentials (username, password), with kafka.zookeeperAcl secure. */
+    zookeeperAuthSecret: "kafka-zookeeper-auth",
 } as const;
 
 /** The walkthrough's broker port, named `server` on the Service and the container. */
@@ -28,6 +30,7 @@ export const KAFKA_PATHS = {
     runtime: "/var/run/kafka",
     data: "/var/lib/kafka/data",
     tmp: "/tmp",
+    zookeeperAuth: "/etc/kafka-zookeeper-auth",
 } as const;
 
 /** The apache/kafka image's `appuser`. */
@@ -77,6 +80,7 @@ export function serverProperties(s: KafkaSettings): string {
         "inter.broker.listener.name=PLAINTEXT",
         `zookeeper.connect=${s.zookeeperConnect}${s.zookeeperChroot}`,
         "zookeeper.session.timeout.ms=18000",
+        ...(s.zookeeperAcl === "secure" ? ["# Znodes readable by all, changeable by the brokers' SASL identity alone (kafka-start.sh logs in).", "zookeeper.set.acl=true"] : []),
         "# A subdirectory of the volume: a fresh filesystem's lost+found is not a partition.",
         `log.dirs=${KAFKA_PATHS.data}/logs`,
         `num.partitions=${s.numPartitions}`,
@@ -152,6 +156,7 @@ export function kafkaSpecs(s: KafkaSettings): KafkaSpecs {
                 { name: "runtime", emptyDir: { sizeLimit: "16Mi" } },
                 { name: "tmp", emptyDir: { sizeLimit: "256Mi" } },
                 ...(jar ? [{ name: "jmx-exporter", configMap: { name: JMX_EXPORTER.configMap } }] : []),
+                ...(s.zookeeperAcl === "secure" ? [{ name: "zookeeper-auth", secret: { secretName: KAFKA_NAMES.zookeeperAuthSecret, defaultMode: 0o400 } }] : []),
             ],
             data: { name: KAFKA_NAMES.dataClaim, size: s.storageSize, storageClass: s.storageClass },
         }),
@@ -183,6 +188,7 @@ function container(s: KafkaSettings): k8s.types.input.core.v1.Container {
             // kafka-run-class.sh creates LOG_DIR; without -loggc (the default EXTRA_ARGS) no GC log files.
             { name: "LOG_DIR", value: `${KAFKA_PATHS.tmp}/kafka-logs` },
             { name: "EXTRA_ARGS", value: "-name kafkaServer" },
+            ...(s.zookeeperAcl === "secure" ? [{ name: "KAFKA_ZOOKEEPER_AUTH_DIR", value: KAFKA_PATHS.zookeeperAuth }] : []),
         ],
         ports: [{ name: "server", containerPort: KAFKA_PORT }, ...(s.metrics ? [{ name: METRICS_PORT_NAME, containerPort: JMX_EXPORTER.port }] : [])],
         resources: jvmResources(s.cpu, s.memory),
@@ -201,6 +207,7 @@ function container(s: KafkaSettings): k8s.types.input.core.v1.Container {
             { name: "runtime", mountPath: KAFKA_PATHS.runtime },
             { name: "tmp", mountPath: KAFKA_PATHS.tmp },
             ...(s.metrics ? [{ name: "jmx-exporter", mountPath: JMX_EXPORTER.mountPath, readOnly: true }] : []),
+            ...(s.zookeeperAcl === "secure" ? [{ name: "zookeeper-auth", mountPath: KAFKA_PATHS.zookeeperAuth, readOnly: true }] : []),
         ],
     };
 }

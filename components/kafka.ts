@@ -32,6 +32,8 @@ export type KafkaClusterArgs = Omit<KafkaOptionsInput, "allowedClients"> & {
     zoneMetadataServer?: string;
     /** Who scrapes the metrics port when `metrics` is on, and how often. @default nobody: no scrape object */
     scrape?: Scrape;
+    /** The SASL user ZooKeeper accepts for the brokers (ZooKeeperEnsemble.kafkaCredentials); required with zookeeperAcl secure. */
+    zookeeperCredentials?: { username: string; password: pulumi.Input<string> };
 };
 
 /**
@@ -54,8 +56,12 @@ export class KafkaCluster extends pulumi.ComponentResource {
 
     constructor(name: string, args: KafkaClusterArgs, opts?: pulumi.ComponentResourceOptions) {
         super("zk-kafka-gke:kafka:Cluster", name, {}, opts);
-        const { namespace, zookeeperConnect, clusterDomain = DEFAULT_CLUSTER_DOMAIN, zoneSpread = "DoNotSchedule", zoneMetadataServer, scrape, ...options } = args;
+        const { namespace, zookeeperConnect, clusterDomain = DEFAULT_CLUSTER_DOMAIN, zoneSpread = "DoNotSchedule", zoneMetadataServer, scrape,
+            zookeeperCredentials, ...options } = args;
         const settings = parseArgs("KafkaCluster", name, kafkaOptions, options);
+        if (settings.zookeeperAcl === "secure" && zookeeperCredentials === undefined) {
+            throw new Error(`KafkaCluster ${name}: zookeeperCredentials must be given when zookeeperAcl is secure (ZooKeeperEnsemble.kafkaCredentials)`);
+        }
         // Without a metadata server only a pod label can tell the zone, which few clusters set yet.
         const rack = settings.rack ?? (zoneMetadataServer !== undefined ? "zone" : "none");
         const specs = pulumi.all([namespace, zookeeperConnect]).apply(([ns, zk]) =>
@@ -67,9 +73,14 @@ export class KafkaCluster extends pulumi.ComponentResource {
                 metadata: specs.apply((s) => s.agentConfigMap!.metadata), binaryData: specs.apply((s) => s.agentConfigMap!.binaryData), immutable: true,
             }, { parent: this })]
             : [];
+        // The brokers' ZooKeeper credentials, as files for kafka-start.sh: mounted by the brokers only.
+        const auth = settings.zookeeperAcl === "secure" ? [new k8s.core.v1.Secret(KAFKA_NAMES.zookeeperAuthSecret, {
+            metadata: specs.apply((x) => ({ ...x.configMap.metadata, name: KAFKA_NAMES.zookeeperAuthSecret })) as pulumi.Output<k8s.types.input.meta.v1.ObjectMeta>,
+            stringData: { username: zookeeperCredentials!.username, password: pulumi.secret(zookeeperCredentials!.password) },
+        }, { parent: this })] : [];
         ({ configMap: this.configMap, headlessService: this.headlessService, podDisruptionBudget: this.podDisruptionBudget,
             statefulSet: this.statefulSet, claims: this.claimPatches } = registerStatefulWorkload(this, KAFKA_NAMES, settings.replicas, specs,
-            { scrapeType: settings.metrics ? scrapeType(scrape) : undefined, dependsOn: agent }));
+            { scrapeType: settings.metrics ? scrapeType(scrape) : undefined, dependsOn: [...agent, ...auth] }));
 
         this.bootstrapServers = pulumi.output(namespace).apply((ns) => bootstrapServers({ namespace: ns, clusterDomain, replicas: settings.replicas }));
         this.zookeeperConnect = pulumi.interpolate`${zookeeperConnect}${settings.zookeeperChroot}`;

@@ -13,6 +13,8 @@ export const ZK_NAMES = {
     pdb: "zk-pdb",
     statefulSet: "zk",
     configMap: "zk-config",
+    /** The Secret of the SASL users the servers accept (one file per user: its password). */
+    authSecret: "zk-auth",
     /** The volumeClaimTemplate: each server's claim is datadir-zk-<ordinal>. */
     dataClaim: "datadir",
 } as const;
@@ -28,7 +30,10 @@ export const ZK_METRICS_PORT = 7000;
 export const ZK_METRICS_PROVIDER = "org.apache.zookeeper.metrics.prometheus.PrometheusMetricsProvider";
 
 /** Paths inside the container; the official image keeps its config in /conf and data in /data. */
-export const ZK_PATHS = { conf: "/conf", data: "/data", scripts: "/opt/zk-kafka-gke", tmp: "/tmp" } as const;
+export const ZK_PATHS = { conf: "/conf", data: "/data", scripts: "/opt/zk-kafka-gke", tmp: "/tmp", auth: "/etc/zookeeper-auth" } as const;
+
+/** The SASL user the brokers authenticate to ZooKeeper as (DIGEST-MD5). */
+export const ZK_KAFKA_USER = "kafka";
 
 /**
  * Seconds each four-letter-word call of zk-probe.sh may take, and how many calls each mode
@@ -74,6 +79,9 @@ export function zooCfg(s: ZooKeeperSettings): string {
         "4lw.commands.whitelist=ruok,srvr,mntr,conf",
         "# Nothing reaches the AdminServer (Jetty on 8080): off rather than listening unguarded.",
         "admin.enableServer=false",
+        "# SASL (DIGEST-MD5) for the clients that have credentials, the brokers: they write Kafka's",
+        "# znodes with ACLs (kafka.zookeeperAcl). Clients without credentials still connect.",
+        "authProvider.sasl=org.apache.zookeeper.server.auth.SASLAuthenticationProvider",
         "# Membership is zookeeper.replicas, changed through Pulumi: no dynamic reconfiguration.",
         "reconfigEnabled=false",
         ...(s.metrics ? [
@@ -137,7 +145,8 @@ export function zookeeperSpecs(s: ZooKeeperSettings): ZooKeeperSpecs {
             configChecksum: config.checksum,
             uid: ZK_UID,
             container: container(s),
-            volumes: [...config.volumes, { name: "tmp", emptyDir: { sizeLimit: "64Mi" } }],
+            volumes: [...config.volumes, { name: "tmp", emptyDir: { sizeLimit: "64Mi" } },
+                { name: "auth", secret: { secretName: ZK_NAMES.authSecret, defaultMode: 0o400 } }],
             data: { name: ZK_NAMES.dataClaim, size: s.storageSize, storageClass: s.storageClass },
         }),
     };
@@ -163,6 +172,8 @@ function container(s: ZooKeeperSettings): k8s.types.input.core.v1.Container {
             // a writable directory keeps the launcher's checks quiet.
             { name: "ZOO_LOG_DIR", value: ZK_PATHS.tmp },
             { name: "JMXDISABLE", value: "true" },
+            // zk-start.sh writes the JAAS Server section from these passwords (one file per user).
+            { name: "ZK_SASL_USERS_DIR", value: ZK_PATHS.auth },
         ],
         ports: [
             { name: "client", containerPort: ZK_PORTS.client },
@@ -181,6 +192,7 @@ function container(s: ZooKeeperSettings): k8s.types.input.core.v1.Container {
             { name: "config", mountPath: ZK_PATHS.conf, readOnly: true },
             { name: "scripts", mountPath: ZK_PATHS.scripts, readOnly: true },
             { name: "tmp", mountPath: ZK_PATHS.tmp },
+            { name: "auth", mountPath: ZK_PATHS.auth, readOnly: true },
         ],
     };
 }

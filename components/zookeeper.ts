@@ -1,6 +1,7 @@
 import * as pulumi from "@pulumi/pulumi";
 import * as k8s from "@pulumi/kubernetes";
-import { DEFAULT_CLUSTER_DOMAIN, ZK_NAMES, ZK_PORTS, zookeeperSpecs } from "./zookeeper-spec";
+import * as random from "@pulumi/random";
+import { DEFAULT_CLUSTER_DOMAIN, ZK_KAFKA_USER, ZK_NAMES, ZK_PORTS, zookeeperSpecs } from "./zookeeper-spec";
 import { ZooKeeperOptionsInput, zookeeperOptions } from "./zookeeper-options";
 import { parseArgs } from "./shared/fields";
 import { ZoneSpread } from "./shared/pod";
@@ -39,6 +40,10 @@ export class ZooKeeperEnsemble extends pulumi.ComponentResource {
     readonly claimPatches: k8s.core.v1.PersistentVolumeClaimPatch[];
     /** `zk-cs.<namespace>.svc.<clusterDomain>:2181`, the connect string for clients such as Kafka. */
     readonly connectString: pulumi.Output<string>;
+    /** The SASL user the servers accept for the brokers; its password is a Pulumi secret, generated once. */
+    readonly kafkaCredentials: { username: string; password: pulumi.Output<string> };
+    /** zk-auth: one file per SASL user, its password (mounted by the servers only). */
+    readonly authSecret: k8s.core.v1.Secret;
 
     constructor(name: string, args: ZooKeeperEnsembleArgs, opts?: pulumi.ComponentResourceOptions) {
         super("zk-kafka-gke:zookeeper:Ensemble", name, {}, opts);
@@ -46,9 +51,16 @@ export class ZooKeeperEnsemble extends pulumi.ComponentResource {
         const settings = parseArgs("ZooKeeperEnsemble", name, zookeeperOptions, options);
         const specs = pulumi.output(namespace).apply((ns) => zookeeperSpecs({ ...settings, namespace: ns, clusterDomain, zoneSpread, scrape }));
 
+        // The brokers' password, made once and kept in the stack's state as a secret.
+        const password = new random.RandomPassword(`${name}-kafka-password`, { length: 32, special: false }, { parent: this });
+        this.kafkaCredentials = { username: ZK_KAFKA_USER, password: pulumi.secret(password.result) };
+        this.authSecret = new k8s.core.v1.Secret(ZK_NAMES.authSecret, {
+            metadata: specs.apply((x) => ({ ...x.configMap.metadata, name: ZK_NAMES.authSecret })) as pulumi.Output<k8s.types.input.meta.v1.ObjectMeta>,
+            stringData: { [ZK_KAFKA_USER]: this.kafkaCredentials.password },
+        }, { parent: this });
         ({ configMap: this.configMap, headlessService: this.headlessService, podDisruptionBudget: this.podDisruptionBudget,
             statefulSet: this.statefulSet, claims: this.claimPatches } = registerStatefulWorkload(this, ZK_NAMES, settings.replicas, specs,
-            { scrapeType: settings.metrics ? scrapeType(scrape) : undefined }));
+            { scrapeType: settings.metrics ? scrapeType(scrape) : undefined, dependsOn: [this.authSecret] }));
         // Clients (Kafka) connect through zk-cs, which only lists servers that are Ready (in a quorum).
         this.clientService = new k8s.core.v1.Service(ZK_NAMES.clientService, fields(specs, "clientService", ["metadata", "spec"]), { parent: this });
 

@@ -22,7 +22,8 @@ export interface Deployed {
     version: 1;
     /** Where the pods and their volumes are: a new namespace deletes the old one with them. */
     namespace: string;
-    zookeeper: Volumes;
+    /** sasl: the servers accept SASL logins (recorded since they do; absent: a stack from before). */
+    zookeeper: Volumes & { sasl?: true };
     kafka: Volumes & { zookeeperChroot: string };
     /**
      * Where the Kubernetes provider reaches the cluster. Recorded since the provider carries a
@@ -40,7 +41,7 @@ function clusterRecord(target: ClusterTarget): NonNullable<Deployed["cluster"]> 
 
 export function deployedRecord(config: Checked): Deployed {
     const volumes = (s: Volumes): Volumes => ({ storageSize: s.storageSize, ...(s.storageClass !== undefined ? { storageClass: s.storageClass } : {}) });
-    return { version: 1, namespace: config.namespace, zookeeper: volumes(config.zookeeper), kafka: { ...volumes(config.kafka), zookeeperChroot: config.kafka.zookeeperChroot },
+    return { version: 1, namespace: config.namespace, zookeeper: { ...volumes(config.zookeeper), sasl: true }, kafka: { ...volumes(config.kafka), zookeeperChroot: config.kafka.zookeeperChroot },
         cluster: clusterRecord(config.cluster) };
 }
 
@@ -76,6 +77,13 @@ export function changeProblems(previous: unknown, config: Checked): string[] {
     if (config.kafka.zookeeperChroot !== previous.kafka.zookeeperChroot) {
         problems.push(`${keyName("kafka", ["zookeeperChroot"])} must stay ${previous.kafka.zookeeperChroot}, where the brokers' cluster lives ` +
             `in ZooKeeper (their data carries its cluster.id), got ${config.kafka.zookeeperChroot}: see ${RUNBOOK}, "Changing the ZooKeeper chroot"`);
+    }
+    if (previous.zookeeper.sasl !== true && config.kafka.zookeeperAcl === "secure") {
+        // Brokers that log in before the servers accept SASL would fail to start (one update rolls
+        // both StatefulSets at once, index.ts): the servers go first, the brokers in a second update.
+        problems.push(`${keyName("kafka", ["zookeeperAcl"])} must be open for one \`pulumi up\` first: this stack's ZooKeeper servers do not accept ` +
+            `SASL logins yet, and brokers restarted to log in before them would fail to start, got secure: set it to open, run \`pulumi up\` ` +
+            `(the servers roll and accept SASL), then remove it and run \`pulumi up\` again; see ${RUNBOOK}, "Securing ZooKeeper"`);
     }
     const target = clusterRecord(config.cluster);
     if (previous.cluster === undefined && target.mode === "gke" && target.controlPlaneEndpoint === "dns") {

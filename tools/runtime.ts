@@ -158,11 +158,18 @@ function dependencies(req: MonitorRequest): string[] | undefined {
     return urns.size > 0 ? [...urns].sort() : undefined;
 }
 
+function maskLeaves(value: unknown): unknown {
+    if (Array.isArray(value)) return value.map(maskLeaves);
+    if (value !== null && typeof value === "object") return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, maskLeaves(v)]));
+    return "[secret]";
+}
+
 function maskSecrets(value: unknown): unknown {
     if (Array.isArray(value)) return value.map(maskSecrets);
     if (value === null || typeof value !== "object") return value;
     const obj = value as Record<string, unknown>;
-    if (obj[specialSigKey] === specialSecretSig) return "[secret]";
+    // A secret object keeps its shape (a Secret's stringData stays a map, schema-valid), every value masked.
+    if (obj[specialSigKey] === specialSecretSig) return maskLeaves(obj.value);
     if (obj[specialSigKey] === specialResourceSig) return obj.urn;
     return Object.fromEntries(Object.entries(obj).map(([k, v]) => [k, maskSecrets(v)]));
 }

@@ -105,5 +105,19 @@ else
   printf '%s\n' "$chroot" >"$record.tmp" && mv "$record.tmp" "$record"
 fi
 
+# ZooKeeper credentials: a JAAS Client section from KAFKA_ZOOKEEPER_AUTH_DIR (a mounted Secret
+# with `username` and `password`), so the broker authenticates to ZooKeeper (SASL DIGEST-MD5)
+# and, with zookeeper.set.acl=true, writes its znodes readable by all, changeable by it alone.
+if [[ -n "${KAFKA_ZOOKEEPER_AUTH_DIR:-}" ]]; then
+  zk_user=$(<"$KAFKA_ZOOKEEPER_AUTH_DIR/username") || die "cannot read $KAFKA_ZOOKEEPER_AUTH_DIR/username"
+  zk_password=$(<"$KAFKA_ZOOKEEPER_AUTH_DIR/password") || die "cannot read $KAFKA_ZOOKEEPER_AUTH_DIR/password"
+  [[ -n "$zk_user" && -n "$zk_password" && "$zk_user$zk_password" != *[\\\"]* ]] ||
+    die "the ZooKeeper credentials in $KAFKA_ZOOKEEPER_AUTH_DIR are empty or hold a quote or backslash"
+  jaas="$runtime_dir/zookeeper-jaas.conf"
+  (umask 077 && printf 'Client {\n  org.apache.zookeeper.server.auth.DigestLoginModule required\n  username="%s"\n  password="%s";\n};\n' \
+    "$zk_user" "$zk_password" >"$jaas")
+  export KAFKA_OPTS="${KAFKA_OPTS:-} -Djava.security.auth.login.config=${jaas}"
+fi
+
 echo "kafka-start: broker ${broker_id} (${host}) advertising ${advertised}${rack:+ in rack $rack}" >&2
 exec "${KAFKA_HOME:-/opt/kafka}/bin/kafka-server-start.sh" "$runtime_dir/server.properties"

@@ -49,5 +49,24 @@ heap_mb="${ZK_SERVER_HEAP:-512}"
 [[ "$heap_mb" =~ ^[0-9]+$ ]] || die "ZK_SERVER_HEAP must be a whole number of megabytes, got '$heap_mb'"
 export ZK_SERVER_HEAP="$heap_mb"
 export SERVER_JVMFLAGS="-Xms${heap_mb}m -XX:-HeapDumpOnOutOfMemoryError -Dlogback.configurationFile=${conf_dir}/logback.xml -Dlog4j.configuration=file:${conf_dir}/log4j.properties ${SERVER_JVMFLAGS:-}"
+# SASL users: a JAAS Server section from ZK_SASL_USERS_DIR (a mounted Secret, one file per user
+# holding its password), written where only this process reads it. zoo.cfg's authProvider.sasl
+# turns the check on; clients without credentials still connect, and see only what ACLs allow.
+if [[ -n "${ZK_SASL_USERS_DIR:-}" ]]; then
+  jaas="${ZOO_LOG_DIR:-/tmp}/zk-jaas.conf"
+  users=""
+  for f in "$ZK_SASL_USERS_DIR"/*; do
+    [[ -f "$f" ]] || continue
+    name=$(basename "$f")
+    [[ "$name" =~ ^[a-z][a-z0-9-]*$ ]] || die "SASL user file '$name' is not a user name (lower-case letters, digits, '-')"
+    password=$(<"$f")
+    [[ -n "$password" && "$password" != *[\\\"]* ]] || die "SASL password of '$name' is empty or holds a quote or backslash"
+    users+="  user_${name}=\"${password}\""$'\n'
+  done
+  [[ -n "$users" ]] || die "$ZK_SASL_USERS_DIR holds no SASL user"
+  (umask 077 && printf 'Server {\n  org.apache.zookeeper.server.auth.DigestLoginModule required\n%s;\n};\n' "$users" >"$jaas")
+  SERVER_JVMFLAGS="-Djava.security.auth.login.config=${jaas} ${SERVER_JVMFLAGS}"
+  export SERVER_JVMFLAGS
+fi
 echo "zk-start: server ${myid} (${host}) with ${cfg}, heap ${heap_mb} MB" >&2
 exec zkServer.sh start-foreground "$cfg"

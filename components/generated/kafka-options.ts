@@ -126,6 +126,14 @@ export interface KafkaOptionsInput {
      */
     rack?: "zone" | "none";
     /**
+     * secure: the brokers authenticate to ZooKeeper (SASL) and write Kafka's znodes with ACLs (zookeeper.set.acl): a client that reaches 2181 reads them but cannot change them. open: no ACLs, only for the switch of a running cluster (docs/runbook.md, "Securing ZooKeeper").
+     *
+     * Allowed: one of secure, open.
+     *
+     * @default "secure"
+     */
+    zookeeperAcl?: "secure" | "open";
+    /**
      * The Prometheus JMX exporter agent in each broker, on port 9404 (metrics), scraped per monitoring.
      *
      * Allowed: true or false.

@@ -23,7 +23,7 @@ describe("KafkaCluster", () => {
         const children = defaults.resources.filter((r) => r.parent === component.urn).map((r) => `${r.type.split(":")[2]}/${r.name}`);
         assert.deepEqual(children.sort(), ["ConfigMap/kafka-config", "ConfigMap/kafka-jmx-exporter", "PersistentVolumeClaimPatch/datadir-kafka-0",
             "PersistentVolumeClaimPatch/datadir-kafka-1", "PersistentVolumeClaimPatch/datadir-kafka-2", "PodDisruptionBudget/kafka-pdb",
-            "PodMonitoring/kafka-metrics", "Service/kafka-hs", "StatefulSet/kafka"]);
+            "PodMonitoring/kafka-metrics", "Secret/kafka-zookeeper-auth", "Service/kafka-hs", "StatefulSet/kafka"]);
     });
 
     it("defaults: three Parallel brokers on 9093, partition 0, apache/kafka 3.9, 1g heap in 2Gi, retained 20Gi volumes", () => {
@@ -171,7 +171,7 @@ describe("KafkaCluster", () => {
         const zkSts = defaults.resources.find((r) => r.type === "kubernetes:apps/v1:StatefulSet" && r.name === "zk")!;
         const component = defaults.resources.find((r) => r.type === "zk-kafka-gke:kafka:Cluster")!;
         const kafkaResources = defaults.resources.filter((r) => r.parent === component.urn);
-        assert.equal(kafkaResources.length, 9);
+        assert.equal(kafkaResources.length, 10);
         for (const r of kafkaResources) assert.ok(!(r.dependencies ?? []).includes(zkSts.urn!), `${r.name} does not wait for zk`);
         const zkCs = defaults.resources.find((r) => r.name === "zk-cs")!;
         const cm = kafkaResources.find((r) => r.name === "kafka-config")!;

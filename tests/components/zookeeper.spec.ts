@@ -18,12 +18,15 @@ describe("ZooKeeperEnsemble", () => {
     it("renders the tutorial's objects with their exact names in the stack's namespace", () => {
         const ensemble = defaults.resources.find((r) => r.type === "zk-kafka-gke:zookeeper:Ensemble");
         assert.ok(ensemble?.urn, "the component is registered");
-        const children = defaults.resources.filter((r) => r.parent === ensemble.urn);
+        const children = defaults.resources.filter((r) => r.parent === ensemble.urn && r.type.startsWith("kubernetes:"));
         const names = children.map((r) => `${r.type.split(":")[2]}/${(r.props.metadata as { namespace: string }).namespace}/${r.name}`);
+        // And the brokers' SASL password, generated once (a Pulumi secret).
+        assert.deepEqual(defaults.resources.filter((r) => r.parent === ensemble.urn && !r.type.startsWith("kubernetes:")).map((r) => r.type),
+            ["random:index/randomPassword:RandomPassword"]);
         assert.deepEqual(names.sort(), [
             "ConfigMap/zk-kafka/zk-config", "PersistentVolumeClaimPatch/zk-kafka/datadir-zk-0", "PersistentVolumeClaimPatch/zk-kafka/datadir-zk-1",
             "PersistentVolumeClaimPatch/zk-kafka/datadir-zk-2", "PodDisruptionBudget/zk-kafka/zk-pdb", "PodMonitoring/zk-kafka/zk-metrics",
-            "Service/zk-kafka/zk-cs", "Service/zk-kafka/zk-hs", "StatefulSet/zk-kafka/zk",
+            "Secret/zk-kafka/zk-auth", "Service/zk-kafka/zk-cs", "Service/zk-kafka/zk-hs", "StatefulSet/zk-kafka/zk",
         ]);
     });
 
@@ -192,5 +195,20 @@ describe("ZooKeeperEnsemble", () => {
         const specs = zookeeperSpecs({ ...ZOOKEEPER_DEFAULTS, namespace: "ns", clusterDomain: "cluster.local", zoneSpread: "DoNotSchedule" });
         assert.equal(specs.statefulSet.metadata && (specs.statefulSet.metadata as { name: string }).name, "zk");
         assert.equal(serverLines({ ...ZOOKEEPER_DEFAULTS, namespace: "ns", clusterDomain: "cluster.local", zoneSpread: "DoNotSchedule" }).length, 3);
+    });
+
+    it("keeps the brokers' ZooKeeper password a secret: in the Secrets only, never in the render's output, mounted by whom needs it", async () => {
+        const text = JSON.stringify(defaults.resources) + defaults.manifestsYaml;
+        assert.ok(!text.includes("offlinezookeeperkafkapassword"), "the generated password (the offline one: tools/mock-state.ts) shows only as [secret]");
+        const secret = (name: string) => find<{ stringData: Record<string, string> }>(defaults, "Secret", name).stringData;
+        assert.deepEqual(secret("zk-auth"), { kafka: "[secret]" });
+        assert.deepEqual(secret("kafka-zookeeper-auth"), { username: "[secret]", password: "[secret]" });
+        const mounts = (sts: string) => find<{ spec: { template: { spec: { volumes: Array<{ secret?: { secretName: string; defaultMode: number } }> } } } }>(defaults, "StatefulSet", sts)
+            .spec.template.spec.volumes.filter((v) => v.secret).map((v) => [v.secret!.secretName, v.secret!.defaultMode]);
+        assert.deepEqual(mounts("zk"), [["zk-auth", 0o400]]);
+        assert.deepEqual(mounts("kafka"), [["kafka-zookeeper-auth", 0o400]]);
+        const open = await render({ "kafka.zookeeperAcl": "open" });
+        assert.ok(!open.objects.some((o) => o.metadata.name === "kafka-zookeeper-auth"), "open: the brokers get no credentials");
+        assert.doesNotMatch(find<{ data: Record<string, string> }>(open, "ConfigMap", "kafka-config").data["server.properties"], /zookeeper\.set\.acl/);
     });
 });

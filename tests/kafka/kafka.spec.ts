@@ -76,7 +76,7 @@ describe("the rendered Kafka cluster, run as three real brokers on the real ense
         printFigures(figures, ensemble?.root, this.test?.parent?.tests.some((t) => t.isFailed()) ?? false);
     });
 
-    it("1. the three brokers register: /kafka/brokers/ids holds 0, 1, 2 under the chroot, each with its zone as rack", async () => {
+    it("1. the three brokers register: /kafka/brokers/ids holds 0, 1, 2 under the chroot, each with its zone as rack; without their credentials nobody changes it", async () => {
         const t0 = Date.now();
         kafka.brokers.forEach((b) => b.start());
         const zk = (await PinnedClient.connect(`${ensemble.servers[0].address}:${ensemble.clientPort}`))!;
@@ -92,6 +92,14 @@ describe("the rendered Kafka cluster, run as three real brokers on the real ense
             // broker.rack from each pod's zone (what the downward API gives it here): replicas spread over zones.
             const racks = await Promise.all(ids.map(async (id) => (JSON.parse((await zk.get(`/kafka/brokers/ids/${id}`))!) as { rack?: string }).rack));
             assert.deepEqual(racks, ["zone-a", "zone-b", "zone-c"]);
+            // kafka.zookeeperAcl secure: the brokers logged in (SASL) and wrote their znodes with ACLs.
+            // A client that reaches 2181 without their credentials reads Kafka's metadata, and changes none of it.
+            const NO_AUTH = -102;
+            for (const node of ["/kafka/brokers/ids/0", "/kafka/brokers/topics", "/kafka/controller", "/kafka/config"]) {
+                assert.equal(await zk.change(node, "setData"), NO_AUTH, `setData ${node}`);
+            }
+            assert.equal(await zk.change("/kafka/brokers/ids/0", "delete"), NO_AUTH, "delete a broker's registration");
+            assert.equal(await zk.create("/kafka/brokers/ids/99", "{}"), false, "register a fake broker");
         } finally {
             zk.close();
         }

@@ -15,7 +15,7 @@ const change = (zookeeper: Partial<typeof ZOOKEEPER_DEFAULTS>, kafka: Partial<ty
 
 describe("changes checked against the last deployment (schema/deployed.ts)", () => {
     it("records the namespace, the volumes' size and class and the brokers' chroot", () => {
-        assert.deepEqual(record, { version: 1, namespace: "zk-kafka", zookeeper: { storageSize: "10Gi" }, kafka: { storageSize: "20Gi", zookeeperChroot: "/kafka" },
+        assert.deepEqual(record, { version: 1, namespace: "zk-kafka", zookeeper: { storageSize: "10Gi", sasl: true }, kafka: { storageSize: "20Gi", zookeeperChroot: "/kafka" },
             cluster: { mode: "gke", controlPlaneEndpoint: "dns" } });
         assert.deepEqual(deployedRecord({ ...live, cluster: gke() }).cluster, { mode: "gke", controlPlaneEndpoint: "dns" }, "the key's default");
         assert.deepEqual(deployedRecord({ ...live, cluster: { mode: "existing", regional: false, existing: {} } }).cluster, { mode: "existing" });
@@ -66,5 +66,18 @@ describe("changes checked against the last deployment (schema/deployed.ts)", () 
         assert.deepEqual(changeProblems(deployedRecord(live), { ...live, cluster: gke("ip") }), [], "and so is the way back");
         assert.deepEqual(changeProblems({ ...record, cluster: { mode: "gke", controlPlaneEndpoint: "public" } }, { ...live, namespace: "x" }), [],
             "a record it cannot read");
+    });
+
+    it("secures ZooKeeper in two updates on a running stack: the servers accept SASL first, then the brokers log in", () => {
+        // A record without zookeeper.sasl comes from a program whose servers took no SASL logins.
+        const older = { ...record, zookeeper: { storageSize: "10Gi" } };
+        assert.deepEqual(changeProblems(older, live), [
+            "zk-kafka-gke:kafka.zookeeperAcl must be open for one `pulumi up` first: this stack's ZooKeeper servers do not accept SASL logins yet, " +
+            "and brokers restarted to log in before them would fail to start, got secure: set it to open, run `pulumi up` (the servers roll and " +
+            "accept SASL), then remove it and run `pulumi up` again; see docs/runbook.md, \"Securing ZooKeeper\""]);
+        const open = { ...live, kafka: { ...KAFKA_DEFAULTS, zookeeperAcl: "open" as const } };
+        assert.deepEqual(changeProblems(older, open), [], "the first update: servers only");
+        assert.deepEqual(changeProblems(deployedRecord(open), live), [], "the second: the brokers log in");
+        assert.deepEqual(changeProblems(undefined, live), [], "a new stack starts secure");
     });
 });

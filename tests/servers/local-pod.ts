@@ -1,29 +1,44 @@
 import { ChildProcess, spawn, spawnSync } from "child_process";
+import * as crypto from "crypto";
 import * as fs from "fs";
 import * as net from "net";
 import * as path from "path";
 import * as k8s from "@pulumi/kubernetes";
 import { ConfigMap, Container, StatefulSet } from "../harness/kube-types";
 import { RenderedStack, find } from "../harness/render";
+import { ZK_KAFKA_USER } from "../../components/zookeeper-spec";
 
 /** Pod i of a StatefulSet listens on its own loopback address, with the rendered ports. */
 export const podAddress = (i: number) => `127.0.0.${i + 1}`;
 
-/** A rendered StatefulSet's pod: the StatefulSet, its container and the ConfigMaps it mounts (the first is its config). */
+/** A rendered StatefulSet's pod: the StatefulSet, its container, the ConfigMaps (the first is its config) and Secrets it mounts. */
 export interface RenderedPod {
     statefulSet: StatefulSet;
     container: Container;
     configMap: ConfigMap;
     configMaps: Record<string, ConfigMap>;
+    secrets: Record<string, { stringData?: Record<string, string> }>;
     ports: number[];
 }
+
+/**
+ * The values the render shows as "[secret]" (Pulumi secrets, generated at `pulumi up`), made up
+ * for this test process: the same for every Secret that carries the same value (the ZooKeeper
+ * password of the brokers is in zk-auth and in kafka-zookeeper-auth).
+ */
+const offlinePassword = crypto.randomBytes(18).toString("base64url");
+const OFFLINE_SECRETS: Record<string, string> = {
+    "zk-auth/kafka": offlinePassword, "kafka-zookeeper-auth/password": offlinePassword, "kafka-zookeeper-auth/username": ZK_KAFKA_USER,
+};
 
 export function renderedPod(stack: RenderedStack, statefulSet: string): RenderedPod {
     const sts = find<StatefulSet>(stack, "StatefulSet", statefulSet);
     const container = sts.spec.template.spec.containers[0];
     const names = [...new Set(sts.spec.template.spec.volumes.filter((v) => v.configMap).map((v) => v.configMap.name))];
     const configMaps = Object.fromEntries(names.map((n) => [n, find<ConfigMap>(stack, "ConfigMap", n)]));
-    return { statefulSet: sts, container, configMap: configMaps[names[0]], configMaps, ports: container.ports.map((p) => p.containerPort) };
+    const secrets = Object.fromEntries(sts.spec.template.spec.volumes.filter((v) => v.secret)
+        .map((v) => [v.secret.secretName, find<{ stringData?: Record<string, string> }>(stack, "Secret", v.secret.secretName)]));
+    return { statefulSet: sts, container, configMap: configMaps[names[0]], configMaps, secrets, ports: container.ports.map((p) => p.containerPort) };
 }
 
 /** What a laptop must change: a config file's text, the environment, the launchers on PATH. */
@@ -64,9 +79,19 @@ export class LocalPod {
         for (const mount of pod.container.volumeMounts) {
             const volume = spec.template.spec.volumes.find((v) => v.name === mount.name);
             if (volume?.configMap) this.writeConfigMapItems(volume.configMap, path.join(this.dir, mount.name));
+            else if (volume?.secret) this.writeSecret(volume.secret.secretName, path.join(this.dir, mount.name));
             else if (!volume?.emptyDir && !spec.volumeClaimTemplates.some((c) => c.metadata.name === mount.name)) {
-                throw new Error(`volume ${mount.name} is neither a ConfigMap, an emptyDir nor a claim template`);
+                throw new Error(`volume ${mount.name} is neither a ConfigMap, a Secret, an emptyDir nor a claim template`);
             }
+        }
+    }
+
+    /** A Secret volume as the kubelet lays it out: a file per key, its value (made up here when the render shows "[secret]"). */
+    private writeSecret(name: string, dir: string): void {
+        for (const [key, value] of Object.entries(this.pod.secrets[name].stringData ?? {})) {
+            const real = value === "[secret]" ? OFFLINE_SECRETS[`${name}/${key}`] : value;
+            if (real === undefined) throw new Error(`no offline value for the secret ${name}/${key}`);
+            fs.writeFileSync(path.join(dir, key), real, { mode: 0o400 });
         }
     }
 

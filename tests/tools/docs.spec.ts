@@ -7,7 +7,7 @@ import { PROJECT_ROOT } from "../../tools/runtime";
 const DOCS = ["README.md", ...fs.readdirSync(path.join(PROJECT_ROOT, "docs")).map((f) => path.join("docs", f)), path.join("policy", "README.md")];
 const SECTIONS = ["zookeeper", "kafka", "cluster", "nodeExporter", "network"];
 /** Names that look like keys of a section but are not config: a DNS domain, Kafka's own property. */
-const NOT_KEYS = ["cluster.local", "zookeeper.connect"];
+const NOT_KEYS = ["cluster.local", "zookeeper.connect", "zookeeper.set.acl"];
 
 /** A documented key exists when it, or a key it reaches into (a label map's entries), is defined. */
 function known(key: string, rows: Set<string>): boolean {

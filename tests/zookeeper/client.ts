@@ -48,6 +48,14 @@ export class PinnedClient {
             this.client.getData(path, (error, data) => done(error || !data ? undefined : data.toString())));
     }
 
+    /** The error code a setData or delete of `path` gets (0 when it succeeds), e.g. -102 NO_AUTH. */
+    change(path: string, how: "setData" | "delete", timeoutMs = 3000): Promise<number | undefined> {
+        const code = (error: unknown) => (error ? (error as { code?: number }).code ?? -1 : 0);
+        return this.withDeadline<number | undefined>(timeoutMs, undefined, (done) => how === "setData"
+            ? this.client.setData(path, Buffer.from("changed"), -1, (error) => done(code(error)))
+            : this.client.remove(path, -1, (error) => done(code(error))));
+    }
+
     close(): void {
         this.client.close();
     }

@@ -36,11 +36,17 @@ describe("kafka-start.sh (rendered, run for real)", () => {
             .replace(/^zookeeper\.connect=[^/\n]*/m, `zookeeper.connect=${zookeepers.join(",")}`)
             .replace(/^log\.dirs=.*$/m, `log.dirs=${logs}`));
         fs.writeFileSync(path.join(dir, "kafka-start.sh"), data["kafka-start.sh"]);
-        fs.writeFileSync(path.join(home, "bin", "kafka-server-start.sh"), '#!/usr/bin/env bash\necho "launched with $*"\n', { mode: 0o755 });
+        fs.writeFileSync(path.join(home, "bin", "kafka-server-start.sh"), '#!/usr/bin/env bash\necho "launched with $*"\necho "opts=$KAFKA_OPTS"\n', { mode: 0o755 });
         const env: NodeJS.ProcessEnv = { PATH: process.env.PATH, HOSTNAME: hostname };
         for (const e of c.env) env[e.name] = e.value;
-        // What the downward API gives the pod; never the real metadata server from a test.
-        Object.assign(env, { KAFKA_CONFIG_DIR: conf, KAFKA_RUNTIME_DIR: run, KAFKA_HOME: home, KAFKA_POD_ZONE: "europe-west1-b", KAFKA_ZONE_METADATA: "" }, extraEnv);
+        // What the downward API gives the pod (never the real metadata server from a test), and the
+        // kafka-zookeeper-auth Secret as the kubelet mounts it.
+        const auth = path.join(dir, "zookeeper-auth");
+        fs.mkdirSync(auth, { recursive: true });
+        fs.writeFileSync(path.join(auth, "username"), "kafka");
+        fs.writeFileSync(path.join(auth, "password"), "s3cretPassw0rd");
+        Object.assign(env, { KAFKA_CONFIG_DIR: conf, KAFKA_RUNTIME_DIR: run, KAFKA_HOME: home, KAFKA_POD_ZONE: "europe-west1-b", KAFKA_ZONE_METADATA: "",
+            KAFKA_ZOOKEEPER_AUTH_DIR: auth }, extraEnv);
         const child = spawn("bash", [path.join(dir, "kafka-start.sh")], { env });
         let stdout = "";
         let stderr = "";
@@ -61,8 +67,15 @@ describe("kafka-start.sh (rendered, run for real)", () => {
             assert.match(r.written!, /^advertised\.listeners=PLAINTEXT:\/\/kafka-2\.kafka-hs\.zk-kafka\.svc\.cluster\.local:9093$/m);
             assert.match(r.written!, /^min\.insync\.replicas=2$/m, "the shared settings are kept");
             assert.equal(r.written!.match(/^broker\.id=/gm)!.length, 1);
-            assert.equal(r.stdout.trim(), `launched with ${path.join(dir, "run", "server.properties")}`);
+            assert.equal(r.stdout.split("\n")[0], `launched with ${path.join(dir, "run", "server.properties")}`);
             assert.match(r.stderr, /ZooKeeper quorum reached through 127\.0\.0\.1:\d+/);
+            // kafka.zookeeperAcl secure: it logs in to ZooKeeper and writes its znodes with ACLs.
+            assert.match(r.written!, /^zookeeper\.set\.acl=true$/m);
+            const jaas = path.join(dir, "run", "zookeeper-jaas.conf");
+            assert.equal(fs.readFileSync(jaas, "utf8"),
+                'Client {\n  org.apache.zookeeper.server.auth.DigestLoginModule required\n  username="kafka"\n  password="s3cretPassw0rd";\n};\n');
+            assert.equal(fs.statSync(jaas).mode & 0o777, 0o600);
+            assert.match(r.stdout, new RegExp(`^opts=.* -Djava\\.security\\.auth\\.login\\.config=${jaas.replace(/[/.]/g, "\\$&")}$`, "m"));
         } finally {
             zk.close();
         }

@@ -21,7 +21,7 @@ describe("zk-start.sh (rendered, run for real)", () => {
     });
     afterEach(() => fs.rmSync(dir, { recursive: true, force: true }));
 
-    function start(hostname: string, myid?: string) {
+    function start(hostname: string, myid?: string, users: Record<string, string> = { kafka: "s3cretPassw0rd" }) {
         const pod = fs.mkdtempSync(path.join(dir, `${hostname}-`));
         const data = find<ConfigMap>(stack, "ConfigMap", "zk-config").data;
         const container = find<StatefulSet>(stack, "StatefulSet", "zk").spec.template.spec.containers[0];
@@ -38,12 +38,18 @@ describe("zk-start.sh (rendered, run for real)", () => {
         }
         fs.writeFileSync(path.join(bin, "zkServer.sh"),
             '#!/usr/bin/env bash\nprintf "%s\\n" "args=$*" "heap=$ZK_SERVER_HEAP" "flags=$SERVER_JVMFLAGS"\n', { mode: 0o755 });
+        // The zk-auth Secret as the kubelet mounts it: one file per user.
+        const auth = path.join(pod, "auth");
+        fs.mkdirSync(auth);
+        for (const [user, password] of Object.entries(users)) fs.writeFileSync(path.join(auth, user), password);
+        const logs = path.join(pod, "logs");
+        fs.mkdirSync(logs);
         const env: NodeJS.ProcessEnv = { PATH: `${bin}:${process.env.PATH}`, HOSTNAME: hostname };
         for (const e of container.env) env[e.name] = e.value;
-        env.ZOOCFGDIR = conf;
+        Object.assign(env, { ZOOCFGDIR: conf, ZK_SASL_USERS_DIR: auth, ZOO_LOG_DIR: logs });
         const r = spawnSync("bash", [path.join(pod, "zk-start.sh")], { env, encoding: "utf8" });
         const myidNow = fs.existsSync(path.join(dataDir, "myid")) ? fs.readFileSync(path.join(dataDir, "myid"), "utf8") : undefined;
-        return { status: r.status, stdout: r.stdout, stderr: r.stderr, myid: myidNow, dataDir, conf };
+        return { status: r.status, stdout: r.stdout, stderr: r.stderr, myid: myidNow, dataDir, conf, logs };
     }
 
     it("derives myid from the ordinal and launches zkServer.sh in the foreground with the config", () => {
@@ -67,6 +73,23 @@ describe("zk-start.sh (rendered, run for real)", () => {
         assert.equal(r.status, 1);
         assert.match(r.stderr, /myid says server 3, this is server 1/);
         assert.equal(r.myid, "3\n", "left untouched");
+    });
+
+    it("writes the JAAS Server section of the SASL users, readable by the server alone, and points the JVM at it", () => {
+        const r = start("zk-0");
+        assert.equal(r.status, 0, r.stderr);
+        const jaas = path.join(r.logs, "zk-jaas.conf");
+        assert.equal(fs.readFileSync(jaas, "utf8"),
+            'Server {\n  org.apache.zookeeper.server.auth.DigestLoginModule required\n  user_kafka="s3cretPassw0rd"\n;\n};\n');
+        assert.equal(fs.statSync(jaas).mode & 0o777, 0o600);
+        assert.match(/^flags=(.*)$/m.exec(r.stdout)![1], new RegExp(`-Djava\\.security\\.auth\\.login\\.config=${jaas.replace(/[/.]/g, "\\$&")}( |$)`));
+        const cfg = find<ConfigMap>(stack, "ConfigMap", "zk-config").data["zoo.cfg"];
+        assert.match(cfg, /^authProvider\.sasl=org\.apache\.zookeeper\.server\.auth\.SASLAuthenticationProvider$/m);
+    });
+
+    it("refuses a password that would break the JAAS file, or no user at all", () => {
+        assert.match(start("zk-0", undefined, { kafka: 'pa"ss' }).stderr, /SASL password of 'kafka' is empty or holds a quote or backslash/);
+        assert.match(start("zk-0", undefined, {}).stderr, /holds no SASL user/);
     });
 
     it("passes the heap through zkEnv.sh's ZK_SERVER_HEAP (one -Xmx) and turns heap dumps off", () => {
