@@ -54,6 +54,8 @@ export const kafkaOptions = v.pipe(strictSection({
     zookeeperAcl: withDefault(field.oneOf(["secure", "open"]), "secure",
         { description: "secure: the brokers authenticate to ZooKeeper (SASL) and write Kafka's znodes with ACLs (zookeeper.set.acl): " +
             "a client that reaches 2181 reads them but cannot change them. open: no ACLs, only for the switch of a running cluster (docs/runbook.md, \"Securing ZooKeeper\")" }),
+    plaintextReason: optionalKey(field.string("must be a sentence of 10 to 200 characters saying why the listeners are not TLS", (s) => s.trim().length >= 10 && s.length <= 200),
+        { description: "Why the brokers' listeners stay PLAINTEXT: the policy rule require-tls-listeners (mandatory in prod) passes a named reason only", defaultText: "none: the rule reports the listeners" }),
     metrics: optionalKey(field.bool(),
         { description: "The Prometheus JMX exporter agent in each broker, on port 9404 (metrics), scraped per monitoring", defaultText: "true in gke mode, false in existing mode" }),
     metricsPerTopic: withDefault(field.bool(), false,

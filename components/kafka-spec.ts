@@ -6,6 +6,7 @@ import { imageTag } from "./shared/fields";
 import { KAFKA_PDB_MAX_UNAVAILABLE, KafkaOptions } from "./kafka-options";
 import { JMX_EXPORTER, jmxExporterAgentFlag, jmxExporterConfig, jmxExporterJar } from "./kafka-metrics";
 import { CustomObject, METRICS_PORT_NAME, Scrape, scrapeObject } from "./shared/metrics";
+import { PLAINTEXT_REASON } from "../policy/rules/require-tls-listeners";
 
 /** Object names of the "StatefulSet and DaemonSet updates" walkthrough, so its commands work verbatim. */
 export const KAFKA_NAMES = {
@@ -128,7 +129,10 @@ export function kafkaSpecs(s: KafkaSettings): KafkaSpecs {
     const config = configMapVolumes(KAFKA_NAMES.configMap, configFiles(s));
     const jar = s.metrics ? jmxExporterJar() : undefined;
     return {
-        configMap: { metadata: meta(KAFKA_NAMES.configMap), data: config.data },
+        configMap: {
+            metadata: { ...meta(KAFKA_NAMES.configMap), ...(s.plaintextReason !== undefined ? { annotations: { [PLAINTEXT_REASON]: s.plaintextReason } } : {}) },
+            data: config.data,
+        },
         ...(jar ? {
             agentConfigMap: { metadata: meta(JMX_EXPORTER.configMap), binaryData: { [JMX_EXPORTER.file]: jar.toString("base64") }, immutable: true },
             ...(s.scrape ? { scrapeObject: scrapeObject(s.scrape.scraper, meta(KAFKA_NAMES.statefulSet), kafkaSelector, s.scrape.interval) } : {}),

@@ -3,6 +3,7 @@ import { requirePodAntiAffinity } from "./rules/require-pod-anti-affinity";
 import { requirePdbMaxUnavailable } from "./rules/require-pdb-max-unavailable";
 import { requireNonRoot } from "./rules/require-non-root";
 import { requireDrainCapacity } from "./rules/require-drain-capacity";
+import { requireTlsListeners } from "./rules/require-tls-listeners";
 
 /**
  * The pack's name, level and rules: what policy/index.ts serves over gRPC and what the offline
@@ -11,5 +12,5 @@ import { requireDrainCapacity } from "./rules/require-drain-capacity";
 export const PACK = {
     name: "zk-kafka-guard",
     enforcementLevel: "mandatory" as const,
-    policies: [requirePodAntiAffinity, requirePdbMaxUnavailable, requireNonRoot, requireDrainCapacity] as Policies,
+    policies: [requirePodAntiAffinity, requirePdbMaxUnavailable, requireNonRoot, requireDrainCapacity, requireTlsListeners] as Policies,
 };

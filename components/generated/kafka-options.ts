@@ -134,6 +134,14 @@ export interface KafkaOptionsInput {
      */
     zookeeperAcl?: "secure" | "open";
     /**
+     * Why the brokers' listeners stay PLAINTEXT: the policy rule require-tls-listeners (mandatory in prod) passes a named reason only.
+     *
+     * Allowed: a sentence of 10 to 200 characters saying why the listeners are not TLS.
+     *
+     * @default none: the rule reports the listeners
+     */
+    plaintextReason?: string;
+    /**
      * The Prometheus JMX exporter agent in each broker, on port 9404 (metrics), scraped per monitoring.
      *
      * Allowed: true or false.

@@ -82,6 +82,8 @@ describe("GitHub Actions workflows", () => {
         assert.equal(p.with?.command, "preview");
         assert.equal(p.with?.["stack-name"], "${{ matrix.stack }}");
         assert.equal(p.with?.policyPacks, "policy");
+        assert.equal(p.with?.policyPackConfigs, "policy/config/${{ matrix.stack }}.json", "each stack's policy config (prod: TLS rule mandatory)");
+        for (const stack of job.strategy!.matrix!.stack!) assert.ok(fs.existsSync(path.join(PROJECT_ROOT, "policy", "config", `${stack}.json`)), `policy/config/${stack}.json`);
         assert.equal(p.with?.["comment-on-pr"], true);
         assert.match(job.concurrency!.group, /\$\{\{ matrix\.stack \}\}/, "one preview of a stack per pull request at a time");
         assert.equal((job as { env?: Record<string, string> }).env?.PULUMI_CONFIG_PASSPHRASE, "${{ secrets.PULUMI_CONFIG_PASSPHRASE }}",
@@ -98,6 +100,7 @@ describe("GitHub Actions workflows", () => {
             assert.equal(p.with?.command, "up");
             assert.equal(p.with?.["stack-name"], stack);
             assert.equal(p.with?.policyPacks, "policy");
+            assert.equal(p.with?.policyPackConfigs, `policy/config/${stack}.json`);
             assert.equal(job.environment, stack);
             assert.deepEqual(job.concurrency, { group: `deploy-${stack}`, "cancel-in-progress": false }, "never two deploys of one stack, never one cut short");
             assert.ok(job.steps!.some((s) => s.uses?.startsWith("google-github-actions/setup-gcloud@") && s.with?.install_components === "gke-gcloud-auth-plugin"));
