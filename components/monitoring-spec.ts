@@ -30,7 +30,11 @@ export const RULE_GROUP = "zk-kafka-gke";
 /** A pod-name matcher for a StatefulSet's pods (zk-0, kafka-2, …). */
 const podsOf = (statefulSet: string) => `pod=~"${statefulSet}-[0-9]+"`;
 
-/** `up` of a StatefulSet's pods, counted; 0 when no target is left at all (every pod gone). */
+/**
+ * `up` of a StatefulSet's pods, counted; 0 when no target is left at all (every pod gone). Managed
+ * collection writes `up` per scraped target as Prometheus does (prometheus-engine,
+ * e2e/collector_test.go, testValidateCollectorUpMetrics), with the target's `namespace` and `pod`.
+ */
 const podsUp = (ns: string, statefulSet: string) => `(count(up{namespace="${ns}",${podsOf(statefulSet)}} == 1) or vector(0))`;
 
 /**
