@@ -101,6 +101,16 @@ export class LoadProducer {
         return new LoadProducer(producer, topic, opts.targetMBps, opts.messageBytes ?? 64 * 1024, opts.batch ?? 8, opts.concurrency ?? 8);
     }
 
+    /** Resolves once `bytes` more than now are acknowledged; fails after timeoutMs. */
+    async acknowledge(bytes: number, timeoutMs = 60_000): Promise<void> {
+        const target = this.bytesAcked + bytes;
+        const deadline = Date.now() + timeoutMs;
+        while (this.bytesAcked < target) {
+            if (Date.now() > deadline) throw new Error(`only ${this.bytesAcked} of ${target} bytes acknowledged after ${timeoutMs} ms`);
+            await new Promise((r) => setTimeout(r, 100));
+        }
+    }
+
     /** Acknowledged MB/s (10^6 bytes) since the start, up to the stop. */
     get mbps(): number {
         return this.bytesAcked / 1e6 / (((this.stoppedAt ?? Date.now()) - this.started) / 1000);

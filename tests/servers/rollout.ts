@@ -48,13 +48,18 @@ export async function readyAsKubelet(pod: LocalPod, timeoutMs: number): Promise<
  * rendered grace period. A pod that does not turn Ready within `readyTimeoutMs` stalls the roll
  * there, as the controller would wait for it forever.
  */
-export async function rollAsController(pods: LocalPod[], opts: { graceMs: number; readyTimeoutMs: number; partition?: number }): Promise<RollResult> {
+export async function rollAsController(pods: LocalPod[], opts: {
+    graceMs: number; readyTimeoutMs: number; partition?: number;
+    /** Runs while a pod is down, before the kubelet starts it again (a test's writes that it must miss). */
+    whileDown?: (pod: LocalPod) => Promise<void>;
+}): Promise<RollResult> {
     const result: RollResult = { readyAfterMs: {}, stopped: [] };
     for (let ordinal = pods.length - 1; ordinal >= (opts.partition ?? 0); ordinal--) {
         const pod = pods[ordinal];
         const t0 = Date.now();
         result.stopped.push(pod.hostname);
         await pod.stop("SIGTERM", opts.graceMs);
+        await opts.whileDown?.(pod);
         pod.start();
         const { ready, output } = await readyAsKubelet(pod, opts.readyTimeoutMs);
         if (!ready) {
