@@ -6,10 +6,11 @@ import * as YAML from "yaml";
 /**
  * The Prometheus JMX exporter as a Java agent in each broker. No image the program may rely on
  * carries it (apache/kafka does not; Strimzi's and Bitnami's images are other distributions or
- * frozen), so the jar ships with this program, from Maven Central, and reaches the pods in a
- * ConfigMap (binaryData): no image build, no download at pod start, no egress, and a read-only
- * mount under the restricted Pod Security level. 0.20.0 is the newest release under a
- * ConfigMap's 1 MiB (the 1.x agents bundle OpenTelemetry: 2.9 MB). docs/design.md compares the ways.
+ * frozen), so `npm ci` fetches the jar from Maven Central (tools/fetch-agent.ts, pinned by
+ * SHA-256; not in git) and the program hands it to the pods in a ConfigMap (binaryData): no image
+ * build, no download at pod start, no egress, and a read-only mount under the restricted Pod
+ * Security level. 0.20.0 is the newest release under a ConfigMap's 1 MiB (the 1.x agents bundle
+ * OpenTelemetry: 2.9 MB). docs/design.md compares the ways.
  */
 export const JMX_EXPORTER = {
     version: "0.20.0",
@@ -26,7 +27,11 @@ let verified: Buffer | undefined;
 /** The agent jar's bytes, refused if they are not the pinned release (read and checked once). */
 export function jmxExporterJar(): Buffer {
     if (verified) return verified;
-    const jar = fs.readFileSync(path.join(__dirname, "files", JMX_EXPORTER.file));
+    const file = path.join(__dirname, "files", JMX_EXPORTER.file);
+    if (!fs.existsSync(file)) {
+        throw new Error(`components/files/${JMX_EXPORTER.file} is missing: run npm run fetch-agent (Maven Central; npm ci runs it), or set kafka.metrics false`);
+    }
+    const jar = fs.readFileSync(file);
     const digest = crypto.createHash("sha256").update(jar).digest("hex");
     if (digest !== JMX_EXPORTER.sha256) {
         throw new Error(`components/files/${JMX_EXPORTER.file} must be the jar Maven Central publishes (sha256 ${JMX_EXPORTER.sha256}), got sha256 ${digest}`);

@@ -1,6 +1,6 @@
 /**
  * `npm run servers`: fetches, from Maven Central, the ZooKeeper and Kafka jars of the versions
- * the rendered dev stack's images run, and the JMX exporter agent the program ships, into .cache/servers (the real-server tests fetch them
+ * the rendered dev stack's images run, and the JMX exporter agent the program uses (through Maven, to compare with tools/fetch-agent.ts's copy), into .cache/servers (the real-server tests fetch them
  * on demand too; CI fetches first so that a test's clock never includes a download).
  */
 import { render } from "../harness/render";
