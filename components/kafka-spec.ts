@@ -119,6 +119,8 @@ export interface KafkaSpecs {
     claimPatches: ClaimPatch[];
     /** The JMX exporter agent's jar, when metrics are on. */
     agentConfigMap?: { metadata: { name: string; namespace: string; labels: Record<string, string> }; binaryData: Record<string, string>; immutable: true };
+    /** kafka-zookeeper-auth's metadata; its data (the credentials) comes from Pulumi secrets, not from specs. */
+    zookeeperAuthSecretMeta: { name: string; namespace: string; labels: Record<string, string> };
     scrapeObject?: CustomObject;
 }
 
@@ -138,6 +140,7 @@ export function kafkaSpecs(s: KafkaSettings): KafkaSpecs {
             ...(s.scrape ? { scrapeObject: scrapeObject(s.scrape.scraper, meta(KAFKA_NAMES.statefulSet), kafkaSelector, s.scrape.interval) } : {}),
         } : {}),
         headlessService: headlessService(meta(KAFKA_NAMES.headlessService), kafkaSelector, [{ name: "server", port: KAFKA_PORT }]),
+        zookeeperAuthSecretMeta: meta(KAFKA_NAMES.zookeeperAuthSecret),
         pdb: disruptionBudget(meta(KAFKA_NAMES.pdb), kafkaSelector, KAFKA_PDB_MAX_UNAVAILABLE),
         ...statefulSetObjects({
             meta: meta(KAFKA_NAMES.statefulSet),

@@ -75,7 +75,7 @@ export class KafkaCluster extends pulumi.ComponentResource {
             : [];
         // The brokers' ZooKeeper credentials, as files for kafka-start.sh: mounted by the brokers only.
         const auth = settings.zookeeperAcl === "secure" ? [new k8s.core.v1.Secret(KAFKA_NAMES.zookeeperAuthSecret, {
-            metadata: specs.apply((x) => ({ ...x.configMap.metadata, name: KAFKA_NAMES.zookeeperAuthSecret })) as pulumi.Output<k8s.types.input.meta.v1.ObjectMeta>,
+            metadata: specs.apply((x) => x.zookeeperAuthSecretMeta),
             stringData: { username: zookeeperCredentials!.username, password: pulumi.secret(zookeeperCredentials!.password) },
         }, { parent: this })] : [];
         ({ configMap: this.configMap, headlessService: this.headlessService, podDisruptionBudget: this.podDisruptionBudget,

@@ -113,6 +113,8 @@ export interface ZooKeeperSpecs {
     claimPatches: ClaimPatch[];
     /** The PodMonitoring or PodMonitor of the metrics port, when metrics are on and someone scrapes. */
     scrapeObject?: CustomObject;
+    /** zk-auth's metadata; its data (the passwords) comes from Pulumi secrets, not from specs. */
+    authSecretMeta: { name: string; namespace: string; labels: Record<string, string> };
 }
 
 /** Every object of the ensemble, as plain data (no Pulumi runtime needed). */
@@ -132,6 +134,7 @@ export function zookeeperSpecs(s: ZooKeeperSettings): ZooKeeperSpecs {
             },
         },
         pdb: disruptionBudget(meta(ZK_NAMES.pdb), zkSelector, ZK_PDB_MAX_UNAVAILABLE),
+        authSecretMeta: meta(ZK_NAMES.authSecret),
         ...(s.metrics && s.scrape ? { scrapeObject: scrapeObject(s.scrape.scraper, meta(ZK_NAMES.statefulSet), zkSelector, s.scrape.interval) } : {}),
         ...statefulSetObjects({
             meta: meta(ZK_NAMES.statefulSet),

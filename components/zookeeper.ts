@@ -55,7 +55,7 @@ export class ZooKeeperEnsemble extends pulumi.ComponentResource {
         const password = new random.RandomPassword(`${name}-kafka-password`, { length: 32, special: false }, { parent: this });
         this.kafkaCredentials = { username: ZK_KAFKA_USER, password: pulumi.secret(password.result) };
         this.authSecret = new k8s.core.v1.Secret(ZK_NAMES.authSecret, {
-            metadata: specs.apply((x) => ({ ...x.configMap.metadata, name: ZK_NAMES.authSecret })) as pulumi.Output<k8s.types.input.meta.v1.ObjectMeta>,
+            metadata: specs.apply((x) => x.authSecretMeta),
             stringData: { [ZK_KAFKA_USER]: this.kafkaCredentials.password },
         }, { parent: this });
         ({ configMap: this.configMap, headlessService: this.headlessService, podDisruptionBudget: this.podDisruptionBudget,
