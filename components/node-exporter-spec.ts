@@ -3,6 +3,7 @@ import { objectLabels, podLabels, podSecurityLabels, selectorLabels } from "./sh
 import { imageTag } from "./shared/fields";
 import { hardenedContainerSecurityContext, hardenedPodSecurityContext } from "./shared/pod";
 import { NodeExporterOptions } from "./node-exporter-options";
+import { CustomObject, METRICS_PORT_NAME, scrapeObject } from "./shared/metrics";
 
 export const NODE_EXPORTER_NAME = "node-exporter";
 export const NODE_EXPORTER_PORT = 9100;
@@ -42,15 +43,15 @@ export interface NodeExporterSpecs {
     criticalPodsQuota: k8s.core.v1.ResourceQuotaArgs;
     daemonSet: k8s.apps.v1.DaemonSetArgs;
     service: k8s.core.v1.ServiceArgs;
-    podMonitoring?: { apiVersion: string; kind: string; metadata: Record<string, unknown>; spec: Record<string, unknown> };
-    serviceMonitor?: { apiVersion: string; kind: string; metadata: Record<string, unknown>; spec: Record<string, unknown> };
+    podMonitoring?: CustomObject;
+    serviceMonitor?: CustomObject;
 }
 
 /** Every object of node-exporter, as plain data (no Pulumi runtime needed). */
 export function nodeExporterSpecs(s: NodeExporterOptions): NodeExporterSpecs {
     const labels = objectLabels(nodeExporterSelector, NODE_EXPORTER_NAME, "metrics");
     const meta = { name: NODE_EXPORTER_NAME, namespace: s.namespace, labels };
-    const endpoint = { port: "metrics", interval: s.scrapeInterval };
+    const endpoint = { port: METRICS_PORT_NAME, interval: s.scrapeInterval };
     return {
         // hostNetwork, hostPID and hostPath mounts are what node-exporter is for, and the
         // restricted and baseline levels forbid each of them: this namespace alone is privileged,
@@ -88,12 +89,8 @@ export function nodeExporterSpecs(s: NodeExporterOptions): NodeExporterSpecs {
                 ports: [{ name: "metrics", port: NODE_EXPORTER_PORT, targetPort: "metrics" }],
             },
         },
-        ...(s.podMonitoring ? {
-            podMonitoring: {
-                apiVersion: "monitoring.googleapis.com/v1", kind: "PodMonitoring", metadata: meta,
-                spec: { selector: { matchLabels: { ...nodeExporterSelector } }, endpoints: [endpoint] },
-            },
-        } : {}),
+        // The same scrape object as ZooKeeper's and Kafka's (shared/metrics.ts).
+        ...(s.podMonitoring ? { podMonitoring: scrapeObject({ kind: "managed" }, meta, nodeExporterSelector, s.scrapeInterval) } : {}),
         ...(s.serviceMonitor ? {
             serviceMonitor: {
                 apiVersion: "monitoring.coreos.com/v1", kind: "ServiceMonitor", metadata: meta,

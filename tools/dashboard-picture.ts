@@ -5,8 +5,8 @@ import { PROJECT_ROOT } from "./runtime";
 
 export const DASHBOARD_SVG = path.join(PROJECT_ROOT, "docs", "dashboard.svg");
 
-/** The dev stack's dashboard, as gke mode renders it with every exporter on. */
-const DEV: MonitoringSettings = {
+/** The dev stack's monitoring, as gke mode renders it with every exporter on (also the tests' reference). */
+export const DEV_MONITORING: MonitoringSettings = {
     mode: "gke", namespace: "zk-kafka", scrapeInterval: "30s", alerts: true, notificationChannels: [], dashboard: true,
     prometheusOperator: false, prometheusNamespace: "monitoring", zookeeper: { replicas: 3, metrics: true }, kafka: { replicas: 3, metrics: true },
     nodeExporter: { namespace: "monitoring" }, runbook: "docs/runbook.md",
@@ -18,7 +18,7 @@ const escape = (t: string) => t.replace(/&/g, "&amp;").replace(/</g, "&lt;").rep
  * docs/dashboard.svg: the dashboard's layout drawn from the same tiles the program sends to Cloud
  * Monitoring (components/dashboard-spec.ts), each box titled, with the series it plots.
  */
-export function dashboardSvg(s: MonitoringSettings = DEV): string {
+export function dashboardSvg(s: MonitoringSettings = DEV_MONITORING): string {
     const unit = 16; // px per grid cell (48 columns wide)
     const tiles = dashboardTiles(s);
     const width = 48 * unit;

@@ -1,14 +1,12 @@
-import { MonitoringSettings, alertRules } from "../../components/monitoring-spec";
+import { alertRules } from "../../components/monitoring-spec";
+import { DEV_MONITORING } from "../../tools/dashboard-picture";
 import { dashboardTiles } from "../../components/dashboard-spec";
 import { metricNames } from "./prometheus";
 
 /** Every query the alerts and the dashboard run, in both modes, every exporter on. */
 export function allQueries(): string[] {
-    const base: Omit<MonitoringSettings, "mode"> = {
-        namespace: "zk-kafka", scrapeInterval: "30s", alerts: true, notificationChannels: [], dashboard: true, prometheusOperator: true,
-        prometheusNamespace: "monitoring", zookeeper: { replicas: 3, metrics: true }, kafka: { replicas: 3, metrics: true },
-        nodeExporter: { namespace: "monitoring" }, runbook: "docs/runbook.md",
-    };
+    // The dev stack's settings with every kind of scrape and alert on.
+    const base = { ...DEV_MONITORING, prometheusOperator: true };
     return (["gke", "existing"] as const).flatMap((mode) => {
         const s = { ...base, mode };
         return [...alertRules(s).map((r) => r.expr), ...dashboardTiles(s).flatMap((t) => Object.values(t.queries))];
