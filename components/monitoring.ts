@@ -41,7 +41,9 @@ export class Monitoring extends pulumi.ComponentResource {
             }
         } else if (args.alerts && args.prometheusOperator) {
             const metadata = { name: "zk-kafka-alerts", namespace: args.namespace, labels: objectLabels(selectorLabels("zk-kafka-alerts"), "alerts", "monitoring") };
-            this.prometheusRule = new k8s.apiextensions.CustomResource(`${name}-rules`, prometheusRule(args, metadata), parent);
+            // A child does not inherit the component's dependsOn: the rule names the namespace it
+            // lives in by a plain string, so it waits for what the component waits for (the Namespace).
+            this.prometheusRule = new k8s.apiextensions.CustomResource(`${name}-rules`, prometheusRule(args, metadata), { ...parent, dependsOn: opts?.dependsOn });
         }
         this.registerOutputs({ alertPolicies: this.alertPolicies.map((p) => p.name) });
     }

@@ -91,6 +91,8 @@ describe("Monitoring: metrics, alerts and the dashboard", () => {
         assert.deepEqual(s.resources.filter((r) => r.type.startsWith("gcp:")), []);
         for (const sts of ["zk", "kafka"]) assert.equal(find<Props>(s, "PodMonitor", sts).spec.podMetricsEndpoints[0].port, "metrics");
         const rule = find<Props>(s, "PrometheusRule", "zk-kafka-alerts");
+        const ns = s.resources.find((r) => r.type === "kubernetes:core/v1:Namespace" && r.name === "namespace")!;
+        assert.ok(s.resources.find((r) => r.type.endsWith(":PrometheusRule"))!.dependencies?.includes(ns.urn!), "created after its namespace");
         const alerts = rule.spec.groups[0].rules as Props[];
         assert.ok(alerts.every((a) => a.annotations.summary && /^docs\/runbook\.md#/.test(a.annotations.runbook_url) && a.labels.severity));
         assert.match(alerts.find((a) => a.alert === "DataVolumeFilling")!.expr, /kubelet_volume_stats_used_bytes/);
