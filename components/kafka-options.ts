@@ -2,6 +2,7 @@ import * as v from "valibot";
 import type { KafkaOptionsInput as Documented } from "./generated/kafka-options";
 import { allowedClientsField, crossRules, field, optionalKey, parseJvmSize, parseQuantity, SameAs, strictSection, withDefault } from "./shared/fields";
 import { MAX_HEAP_SHARE } from "./zookeeper-options";
+import { accessFields, accessProblems } from "./kafka-access-options";
 
 /** Brokers a voluntary disruption may take at once; must leave min.insync.replicas of every partition. */
 export const KAFKA_PDB_MAX_UNAVAILABLE = 1;
@@ -55,13 +56,15 @@ export const kafkaOptions = v.pipe(strictSection({
         { description: "secure: the brokers authenticate to ZooKeeper (SASL) and write Kafka's znodes with ACLs (zookeeper.set.acl): " +
             "a client that reaches 2181 reads them but cannot change them. open: no ACLs, only for the switch of a running cluster (docs/runbook.md, \"Securing ZooKeeper\")" }),
     plaintextReason: optionalKey(field.string("must be a sentence of 10 to 200 characters saying why the listeners are not TLS", (s) => s.trim().length >= 10 && s.length <= 200),
-        { description: "Why the brokers' listeners stay PLAINTEXT: the policy rule require-tls-listeners (mandatory in prod) passes a named reason only", defaultText: "none: the rule reports the listeners" }),
+        { description: "Why the brokers' listeners stay PLAINTEXT (kafka.tls false): the policy rule require-tls-listeners (mandatory in prod) passes a named reason only", defaultText: "none: the rule reports the listeners" }),
     metrics: optionalKey(field.bool(),
         { description: "The Prometheus JMX exporter agent in each broker, on port 9404 (metrics), scraped per monitoring", defaultText: "true in gke mode, false in existing mode" }),
     metricsPerTopic: withDefault(field.bool(), false,
         { description: "Bytes and messages in/out per topic as well (a topic label on each series: one series per topic and broker)" }),
     allowedClients: allowedClientsField("Who may reach the brokers on 9093, beyond the brokers themselves (NetworkPolicy from entries)"),
+    ...accessFields,
 }), crossRules((k, problem) => {
+    accessProblems(k, problem);
     if (k.updatePartition > k.replicas) problem("updatePartition", `must be within 0..kafka.replicas (${k.replicas})`);
     if (k.defaultReplicationFactor > k.replicas) {
         problem("defaultReplicationFactor", `must be <= kafka.replicas (${k.replicas}): a partition needs a broker per replica`);

@@ -134,7 +134,7 @@ export interface KafkaOptionsInput {
      */
     zookeeperAcl?: "secure" | "open";
     /**
-     * Why the brokers' listeners stay PLAINTEXT: the policy rule require-tls-listeners (mandatory in prod) passes a named reason only.
+     * Why the brokers' listeners stay PLAINTEXT (kafka.tls false): the policy rule require-tls-listeners (mandatory in prod) passes a named reason only.
      *
      * Allowed: a sentence of 10 to 200 characters saying why the listeners are not TLS.
      *
@@ -185,5 +185,131 @@ export interface KafkaOptionsInput {
         podSelector?: {
             [k: string]: string;
         };
+    }[];
+    /**
+     * TLS on every listener: clients on 9093 with SASL SCRAM-SHA-512 over TLS, the brokers among themselves on 9094 with mutual TLS, ACLs enforced (everything not granted is denied). false: PLAINTEXT on 9093, no authentication, only with kafka.plaintextReason.
+     *
+     * Allowed: true or false.
+     *
+     * @default true
+     */
+    tls?: boolean;
+    /**
+     * Validity of each broker's certificate.
+     *
+     * Allowed: an integer number of hours from 24 to 87600.
+     *
+     * @default 8760
+     */
+    certificateHours?: number;
+    /**
+     * The rotation window: a `pulumi up` this close to a certificate's expiry issues a new one and rolls the brokers (safe roll).
+     *
+     * Allowed: an integer number of hours from 1 to 87600.
+     *
+     * @default 720
+     */
+    certificateRenewHours?: number;
+    /**
+     * Validity of the CA that signs the brokers' certificates (the one clients trust); changing it replaces the CA: see docs/runbook.md, "Certificates".
+     *
+     * Allowed: an integer number of hours from 24 to 876000.
+     *
+     * @default 87600
+     */
+    caHours?: number;
+    /**
+     * Raise it to give every broker a new key and certificate now (same CA): the brokers roll one at a time.
+     *
+     * Allowed: an integer from 1 to 1000000.
+     *
+     * @default 1
+     */
+    certificateGeneration?: number;
+    /**
+     * The SCRAM-SHA-512 users: each gets a generated password, delivered with the bootstrap address and CA as Secret kafka-user-<name> in its namespace. A user removed here loses its credentials and ACLs.
+     *
+     * Allowed: a list of { name, namespace, secretName? }: each name a lower-case user name, unique.
+     *
+     * @default []
+     */
+    users?: {
+        /**
+         * The user's name: its SCRAM login and its ACLs' principal User:<name>.
+         *
+         * Allowed: 1 to 64 lower-case alphanumerics, '.', '_' or '-', starting and ending alphanumeric.
+         */
+        name: string;
+        /**
+         * Where the application runs: its Secret (bootstrap address, CA, credentials) is written there.
+         *
+         * Allowed: the DNS-1123 label of an existing namespace, where the user's Secret is written.
+         */
+        namespace: string;
+        /**
+         * The Secret's name in that namespace.
+         *
+         * Allowed: a DNS-1123 subdomain (lower-case alphanumerics, '-' and '.', at most 253 characters).
+         *
+         * @default kafka-user-<name>
+         */
+        secretName?: string;
+    }[];
+    /**
+     * What each user may do (ALLOW entries); everything else is denied. These are the cluster's only ACLs: one added by hand is removed at the next run.
+     *
+     * Allowed: a list of { user, topic | group | transactionalId, pattern?, operations }.
+     *
+     * @default []
+     */
+    acls?: {
+        /**
+         * Who is granted the operations.
+         *
+         * Allowed: name a user of kafka.users.
+         */
+        user: string;
+        /**
+         * The topic (name, or prefix with pattern prefixed).
+         *
+         * Allowed: a topic name or prefix: 1 to 249 of a-z, A-Z, 0-9, '.', '_', '-'.
+         *
+         * @default none: exactly one of topic, group, transactionalId
+         */
+        topic?: string;
+        /**
+         * The consumer group (name, or prefix with pattern prefixed).
+         *
+         * Allowed: a consumer group name or prefix: 1 to 249 of a-z, A-Z, 0-9, '.', '_', '-'.
+         *
+         * @default none: exactly one of topic, group, transactionalId
+         */
+        group?: string;
+        /**
+         * The transactional id (name, or prefix with pattern prefixed).
+         *
+         * Allowed: a transactional id name or prefix: 1 to 249 of a-z, A-Z, 0-9, '.', '_', '-'.
+         *
+         * @default none: exactly one of topic, group, transactionalId
+         */
+        transactionalId?: string;
+        /**
+         * literal: the name itself; prefixed: every name starting with it.
+         *
+         * Allowed: one of literal, prefixed.
+         *
+         * @default "literal"
+         */
+        pattern?: "literal" | "prefixed";
+        /**
+         * What the user may do with it (Kafka's ACL operations; Write on a topic also allows idempotent producing).
+         *
+         * Allowed: a non-empty list of Read, Write, Create, Describe, Delete, Alter, DescribeConfigs, AlterConfigs, All.
+         *
+         * @minItems 1
+         *
+         * Items: Allowed: one of Read, Write, Create, Describe, Delete, Alter, DescribeConfigs, AlterConfigs, All.
+         */
+        operations: ("Read" | "Write" | "Create" | "Describe" | "Delete" | "Alter" | "DescribeConfigs" | "AlterConfigs" | "All")[];
     }[];
 }

@@ -174,13 +174,21 @@ export const objectMust = (keys: string[]) => `must be an object with the keys $
  * own rule, so that one run reports both; `problem` reports against one key, and the error shows
  * the value the rule saw, a default included.
  */
-export function crossRules<T extends Record<string, unknown>>(rules: (value: T, problem: (key: keyof T & string, message: string) => void) => void) {
+export function crossRules<T extends Record<string, unknown>>(rules: (value: T, problem: (key: (keyof T & string) | Array<string | number>, message: string) => void) => void) {
     return v.rawCheck<T>(({ dataset, addIssue }) => {
         if (!dataset.typed) return;
         const value = dataset.value;
-        rules(value, (key, message) => addIssue({
-            message, input: value[key], path: [{ type: "object", origin: "value", input: value, key, value: value[key] }],
-        }));
+        rules(value, (key, message) => {
+            // A path reaches into lists and entries (users[1].name): one path item per step.
+            const keys = typeof key === "string" ? [key] : key;
+            let at: unknown = value;
+            const path = keys.map((k) => {
+                const input = at as Record<string | number, unknown>;
+                at = input?.[k];
+                return { type: "object" as const, origin: "value" as const, input: input as Record<string, unknown>, key: k as string, value: at };
+            });
+            addIssue({ message, input: at, path: path as unknown as [v.IssuePathItem, ...v.IssuePathItem[]] });
+        });
     });
 }
 
