@@ -5,6 +5,9 @@ import { GkeCluster } from "./components/gke-cluster";
 import { ExistingCluster } from "./components/existing-cluster";
 import { ZooKeeperEnsemble } from "./components/zookeeper";
 import { KafkaCluster } from "./components/kafka";
+import { KafkaAccess } from "./components/kafka-access";
+import { accessSelector } from "./components/kafka-access-spec";
+import { LISTENERS } from "./components/kafka-security";
 import { NodeExporter } from "./components/node-exporter";
 import { NetworkPolicies } from "./components/network";
 import { Monitoring } from "./components/monitoring";
@@ -48,7 +51,7 @@ export = async () => {
 
     // Kafka takes the ensemble's connect string (an output, never a second hand-typed list) but not
     // its rollout: each broker waits for a quorum itself, so a fresh stack starts both at once.
-    const { allowedClients: kafkaClients, ...kafkaSettings } = config.kafka;
+    const { allowedClients: kafkaClients, users: kafkaUsers, acls: kafkaAcls, ...kafkaSettings } = config.kafka;
     const kafka = new KafkaCluster("kafka", {
         ...kafkaSettings,
         namespace: namespace.metadata.name,
@@ -60,6 +63,15 @@ export = async () => {
         zookeeperCredentials: zookeeper.kafkaCredentials,
     }, { providers });
 
+    // Users and ACLs, once the brokers run: the Job that applies them is awaited by `pulumi up`.
+    if (kafka.pki) {
+        new KafkaAccess("kafka-access", {
+            namespace: namespace.metadata.name, image: config.kafka.image, replicationBootstrap: kafka.replicationBootstrap,
+            bootstrapServers: kafka.bootstrapServers, caPem: kafka.pki.caPem, adminTls: kafka.pki.adminSecretData, users: kafkaUsers, acls: kafkaAcls,
+            brokers: kafka,
+        }, { providers });
+    }
+
     // The flows between them, selected by the same label objects the workloads' specs use.
     new NetworkPolicies("network", {
         ...config.network,
@@ -67,6 +79,7 @@ export = async () => {
         zookeeper: { selector: zkSelector, ports: [ZK_PORTS.client], peerPorts: [ZK_PORTS.server, ZK_PORTS.leaderElection], clients: zookeeperClients,
             ...(config.zookeeper.metrics ? { metrics: { port: ZK_METRICS_PORT, from: scraperPeer(config.scrape.scraper) } } : {}) },
         kafka: { selector: kafkaSelector, ports: [KAFKA_PORT], clients: kafkaClients, metadataEgress: config.placement.metadataEgress,
+            ...(config.kafka.tls ? { peerPorts: [LISTENERS.replication.port], admin: accessSelector } : {}),
             ...(config.kafka.metrics ? { metrics: { port: JMX_EXPORTER.port, from: scraperPeer(config.scrape.scraper) } } : {}) },
     }, { providers });
 

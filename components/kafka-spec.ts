@@ -7,6 +7,7 @@ import { KAFKA_PDB_MAX_UNAVAILABLE, KafkaOptions } from "./kafka-options";
 import { JMX_EXPORTER, jmxExporterAgentFlag, jmxExporterConfig, jmxExporterJar } from "./kafka-metrics";
 import { CustomObject, METRICS_PORT_NAME, Scrape, scrapeObject } from "./shared/metrics";
 import { PLAINTEXT_REASON } from "../policy/rules/require-tls-listeners";
+import { LISTENERS, TLS_PATHS, securityProperties } from "./kafka-security";
 
 /** Object names of the "StatefulSet and DaemonSet updates" walkthrough, so its commands work verbatim. */
 export const KAFKA_NAMES = {
@@ -18,6 +19,8 @@ export const KAFKA_NAMES = {
     dataClaim: "datadir",
     /** The brokers' ZooKeeper credentials (username, password), with kafka.zookeeperAcl secure. */
     zookeeperAuthSecret: "kafka-zookeeper-auth",
+    /** The CA certificate and every broker's key and certificate, with kafka.tls. */
+    tlsSecret: "kafka-tls",
 } as const;
 
 /** The walkthrough's broker port, named `server` on the Service and the container. */
@@ -58,6 +61,11 @@ export type KafkaSettings = Omit<KafkaOptions, "rack"> & {
     scrape?: Scrape;
     /** host:port of a GCE-compatible metadata server that answers the node's zone (GKE's). */
     zoneMetadataServer?: string;
+    /**
+     * A digest of the brokers' certificates (public), with kafka.tls: a new certificate changes
+     * the pod template, so the brokers roll onto it one at a time (the safe roll).
+     */
+    certificates?: string;
 };
 
 export const kafkaSelector = selectorLabels("kafka");
@@ -77,8 +85,7 @@ export function serverProperties(s: KafkaSettings): string {
     return [
         "# Rendered by zk-kafka-gke; identical on every broker (kafka-start.sh adds broker.id and",
         "# advertised.listeners from the pod's name).",
-        `listeners=PLAINTEXT://:${KAFKA_PORT}`,
-        "inter.broker.listener.name=PLAINTEXT",
+        ...securityProperties(s.tls, `${TLS_PATHS.brokerSecret}/ca.crt`),
         `zookeeper.connect=${s.zookeeperConnect}${s.zookeeperChroot}`,
         "zookeeper.session.timeout.ms=18000",
         ...(s.zookeeperAcl === "secure" ? ["# Znodes readable by all, changeable by the brokers' SASL identity alone (kafka-start.sh logs in).", "zookeeper.set.acl=true"] : []),
@@ -121,6 +128,8 @@ export interface KafkaSpecs {
     agentConfigMap?: { metadata: { name: string; namespace: string; labels: Record<string, string> }; binaryData: Record<string, string>; immutable: true };
     /** kafka-zookeeper-auth's metadata; its data (the credentials) comes from Pulumi secrets, not from specs. */
     zookeeperAuthSecretMeta: { name: string; namespace: string; labels: Record<string, string> };
+    /** kafka-tls's metadata; its data (keys, certificates) comes from Pulumi resources. */
+    tlsSecretMeta: { name: string; namespace: string; labels: Record<string, string> };
     scrapeObject?: CustomObject;
 }
 
@@ -139,8 +148,9 @@ export function kafkaSpecs(s: KafkaSettings): KafkaSpecs {
             agentConfigMap: { metadata: meta(JMX_EXPORTER.configMap), binaryData: { [JMX_EXPORTER.file]: jar.toString("base64") }, immutable: true },
             ...(s.scrape ? { scrapeObject: scrapeObject(s.scrape.scraper, meta(KAFKA_NAMES.statefulSet), kafkaSelector, s.scrape.interval) } : {}),
         } : {}),
-        headlessService: headlessService(meta(KAFKA_NAMES.headlessService), kafkaSelector, [{ name: "server", port: KAFKA_PORT }]),
+        headlessService: headlessService(meta(KAFKA_NAMES.headlessService), kafkaSelector, servicePorts(s)),
         zookeeperAuthSecretMeta: meta(KAFKA_NAMES.zookeeperAuthSecret),
+        tlsSecretMeta: meta(KAFKA_NAMES.tlsSecret),
         pdb: disruptionBudget(meta(KAFKA_NAMES.pdb), kafkaSelector, KAFKA_PDB_MAX_UNAVAILABLE),
         ...statefulSetObjects({
             meta: meta(KAFKA_NAMES.statefulSet),
@@ -153,7 +163,7 @@ export function kafkaSpecs(s: KafkaSettings): KafkaSpecs {
             zoneSpread: s.zoneSpread,
             version: imageTag(s.image),
             // The agent's release is part of what the pods run: a new one rolls them.
-            configChecksum: jar ? `${config.checksum}-${JMX_EXPORTER.sha256.slice(0, 16)}` : config.checksum,
+            configChecksum: [config.checksum, ...(jar ? [JMX_EXPORTER.sha256.slice(0, 16)] : []), ...(s.tls && s.certificates ? [s.certificates] : [])].join("-"),
             uid: KAFKA_UID,
             terminationGracePeriodSeconds: KAFKA_TERMINATION_GRACE_SECONDS,
             preStartSeconds: KAFKA_ZOOKEEPER_WAIT_SECONDS,
@@ -164,6 +174,7 @@ export function kafkaSpecs(s: KafkaSettings): KafkaSpecs {
                 { name: "tmp", emptyDir: { sizeLimit: "256Mi" } },
                 ...(jar ? [{ name: "jmx-exporter", configMap: { name: JMX_EXPORTER.configMap } }] : []),
                 ...(s.zookeeperAcl === "secure" ? [{ name: "zookeeper-auth", secret: { secretName: KAFKA_NAMES.zookeeperAuthSecret, defaultMode: 0o400 } }] : []),
+                ...(s.tls ? [{ name: "tls", secret: { secretName: KAFKA_NAMES.tlsSecret, defaultMode: 0o400 } }] : []),
             ],
             data: { name: KAFKA_NAMES.dataClaim, size: s.storageSize, storageClass: s.storageClass },
         }),
@@ -196,8 +207,10 @@ function container(s: KafkaSettings): k8s.types.input.core.v1.Container {
             { name: "LOG_DIR", value: `${KAFKA_PATHS.tmp}/kafka-logs` },
             { name: "EXTRA_ARGS", value: "-name kafkaServer" },
             ...(s.zookeeperAcl === "secure" ? [{ name: "KAFKA_ZOOKEEPER_AUTH_DIR", value: KAFKA_PATHS.zookeeperAuth }] : []),
+            ...(s.tls ? [{ name: "KAFKA_TLS_DIR", value: TLS_PATHS.brokerSecret }] : []),
         ],
-        ports: [{ name: "server", containerPort: KAFKA_PORT }, ...(s.metrics ? [{ name: METRICS_PORT_NAME, containerPort: JMX_EXPORTER.port }] : [])],
+        ports: [...servicePorts(s).map((p) => ({ name: p.name, containerPort: p.port })),
+            ...(s.metrics ? [{ name: METRICS_PORT_NAME, containerPort: JMX_EXPORTER.port }] : [])],
         resources: jvmResources(s.cpu, s.memory),
         // Log recovery after an unclean stop can take long: fifteen minutes before liveness counts.
         startupProbe: probe("live", { periodSeconds: 10, failureThreshold: 90 }),
@@ -215,8 +228,14 @@ function container(s: KafkaSettings): k8s.types.input.core.v1.Container {
             { name: "tmp", mountPath: KAFKA_PATHS.tmp },
             ...(s.metrics ? [{ name: "jmx-exporter", mountPath: JMX_EXPORTER.mountPath, readOnly: true }] : []),
             ...(s.zookeeperAcl === "secure" ? [{ name: "zookeeper-auth", mountPath: KAFKA_PATHS.zookeeperAuth, readOnly: true }] : []),
+            ...(s.tls ? [{ name: "tls", mountPath: TLS_PATHS.brokerSecret, readOnly: true }] : []),
         ],
     };
+}
+
+/** The brokers' ports on the network: the walkthrough's `server` (clients), and replication with TLS. The probe's is loopback. */
+export function servicePorts(s: Pick<KafkaSettings, "tls">): Array<{ name: string; port: number }> {
+    return [{ name: "server", port: KAFKA_PORT }, ...(s.tls ? [{ name: "replication", port: LISTENERS.replication.port }] : [])];
 }
 
 /**

@@ -1,6 +1,6 @@
 import * as pulumi from "@pulumi/pulumi";
 import * as k8s from "@pulumi/kubernetes";
-import { KAFKA_NAMES, KAFKA_PORT, bootstrapServers, kafkaSpecs } from "./kafka-spec";
+import { KAFKA_NAMES, KAFKA_PORT, bootstrapServers, brokerDomain, kafkaSpecs } from "./kafka-spec";
 import { KafkaOptionsInput, kafkaOptions } from "./kafka-options";
 import { DEFAULT_CLUSTER_DOMAIN } from "./zookeeper-spec";
 import { parseArgs } from "./shared/fields";
@@ -8,6 +8,8 @@ import { registerStatefulWorkload } from "./shared/statefulset";
 import { ZoneSpread } from "./shared/pod";
 import { Scrape, scrapeType } from "./shared/metrics";
 import { JMX_EXPORTER } from "./kafka-metrics";
+import { KafkaPki } from "./kafka-pki";
+import { replicationBootstrap } from "./kafka-access-spec";
 
 export { KAFKA_NAMES, KAFKA_PORT };
 
@@ -16,7 +18,7 @@ export { KAFKA_NAMES, KAFKA_PORT };
  * each one's default, rule and description are defined; docs/configuration.md lists them), all
  * optional, plus where it runs and the ensemble it uses.
  */
-export type KafkaClusterArgs = Omit<KafkaOptionsInput, "allowedClients"> & {
+export type KafkaClusterArgs = Omit<KafkaOptionsInput, "allowedClients" | "users" | "acls"> & {
     /** Namespace of every object (pass the Namespace resource's name to depend on it). */
     namespace: pulumi.Input<string>;
     /** The ZooKeeper ensemble's client connect string (ZooKeeperEnsemble.connectString), without chroot. */
@@ -53,6 +55,10 @@ export class KafkaCluster extends pulumi.ComponentResource {
     readonly bootstrapServers: pulumi.Output<string>;
     /** The ZooKeeper connect string the brokers use, chroot included. */
     readonly zookeeperConnect: pulumi.Output<string>;
+    /** With tls: the brokers' CA, certificates and the kafka-tls Secret. */
+    readonly pki?: KafkaPki;
+    /** With tls: every broker's replication address (9094), for the access Job. */
+    readonly replicationBootstrap: pulumi.Output<string>;
 
     constructor(name: string, args: KafkaClusterArgs, opts?: pulumi.ComponentResourceOptions) {
         super("zk-kafka-gke:kafka:Cluster", name, {}, opts);
@@ -64,8 +70,13 @@ export class KafkaCluster extends pulumi.ComponentResource {
         }
         // Without a metadata server only a pod label can tell the zone, which few clusters set yet.
         const rack = settings.rack ?? (zoneMetadataServer !== undefined ? "zone" : "none");
-        const specs = pulumi.all([namespace, zookeeperConnect]).apply(([ns, zk]) =>
-            kafkaSpecs({ ...settings, rack, namespace: ns, clusterDomain, zookeeperConnect: zk, zoneSpread, zoneMetadataServer, scrape }));
+        const brokers = Array.from({ length: settings.replicas }, (_, i) => `${KAFKA_NAMES.statefulSet}-${i}`);
+        this.pki = settings.tls ? new KafkaPki(`${name}-pki`, {
+            brokers, service: KAFKA_NAMES.headlessService, namespace, clusterDomain, certificateHours: settings.certificateHours,
+            certificateRenewHours: settings.certificateRenewHours, caHours: settings.caHours, certificateGeneration: settings.certificateGeneration,
+        }, { parent: this }) : undefined;
+        const specs = pulumi.all([namespace, zookeeperConnect, this.pki?.digest]).apply(([ns, zk, certificates]) =>
+            kafkaSpecs({ ...settings, rack, namespace: ns, clusterDomain, zookeeperConnect: zk, zoneSpread, zoneMetadataServer, scrape, certificates }));
 
         // The agent's jar, mounted by every broker: there before the pods that load it.
         const agent = settings.metrics
@@ -78,12 +89,18 @@ export class KafkaCluster extends pulumi.ComponentResource {
             metadata: specs.apply((x) => x.zookeeperAuthSecretMeta),
             stringData: { username: zookeeperCredentials!.username, password: pulumi.secret(zookeeperCredentials!.password) },
         }, { parent: this })] : [];
+        // Every broker's key and certificate, and the CA: mounted by the brokers only.
+        const tlsSecret = this.pki ? [new k8s.core.v1.Secret(KAFKA_NAMES.tlsSecret, {
+            metadata: specs.apply((x) => x.tlsSecretMeta), stringData: this.pki.brokerSecretData,
+        }, { parent: this })] : [];
         ({ configMap: this.configMap, headlessService: this.headlessService, podDisruptionBudget: this.podDisruptionBudget,
             statefulSet: this.statefulSet, claims: this.claimPatches } = registerStatefulWorkload(this, KAFKA_NAMES, settings.replicas, specs,
-            { scrapeType: settings.metrics ? scrapeType(scrape) : undefined, dependsOn: [...agent, ...auth] }));
+            { scrapeType: settings.metrics ? scrapeType(scrape) : undefined, dependsOn: [...agent, ...auth, ...tlsSecret] }));
 
         this.bootstrapServers = pulumi.output(namespace).apply((ns) => bootstrapServers({ namespace: ns, clusterDomain, replicas: settings.replicas }));
         this.zookeeperConnect = pulumi.interpolate`${zookeeperConnect}${settings.zookeeperChroot}`;
-        this.registerOutputs({ bootstrapServers: this.bootstrapServers, zookeeperConnect: this.zookeeperConnect });
+        this.replicationBootstrap = pulumi.output(namespace).apply((ns) =>
+            replicationBootstrap(brokers.map((b) => `${b}.${brokerDomain({ namespace: ns, clusterDomain })}`)));
+        this.registerOutputs({ bootstrapServers: this.bootstrapServers, zookeeperConnect: this.zookeeperConnect, replicationBootstrap: this.replicationBootstrap });
     }
 }

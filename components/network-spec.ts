@@ -19,8 +19,12 @@ export interface Workload {
 export interface NetworkSettings extends NetworkOptions {
     namespace: string;
     zookeeper: Workload & { peerPorts: number[]; clients: Client[] };
-    /** metadataEgress: where the brokers may ask the metadata server for their zone (broker.rack). */
-    kafka: Workload & { clients: Client[]; metadataEgress?: Array<{ cidr: string; port: number }> };
+    /**
+     * metadataEgress: where the brokers may ask the metadata server for their zone (broker.rack).
+     * peerPorts: the brokers' own listener (replication, with TLS), which only they and the
+     * admin pods (the access Job) reach.
+     */
+    kafka: Workload & { clients: Client[]; metadataEgress?: Array<{ cidr: string; port: number }>; peerPorts?: number[]; admin?: SelectorLabels };
 }
 
 /** kube-dns as GKE and kubeadm label it, in kube-system. */
@@ -49,6 +53,7 @@ export function networkPolicySpecs(s: NetworkSettings): NetworkPolicy[] {
     const types = restricted ? ["Ingress", "Egress"] : ["Ingress"];
     const meta = (name: string) => ({ name, namespace: s.namespace, labels: objectLabels(selectorLabels(name), "network-policy", "network") });
     const { zookeeper: zk, kafka } = s;
+    const kafkaPeerPorts = kafka.peerPorts ?? [];
     // A client named by podSelector alone lives in this namespace, whose egress the default-deny
     // closes: open exactly its way to the workload's port. Clients elsewhere answer to their own namespace's policies.
     const clientEgress = (workload: string, w: Workload, clients: Client[]): NetworkPolicy[] => !restricted ? [] : clients
@@ -82,17 +87,26 @@ export function networkPolicySpecs(s: NetworkSettings): NetworkPolicy[] {
             spec: {
                 podSelector: { matchLabels: { ...kafka.selector } },
                 policyTypes: types,
-                // Replication and clients share the broker port.
-                ingress: [{ from: [pods(kafka.selector), ...kafka.clients.map(client)], ports: tcp(kafka.ports) }, ...scrapers(kafka)],
+                // Without TLS, replication and clients share the broker port; with it, replication has its own.
+                ingress: [
+                    { from: [pods(kafka.selector), ...kafka.clients.map(client)], ports: tcp(kafka.ports) },
+                    ...(kafkaPeerPorts.length ? [{ from: [pods(kafka.selector), ...(kafka.admin ? [pods(kafka.admin)] : [])], ports: tcp(kafkaPeerPorts) }] : []),
+                    ...scrapers(kafka),
+                ],
                 ...(restricted ? {
                     egress: [
                         { to: [pods(zk.selector)], ports: tcp(zk.ports) },
-                        { to: [pods(kafka.selector)], ports: tcp(kafka.ports) },
+                        { to: [pods(kafka.selector)], ports: tcp([...kafka.ports, ...kafkaPeerPorts]) },
                         ...(kafka.metadataEgress ?? []).map((m) => ({ to: [{ ipBlock: { cidr: m.cidr } }], ports: tcp([m.port]) })),
                     ],
                 } : {}),
             },
         },
+        // The access Job's pods: out to the brokers' replication listener only.
+        ...(restricted && kafka.admin && kafkaPeerPorts.length ? [{
+            metadata: meta("kafka-access"),
+            spec: { podSelector: { matchLabels: { ...kafka.admin } }, policyTypes: ["Egress"], egress: [{ to: [pods(kafka.selector)], ports: tcp(kafkaPeerPorts) }] },
+        }] : []),
         ...clientEgress("zookeeper", zk, zk.clients),
         ...clientEgress("kafka", kafka, kafka.clients),
     ];

@@ -24,7 +24,8 @@ export interface Deployed {
     namespace: string;
     /** sasl: the servers accept SASL logins (recorded since they do; absent: a stack from before). */
     zookeeper: Volumes & { sasl?: true };
-    kafka: Volumes & { zookeeperChroot: string };
+    /** tls: the brokers' listeners (recorded since they can be TLS; absent: PLAINTEXT, a stack from before). */
+    kafka: Volumes & { zookeeperChroot: string; tls?: boolean };
     /**
      * Where the Kubernetes provider reaches the cluster. Recorded since the provider carries a
      * cluster identifier: a record without it is a stack whose provider has none yet.
@@ -41,7 +42,7 @@ function clusterRecord(target: ClusterTarget): NonNullable<Deployed["cluster"]> 
 
 export function deployedRecord(config: Checked): Deployed {
     const volumes = (s: Volumes): Volumes => ({ storageSize: s.storageSize, ...(s.storageClass !== undefined ? { storageClass: s.storageClass } : {}) });
-    return { version: 1, namespace: config.namespace, zookeeper: { ...volumes(config.zookeeper), sasl: true }, kafka: { ...volumes(config.kafka), zookeeperChroot: config.kafka.zookeeperChroot },
+    return { version: 1, namespace: config.namespace, zookeeper: { ...volumes(config.zookeeper), sasl: true }, kafka: { ...volumes(config.kafka), zookeeperChroot: config.kafka.zookeeperChroot, tls: config.kafka.tls },
         cluster: clusterRecord(config.cluster) };
 }
 
@@ -85,6 +86,15 @@ export function changeProblems(previous: unknown, config: Checked): string[] {
             `SASL logins yet, and brokers restarted to log in before them would fail to start, got secure: set it to open, run \`pulumi up\` ` +
             `(the servers roll and accept SASL), then remove it and run \`pulumi up\` again; see ${RUNBOOK}, "Securing ZooKeeper"`);
     }
+    const wasTls = previous.kafka.tls === true;
+    if (config.kafka.tls !== wasTls) {
+        // One roll cannot change the listeners: brokers already restarted speak TLS on 9093/9094
+        // while those not yet restarted replicate in clear text on 9093, and every client breaks
+        // at once. Kafka's way is several rolls with both listener sets (not automated here).
+        problems.push(`${keyName("kafka", ["tls"])} must stay ${wasTls}, what this stack's brokers run: changing the listeners of a running ` +
+            `cluster in one rolling update would split it (restarted brokers speak TLS, the others PLAINTEXT) and cut off every client, got ${config.kafka.tls}: ` +
+            `${wasTls ? "" : "keep kafka.tls false with kafka.plaintextReason, or "}see ${RUNBOOK}, "Turning TLS on"`);
+    }
     const target = clusterRecord(config.cluster);
     if (previous.cluster === undefined && target.mode === "gke" && target.controlPlaneEndpoint === "dns") {
         // The provider gains its identifier in this update; only a later one may move its
@@ -101,5 +111,6 @@ function isDeployed(value: unknown): value is Deployed {
     const volumes = (x: Volumes | undefined) => typeof x?.storageSize === "string" && parseQuantity(x.storageSize) !== undefined &&
         (x.storageClass === undefined || typeof x.storageClass === "string");
     return v?.version === 1 && typeof v.namespace === "string" && volumes(v.zookeeper) && volumes(v.kafka) && typeof v.kafka.zookeeperChroot === "string" &&
+        (v.kafka.tls === undefined || typeof v.kafka.tls === "boolean") &&
         (v.cluster === undefined || v.cluster.mode === "existing" || ["dns", "ip"].includes(v.cluster.controlPlaneEndpoint));
 }

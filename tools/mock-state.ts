@@ -8,6 +8,9 @@ const MOCK_CA = Buffer.from([
     "",
 ].join("\n")).toString("base64");
 
+const offlinePem = (type: string, name: string) =>
+    `-----BEGIN ${type}-----\n${Buffer.from(`offline ${name}`).toString("base64")}\n-----END ${type}-----\n`;
+
 /**
  * What the real providers would add to a resource's state beyond its inputs, so the program's
  * outputs (kubeconfig, emails, names) are realistic offline. Kubernetes objects come back as sent.
@@ -37,6 +40,15 @@ export function mockState(args: pulumi.runtime.MockResourceArgs, deployed: Recor
         // Offline, a fixed value: real ones come from the provider, once, and stay in the state.
         case "random:index/randomPassword:RandomPassword":
             return { result: `offline-${args.name}`.replace(/[^A-Za-z0-9]/g, "").padEnd(Number(inputs.length ?? 16), "x").slice(0, Number(inputs.length ?? 16)) };
+        // Offline keys and certificates: PEM-shaped, and saying what they are. Real ones come from
+        // the TLS provider at `pulumi up`; the real-server tests mint their own from the same requests.
+        case "tls:index/privateKey:PrivateKey":
+            return { privateKeyPemPkcs8: offlinePem("PRIVATE KEY", args.name), privateKeyPem: offlinePem("EC PRIVATE KEY", args.name), publicKeyPem: offlinePem("PUBLIC KEY", args.name) };
+        case "tls:index/certRequest:CertRequest":
+            return { certRequestPem: offlinePem("CERTIFICATE REQUEST", args.name) };
+        case "tls:index/selfSignedCert:SelfSignedCert":
+        case "tls:index/locallySignedCert:LocallySignedCert":
+            return { certPem: offlinePem("CERTIFICATE", args.name), validityEndTime: "2036-12-01T00:00:00Z", readyForRenewal: false };
         case "gcp:container/nodePool:NodePool":
             return { name: inputs.name ?? args.name, instanceGroupUrls: [] };
         case "gcp:serviceaccount/account:Account":

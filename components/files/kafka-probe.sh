@@ -18,11 +18,19 @@ mode="${1:-live}"
 call_timeout="${2:-3}"
 cfg="${KAFKA_RUNTIME_DIR:-/var/run/kafka}/server.properties"
 setting() { sed -n "s/^$1=//p" "$cfg" 2>/dev/null | tail -n 1; }
-listeners=$(setting listeners)
-port="${listeners##*:}"
-host="${listeners#*://}"; host="${host%:*}"
-host="${host:-127.0.0.1}"
-[[ "$port" =~ ^[0-9]+$ ]] || { echo "no listener port in $cfg (has the broker started?)" >&2; exit 1; }
+# The PLAINTEXT listener: bash's /dev/tcp speaks no TLS. With TLS on the others that is the
+# loopback-only probe listener (listener.security.protocol.map); without, the one listener.
+protocols=$(setting listener.security.protocol.map)
+host="" port=""
+IFS=, read -r -a listener_list <<<"$(setting listeners)"
+for listener in "${listener_list[@]}"; do
+  [[ "$listener" =~ ^([A-Z_]+)://([^:]*):([0-9]+)$ ]] || continue
+  name="${BASH_REMATCH[1]}" at="${BASH_REMATCH[2]:-127.0.0.1}" at_port="${BASH_REMATCH[3]}"
+  protocol="$name"
+  if [[ ",$protocols," =~ ,$name:([A-Z_]+), ]]; then protocol="${BASH_REMATCH[1]}"; fi
+  if [[ "$protocol" == PLAINTEXT ]]; then host="$at" port="$at_port"; break; fi
+done
+[[ "$port" =~ ^[0-9]+$ ]] || { echo "no PLAINTEXT listener in $cfg (has the broker started?)" >&2; exit 1; }
 
 # One request, one response: writes the request, reads the 4-byte size (dd reads byte by byte,
 # so no byte of the body is swallowed), then the body, as decimal bytes (od), within the timeout.

@@ -4,7 +4,7 @@
 # server.properties in $KAFKA_CONFIG_DIR is the same for every broker; this script adds what is
 # per pod and writes the result to $KAFKA_RUNTIME_DIR:
 #   broker.id            = the StatefulSet ordinal, from the hostname (kafka-2 -> 2)
-#   advertised.listeners = the pod's stable name, <hostname>.$KAFKA_ADVERTISED_DOMAIN:<port>
+#   advertised.listeners = each listener at the pod's stable name, <hostname>.$KAFKA_ADVERTISED_DOMAIN:<port>
 #   broker.rack          = the node's zone, with KAFKA_RACK=zone (see below)
 # Before it starts the JVM it waits, bounded, until a ZooKeeper server of zookeeper.connect
 # serves in a quorum: on a fresh deploy both start together, and a broker that finds no quorum
@@ -25,9 +25,18 @@ wait_seconds="${KAFKA_ZOOKEEPER_WAIT_SECONDS:-300}"
 broker_id=$((10#${BASH_REMATCH[1]}))
 
 setting() { sed -n "s/^$1=//p" "$template" | tail -n 1; }
+# Every listener is advertised under the pod's stable name, but one bound to loopback (the
+# probe's): that one is only ever reached from inside the pod, at the address it binds.
 listeners=$(setting listeners)
-[[ "$listeners" =~ ^([A-Z_]+)://[^:]*:([0-9]+)$ ]] || die "$template: listeners must be one NAME://[host]:port, got '$listeners'"
-advertised="${BASH_REMATCH[1]}://${host}.${domain}:${BASH_REMATCH[2]}"
+advertised=""
+IFS=, read -r -a listener_list <<<"$listeners"
+for listener in "${listener_list[@]}"; do
+  [[ "$listener" =~ ^([A-Z_]+)://([^:]*):([0-9]+)$ ]] || die "$template: listeners must be NAME://[host]:port entries, got '$listener'"
+  name="${BASH_REMATCH[1]}" bind="${BASH_REMATCH[2]}" port="${BASH_REMATCH[3]}"
+  if [[ "$bind" == 127.* ]]; then at="$bind"; else at="${host}.${domain}"; fi
+  advertised="${advertised:+$advertised,}${name}://${at}:${port}"
+done
+[[ -n "$advertised" ]] || die "$template sets no listeners"
 connect=$(setting zookeeper.connect)
 [[ -n "$connect" ]] || die "$template sets no zookeeper.connect"
 
@@ -117,6 +126,17 @@ if [[ -n "${KAFKA_ZOOKEEPER_AUTH_DIR:-}" ]]; then
   (umask 077 && printf 'Client {\n  org.apache.zookeeper.server.auth.DigestLoginModule required\n  username="%s"\n  password="%s";\n};\n' \
     "$zk_user" "$zk_password" >"$jaas")
   export KAFKA_OPTS="${KAFKA_OPTS:-} -Djava.security.auth.login.config=${jaas}"
+fi
+
+# TLS: this broker's key and certificate from KAFKA_TLS_DIR (the kafka-tls Secret holds every
+# broker's, as <pod>.key and <pod>.crt), in the one PEM file ssl.keystore.location names.
+if [[ -n "${KAFKA_TLS_DIR:-}" ]]; then
+  keystore=$(setting ssl.keystore.location)
+  [[ -n "$keystore" ]] || die "$template sets no ssl.keystore.location, but KAFKA_TLS_DIR is set"
+  for part in key crt; do
+    [[ -s "$KAFKA_TLS_DIR/$host.$part" ]] || die "no $KAFKA_TLS_DIR/$host.$part: the kafka-tls Secret has no certificate for $host (more replicas than certificates?)"
+  done
+  (umask 077 && cat "$KAFKA_TLS_DIR/$host.key" "$KAFKA_TLS_DIR/$host.crt" >"$keystore.tmp" && mv "$keystore.tmp" "$keystore")
 fi
 
 echo "kafka-start: broker ${broker_id} (${host}) advertising ${advertised}${rack:+ in rack $rack}" >&2

@@ -22,8 +22,8 @@ describe("KafkaCluster", () => {
         assert.ok(component?.urn);
         const children = defaults.resources.filter((r) => r.parent === component.urn).map((r) => `${r.type.split(":")[2]}/${r.name}`);
         assert.deepEqual(children.sort(), ["ConfigMap/kafka-config", "ConfigMap/kafka-jmx-exporter", "PersistentVolumeClaimPatch/datadir-kafka-0",
-            "PersistentVolumeClaimPatch/datadir-kafka-1", "PersistentVolumeClaimPatch/datadir-kafka-2", "PodDisruptionBudget/kafka-pdb",
-            "PodMonitoring/kafka-metrics", "Secret/kafka-zookeeper-auth", "Service/kafka-hs", "StatefulSet/kafka"]);
+            "PersistentVolumeClaimPatch/datadir-kafka-1", "PersistentVolumeClaimPatch/datadir-kafka-2", "Pki/kafka-pki", "PodDisruptionBudget/kafka-pdb",
+            "PodMonitoring/kafka-metrics", "Secret/kafka-tls", "Secret/kafka-zookeeper-auth", "Service/kafka-hs", "StatefulSet/kafka"]);
     });
 
     it("defaults: three Parallel brokers on 9093, partition 0, apache/kafka 3.9, 1g heap in 2Gi, retained 20Gi volumes", () => {
@@ -39,7 +39,8 @@ describe("KafkaCluster", () => {
         assert.equal(s.spec.template.spec.terminationGracePeriodSeconds, 120, "room for a controlled shutdown");
         const c = container(defaults);
         assert.equal(c.image, "docker.io/apache/kafka:3.9.2");
-        assert.deepEqual(c.ports, [{ name: "server", containerPort: 9093 }, { name: "metrics", containerPort: 9404 }], "gke mode: the JMX exporter on");
+        assert.deepEqual(c.ports, [{ name: "server", containerPort: 9093 }, { name: "replication", containerPort: 9094 }, { name: "metrics", containerPort: 9404 }],
+            "gke mode: the JMX exporter on; the probe's listener is loopback, no port");
         assert.deepEqual(c.resources, { requests: { cpu: "500m", memory: "2Gi" }, limits: { memory: "2Gi" } });
         assert.equal(env(defaults, "KAFKA_HEAP_OPTS"), "-Xms1g -Xmx1g");
         assert.equal(env(defaults, "KAFKA_ADVERTISED_DOMAIN"), "kafka-hs.zk-kafka.svc.cluster.local");
@@ -47,7 +48,7 @@ describe("KafkaCluster", () => {
         const hs = find<Service>(defaults, "Service", "kafka-hs");
         assert.equal(hs.spec.clusterIP, "None");
         assert.equal(hs.spec.publishNotReadyAddresses, true);
-        assert.deepEqual(hs.spec.ports, [{ name: "server", port: 9093, targetPort: "server" }]);
+        assert.deepEqual(hs.spec.ports, [{ name: "server", port: 9093, targetPort: "server" }, { name: "replication", port: 9094, targetPort: "replication" }]);
         const pdb = find<Pdb>(defaults, "PodDisruptionBudget", "kafka-pdb");
         assert.equal(pdb.apiVersion, "policy/v1");
         assert.equal(pdb.spec.maxUnavailable, 1);
@@ -61,7 +62,7 @@ describe("KafkaCluster", () => {
             "default.replication.factor": "3", "min.insync.replicas": "2", "offsets.topic.replication.factor": "3",
             "transaction.state.log.replication.factor": "3", "transaction.state.log.min.isr": "2",
             "unclean.leader.election.enable": "false", "controlled.shutdown.enable": "true", "auto.create.topics.enable": "false",
-            "num.partitions": "3", "log.retention.hours": "168", listeners: "PLAINTEXT://:9093",
+            "num.partitions": "3", "log.retention.hours": "168",
             "log.dirs": "/var/lib/kafka/data/logs",
         })) assert.equal(propertyValue(p, key), value, key);
         assert.equal(propertyValue(p, "broker.id"), undefined, "per pod, from the ordinal");
@@ -171,7 +172,7 @@ describe("KafkaCluster", () => {
         const zkSts = defaults.resources.find((r) => r.type === "kubernetes:apps/v1:StatefulSet" && r.name === "zk")!;
         const component = defaults.resources.find((r) => r.type === "zk-kafka-gke:kafka:Cluster")!;
         const kafkaResources = defaults.resources.filter((r) => r.parent === component.urn);
-        assert.equal(kafkaResources.length, 10);
+        assert.equal(kafkaResources.length, 12);
         for (const r of kafkaResources) assert.ok(!(r.dependencies ?? []).includes(zkSts.urn!), `${r.name} does not wait for zk`);
         const zkCs = defaults.resources.find((r) => r.name === "zk-cs")!;
         const cm = kafkaResources.find((r) => r.name === "kafka-config")!;

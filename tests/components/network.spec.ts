@@ -34,6 +34,7 @@ describe("NetworkPolicies", () => {
     let s: RenderedStack;
     let zk: Pod;
     let kafka: Pod;
+    let access: Pod;
     const stranger = inData({ app: "debug-shell" });
     const dns: Pod = { namespace: "kube-system", namespaceLabels: { "kubernetes.io/metadata.name": "kube-system" }, labels: { "k8s-app": "kube-dns" } };
     const podsOf = (stack: RenderedStack, name: string) => inData(find<{ spec: { template: { metadata: { labels: Record<string, string> } } } }>(stack, "StatefulSet", name).spec.template.metadata.labels);
@@ -41,10 +42,11 @@ describe("NetworkPolicies", () => {
         s = await render();
         zk = podsOf(s, "zk");
         kafka = podsOf(s, "kafka");
+        access = inData(find<{ spec: { template: { metadata: { labels: Record<string, string> } } } }>(s, "Job", "kafka-access").spec.template.metadata.labels);
     });
 
     it("renders default-deny, DNS, ZooKeeper and Kafka policies as children of the component", () => {
-        assert.deepEqual(policies(s).map((p) => p.metadata.name).sort(), ["allow-dns", "default-deny", "kafka", "zookeeper"]);
+        assert.deepEqual(policies(s).map((p) => p.metadata.name).sort(), ["allow-dns", "default-deny", "kafka", "kafka-access", "zookeeper"]);
         const component = s.resources.find((r) => r.type === "zk-kafka-gke:network:Policies")!;
         assert.ok(s.resources.filter((r) => r.type.endsWith("NetworkPolicy")).every((r) => r.parent === component.urn));
     });
@@ -67,6 +69,10 @@ describe("NetworkPolicies", () => {
             ["a stranger to ZooKeeper", stranger, zk, 2181, false], ["a stranger to Kafka", stranger, kafka, 9093, false],
             ["Kafka into ZooKeeper's quorum port", kafka, zk, 2888, false], ["ZooKeeper to Kafka", zk, kafka, 9093, false],
             ["a broker to another port", kafka, kafka, 8080, false], ["ZooKeeper's clients port to itself", zk, zk, 2181, false],
+            // TLS: replication on its own listener, reached by the brokers and the access Job only.
+            ["broker replication over TLS", kafka, kafka, 9094, true], ["the access Job to the replication listener", access, kafka, 9094, true],
+            ["the access Job to the clients' listener", access, kafka, 9093, false], ["the access Job to ZooKeeper", access, zk, 2181, false],
+            ["a stranger to the replication listener", stranger, kafka, 9094, false], ["the probe's loopback listener from anywhere", kafka, kafka, 9095, false],
         ];
         for (const [what, from, to, port, expected] of flows) assert.equal(allowed(ps, from, to, port), expected, what);
         for (const pod of [zk, kafka, stranger]) {
@@ -101,11 +107,12 @@ describe("NetworkPolicies", () => {
         assert.ok(!allowed(policies(c), { ...client, labels: { app: "billing" } }, kafka, 9093), "other pods of its namespace stay out");
         const changed = policies(c).filter((p) => JSON.stringify(p) !== JSON.stringify(policies(s).find((q) => q.metadata.name === p.metadata.name)));
         assert.deepEqual(changed.map((p) => p.metadata.name), ["kafka"]);
+        assert.ok(!allowed(policies(c), client, kafka, 9094), "a client never reaches the replication listener");
         const z = await render({ "zookeeper.allowedClients": [{ podSelector: { app: "zk-admin" } }] });
         assert.ok(allowed(policies(z), inData({ app: "zk-admin" }), zk, 2181), "a client in the data namespace gets its egress too");
         assert.ok(!allowed(policies(z), inData({ app: "zk-admin" }), zk, 2888), "clients never reach the quorum ports");
         assert.ok(!allowed(policies(z), inData({ app: "zk-admin" }), kafka, 9093), "nor what they were not named for");
-        assert.deepEqual(policies(z).map((p) => p.metadata.name).sort(), ["allow-dns", "default-deny", "kafka", "zookeeper", "zookeeper-client-0"]);
+        assert.deepEqual(policies(z).map((p) => p.metadata.name).sort(), ["allow-dns", "default-deny", "kafka", "kafka-access", "zookeeper", "zookeeper-client-0"]);
     });
 
     it("leaves egress open when asked (a CNI that does not enforce egress), and renders nothing with network.policies=false", async () => {

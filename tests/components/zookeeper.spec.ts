@@ -206,7 +206,7 @@ describe("ZooKeeperEnsemble", () => {
         const mounts = (sts: string) => find<{ spec: { template: { spec: { volumes: Array<{ secret?: { secretName: string; defaultMode: number } }> } } } }>(defaults, "StatefulSet", sts)
             .spec.template.spec.volumes.filter((v) => v.secret).map((v) => [v.secret!.secretName, v.secret!.defaultMode]);
         assert.deepEqual(mounts("zk"), [["zk-auth", 0o400]]);
-        assert.deepEqual(mounts("kafka"), [["kafka-zookeeper-auth", 0o400]]);
+        assert.deepEqual(mounts("kafka"), [["kafka-zookeeper-auth", 0o400], ["kafka-tls", 0o400]]);
         const open = await render({ "kafka.zookeeperAcl": "open" });
         assert.ok(!open.objects.some((o) => o.metadata.name === "kafka-zookeeper-auth"), "open: the brokers get no credentials");
         assert.doesNotMatch(find<{ data: Record<string, string> }>(open, "ConfigMap", "kafka-config").data["server.properties"], /zookeeper\.set\.acl/);

@@ -15,7 +15,7 @@ const change = (zookeeper: Partial<typeof ZOOKEEPER_DEFAULTS>, kafka: Partial<ty
 
 describe("changes checked against the last deployment (schema/deployed.ts)", () => {
     it("records the namespace, the volumes' size and class and the brokers' chroot", () => {
-        assert.deepEqual(record, { version: 1, namespace: "zk-kafka", zookeeper: { storageSize: "10Gi", sasl: true }, kafka: { storageSize: "20Gi", zookeeperChroot: "/kafka" },
+        assert.deepEqual(record, { version: 1, namespace: "zk-kafka", zookeeper: { storageSize: "10Gi", sasl: true }, kafka: { storageSize: "20Gi", zookeeperChroot: "/kafka", tls: true },
             cluster: { mode: "gke", controlPlaneEndpoint: "dns" } });
         assert.deepEqual(deployedRecord({ ...live, cluster: gke() }).cluster, { mode: "gke", controlPlaneEndpoint: "dns" }, "the key's default");
         assert.deepEqual(deployedRecord({ ...live, cluster: { mode: "existing", regional: false, existing: {} } }).cluster, { mode: "existing" });
@@ -79,5 +79,19 @@ describe("changes checked against the last deployment (schema/deployed.ts)", () 
         assert.deepEqual(changeProblems(older, open), [], "the first update: servers only");
         assert.deepEqual(changeProblems(deployedRecord(open), live), [], "the second: the brokers log in");
         assert.deepEqual(changeProblems(undefined, live), [], "a new stack starts secure");
+    });
+
+    it("keeps the listeners of a running cluster: no switch between PLAINTEXT and TLS in one rolling update", () => {
+        // A record without kafka.tls comes from a program whose brokers only had PLAINTEXT.
+        const plaintext = { ...record, kafka: { storageSize: "20Gi", zookeeperChroot: "/kafka" } };
+        assert.deepEqual(changeProblems(plaintext, live), [
+            "zk-kafka-gke:kafka.tls must stay false, what this stack's brokers run: changing the listeners of a running cluster in one rolling " +
+            "update would split it (restarted brokers speak TLS, the others PLAINTEXT) and cut off every client, got true: keep kafka.tls false " +
+            "with kafka.plaintextReason, or see docs/runbook.md, \"Turning TLS on\""]);
+        const off = { ...live, kafka: { ...KAFKA_DEFAULTS, tls: false } };
+        assert.deepEqual(changeProblems(plaintext, off), [], "PLAINTEXT stays PLAINTEXT");
+        assert.match(changeProblems(record, off)[0], /^zk-kafka-gke:kafka\.tls must stay true, .*got false: see docs\/runbook\.md/);
+        assert.deepEqual(changeProblems(undefined, live), [], "a new stack starts with TLS");
+        assert.deepEqual(changeProblems({ ...record, kafka: { ...record.kafka, tls: "yes" } }, off), [], "a record it cannot read");
     });
 });

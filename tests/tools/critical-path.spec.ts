@@ -14,9 +14,12 @@ describe("the critical path of a fresh pulumi up", () => {
         const { chain } = criticalPath(dev.resources);
         const slow = chain.filter((r) => r.type.startsWith("gcp:container/") || awaited.includes(r.type)).map((r) => r.type.split(":").pop());
         assert.deepEqual(slow, ["Cluster", "NodePool", "StatefulSet"]);
-        // After the rollout only the claims' size patches, which take seconds.
+        // After the rollout only what takes seconds: the claims' size patches, or the access Job
+        // (a few runs of Kafka's tools against running brokers) and the users' Secrets after it.
         const last = chain.map((r) => awaited.includes(r.type)).lastIndexOf(true);
-        assert.deepEqual([...new Set(chain.slice(last + 1).map((r) => r.type))], ["kubernetes:core/v1:PersistentVolumeClaimPatch"], "it ends on a rollout");
+        const after = [...new Set(chain.slice(last + 1).map((r) => r.type))];
+        assert.ok(after.every((t) => ["kubernetes:core/v1:PersistentVolumeClaimPatch", "kubernetes:batch/v1:Job", "kubernetes:core/v1:Secret"].includes(t)),
+            `it ends on a rollout, then ${after.join(", ")}`);
     });
 
     it("ZooKeeper, Kafka and node-exporter come up side by side: none waits for another's rollout", () => {

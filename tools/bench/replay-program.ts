@@ -7,18 +7,20 @@ import * as gcp from "@pulumi/gcp";
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import * as random from "@pulumi/random";
+import * as tls from "@pulumi/tls";
 import { RegisteredResource, providerUrn } from "../runtime";
 
 type ResourceClass = new (name: string, args: Record<string, unknown>, opts: pulumi.CustomResourceOptions) => pulumi.CustomResource;
 
 /**
  * `gcp:container/cluster:Cluster` -> gcp.container.Cluster; `kubernetes:networking.k8s.io/v1:NetworkPolicy` -> k8s.networking.v1.NetworkPolicy;
- * `random:index/randomPassword:RandomPassword` -> random.RandomPassword.
+ * `random:index/randomPassword:RandomPassword` -> random.RandomPassword; `tls:index/privateKey:PrivateKey` -> tls.PrivateKey.
  */
 function classOf(type: string): ResourceClass | undefined {
     const [pkg, module, name] = type.split(":");
     const parts = module.split("/");
     if (pkg === "random") return (random as unknown as Record<string, ResourceClass>)[name];
+    if (pkg === "tls") return (tls as unknown as Record<string, ResourceClass>)[name];
     const namespace = pkg === "gcp" ? (gcp as unknown as Record<string, unknown>)[parts[0]]
         : ((k8s as unknown as Record<string, Record<string, unknown>>)[parts[0].split(".")[0]] ?? {})[parts[1]];
     return (namespace as Record<string, ResourceClass> | undefined)?.[name];

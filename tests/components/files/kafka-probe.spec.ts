@@ -68,7 +68,12 @@ for (const toolset of ["GNU", "BusyBox"] as const) {
         const container = (): Container => find<{ spec: { template: { spec: { containers: Container[] } } } }>(stack, "StatefulSet", "kafka").spec.template.spec.containers[0];
 
         function probe(kind: "livenessProbe" | "readinessProbe", port: number, brokerId = 1): Promise<{ code: number | null; ms: number; stderr: string }> {
-            fs.writeFileSync(path.join(dir, "server.properties"), `listeners=PLAINTEXT://127.0.0.1:${port}\nbroker.id=${brokerId}\n`);
+            // The rendered listeners (TLS ones first), the loopback probe listener moved to the fake broker's port.
+            const rendered = find<ConfigMap>(stack, "ConfigMap", "kafka-config").data["server.properties"];
+            const listeners = /^listeners=(.*)$/m.exec(rendered)![1].replace(/PROBE:\/\/127\.0\.0\.1:9095/, `PROBE://127.0.0.1:${port}`);
+            assert.ok(listeners.includes(`PROBE://127.0.0.1:${port}`) && listeners.startsWith("CLIENT://"), listeners);
+            fs.writeFileSync(path.join(dir, "server.properties"),
+                `listeners=${listeners}\n${/^listener\.security\.protocol\.map=.*$/m.exec(rendered)![0]}\nbroker.id=${brokerId}\n`);
             const [command, , ...args] = (container()[kind] as k8s.types.output.core.v1.Probe).exec.command;
             const started = Date.now();
             const child = spawn(command, [path.join(dir, "kafka-probe.sh"), ...args], { env: { PATH, KAFKA_RUNTIME_DIR: dir } });

@@ -34,7 +34,8 @@ describe("kafka-start.sh (rendered, run for real)", () => {
         if (meta !== undefined) fs.writeFileSync(path.join(logs, "meta.properties"), meta);
         fs.writeFileSync(path.join(conf, "server.properties"), data["server.properties"]
             .replace(/^zookeeper\.connect=[^/\n]*/m, `zookeeper.connect=${zookeepers.join(",")}`)
-            .replace(/^log\.dirs=.*$/m, `log.dirs=${logs}`));
+            .replace(/^log\.dirs=.*$/m, `log.dirs=${logs}`)
+            .replace(/^ssl\.keystore\.location=.*$/m, `ssl.keystore.location=${path.join(run, "keystore.pem")}`));
         fs.writeFileSync(path.join(dir, "kafka-start.sh"), data["kafka-start.sh"]);
         fs.writeFileSync(path.join(home, "bin", "kafka-server-start.sh"), '#!/usr/bin/env bash\necho "launched with $*"\necho "opts=$KAFKA_OPTS"\n', { mode: 0o755 });
         const env: NodeJS.ProcessEnv = { PATH: process.env.PATH, HOSTNAME: hostname };
@@ -45,7 +46,14 @@ describe("kafka-start.sh (rendered, run for real)", () => {
         fs.mkdirSync(auth, { recursive: true });
         fs.writeFileSync(path.join(auth, "username"), "kafka");
         fs.writeFileSync(path.join(auth, "password"), "s3cretPassw0rd");
-        Object.assign(env, { KAFKA_CONFIG_DIR: conf, KAFKA_RUNTIME_DIR: run, KAFKA_HOME: home, KAFKA_POD_ZONE: "europe-west1-b", KAFKA_ZONE_METADATA: "",
+        // The kafka-tls Secret: every broker's key and certificate (stand-in text: the script only copies them).
+        const tls = path.join(dir, "tls");
+        fs.mkdirSync(tls, { recursive: true });
+        for (const pod of ["kafka-0", "kafka-1", "kafka-2"]) {
+            fs.writeFileSync(path.join(tls, `${pod}.key`), `key of ${pod}\n`);
+            fs.writeFileSync(path.join(tls, `${pod}.crt`), `certificate of ${pod}\n`);
+        }
+        Object.assign(env, { KAFKA_TLS_DIR: tls, KAFKA_CONFIG_DIR: conf, KAFKA_RUNTIME_DIR: run, KAFKA_HOME: home, KAFKA_POD_ZONE: "europe-west1-b", KAFKA_ZONE_METADATA: "",
             KAFKA_ZOOKEEPER_AUTH_DIR: auth }, extraEnv);
         const child = spawn("bash", [path.join(dir, "kafka-start.sh")], { env });
         let stdout = "";
@@ -64,7 +72,11 @@ describe("kafka-start.sh (rendered, run for real)", () => {
             const r = await start("kafka-2", [`127.0.0.1:${zk.port}`]);
             assert.equal(r.code, 0, r.stderr);
             assert.match(r.written!, /^broker\.id=2$/m);
-            assert.match(r.written!, /^advertised\.listeners=PLAINTEXT:\/\/kafka-2\.kafka-hs\.zk-kafka\.svc\.cluster\.local:9093$/m);
+            // Clients and replication at the stable name; the probe's listener only where it binds, loopback.
+            assert.match(r.written!, /^advertised\.listeners=CLIENT:\/\/kafka-2\.kafka-hs\.zk-kafka\.svc\.cluster\.local:9093,REPLICATION:\/\/kafka-2\.kafka-hs\.zk-kafka\.svc\.cluster\.local:9094,PROBE:\/\/127\.0\.0\.1:9095$/m);
+            const keystore = path.join(dir, "run", "keystore.pem");
+            assert.equal(fs.readFileSync(keystore, "utf8"), "key of kafka-2\ncertificate of kafka-2\n", "this broker's key, then its certificate, in the PEM keystore");
+            assert.equal(fs.statSync(keystore).mode & 0o777, 0o600, "the keystore is readable by the broker's user only");
             assert.match(r.written!, /^min\.insync\.replicas=2$/m, "the shared settings are kept");
             assert.equal(r.written!.match(/^broker\.id=/gm)!.length, 1);
             assert.equal(r.stdout.split("\n")[0], `launched with ${path.join(dir, "run", "server.properties")}`);
@@ -78,6 +90,18 @@ describe("kafka-start.sh (rendered, run for real)", () => {
             assert.match(r.stdout, new RegExp(`^opts=.* -Djava\\.security\\.auth\\.login\\.config=${jaas.replace(/[/.]/g, "\\$&")}$`, "m"));
         } finally {
             zk.close();
+        }
+    });
+
+    it("refuses to start a broker the kafka-tls Secret has no certificate for (more replicas than certificates), naming it", async () => {
+        const zk = await fakePeer(() => SERVING);
+        try {
+            const r = await start("kafka-3", [`127.0.0.1:${zk.port}`]);
+            assert.equal(r.code, 1);
+            assert.match(r.stderr, /kafka-start: no .*\/kafka-3\.key: the kafka-tls Secret has no certificate for kafka-3/);
+            assert.ok(!r.stdout.includes("launched"), "no broker without its certificate");
+        } finally {
+            await zk.close();
         }
     });
 

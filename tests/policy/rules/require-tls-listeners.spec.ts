@@ -13,14 +13,21 @@ const withProperties = (cm: Obj, edit: (text: string) => string) => {
 describe("policy require-tls-listeners", () => {
     let named: Obj;
     let unnamed: Obj;
+    let tls: Obj;
+    const kafkaConfig = async (overrides: Record<string, unknown>) =>
+        (await render(overrides)).objects.find((o) => o.kind === "ConfigMap" && o.metadata.name === "kafka-config") as Obj;
     before(async () => {
-        named = (await render()).objects.find((o) => o.kind === "ConfigMap" && o.metadata.name === "kafka-config") as Obj;
+        tls = await kafkaConfig({});
+        named = await kafkaConfig({ "kafka.tls": false, "kafka.users": [], "kafka.acls": [], "kafka.plaintextReason": "the clients of this dev stack cannot speak TLS yet" });
         unnamed = clone(named);
         delete unnamed.metadata.annotations;
     });
 
-    it("passes the rendered stack, whose config names why its listener is PLAINTEXT, and a TLS listener", () => {
-        assert.match(named.metadata.annotations[PLAINTEXT_REASON], /TLS listeners are not built yet/);
+    it("passes the rendered stack (TLS, the probe's PLAINTEXT listener on loopback), one whose config names why its listener is PLAINTEXT, and a TLS listener", () => {
+        assert.equal(tls.metadata.annotations?.[PLAINTEXT_REASON], undefined);
+        assert.match(tls.data["server.properties"], /^listeners=CLIENT:\/\/:9093,REPLICATION:\/\/:9094,PROBE:\/\/127\.0\.0\.1:9095$/m);
+        assert.deepEqual(check(tls), []);
+        assert.match(named.metadata.annotations[PLAINTEXT_REASON], /cannot speak TLS yet/);
         assert.deepEqual(check(named), []);
         assert.deepEqual(check(withProperties(unnamed, (t) => t.replace(/^listeners=.*$/m, "listeners=SASL_SSL://:9093,REPLICATION://:9094")
             .replace(/^inter\.broker\.listener\.name=.*$/m, "listener.security.protocol.map=SASL_SSL:SASL_SSL,REPLICATION:SSL"))), []);
