@@ -90,8 +90,10 @@ export function accessSpecs(s: AccessSettings) {
                             { name: "KAFKA_ACCESS_TLS", value: ACCESS_PATHS.tls },
                             { name: "KAFKA_ACCESS_BOOTSTRAP", value: s.bootstrap },
                             { name: "KAFKA_ACCESS_WAIT_SECONDS", value: String(ACCESS_WAIT_SECONDS) },
-                            // The tools' JVMs: small, and their logs to stderr only.
+                            // The tools' JVMs: small and short-lived, so the serial collector and the
+                            // C1 compiler only (kafka-run-class.sh takes both variables; its default is G1).
                             { name: "KAFKA_HEAP_OPTS", value: "-Xmx256m" },
+                            { name: "KAFKA_JVM_PERFORMANCE_OPTS", value: "-XX:+UseSerialGC -XX:TieredStopAtLevel=1 -Djava.awt.headless=true" },
                             { name: "LOG_DIR", value: `${ACCESS_PATHS.tmp}/logs` },
                         ],
                         resources: { requests: { cpu: "100m", memory: "384Mi" }, limits: { memory: "384Mi" } },

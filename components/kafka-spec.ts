@@ -207,7 +207,7 @@ function container(s: KafkaSettings): k8s.types.input.core.v1.Container {
             { name: "LOG_DIR", value: `${KAFKA_PATHS.tmp}/kafka-logs` },
             { name: "EXTRA_ARGS", value: "-name kafkaServer" },
             ...(s.zookeeperAcl === "secure" ? [{ name: "KAFKA_ZOOKEEPER_AUTH_DIR", value: KAFKA_PATHS.zookeeperAuth }] : []),
-            ...(s.tls ? [{ name: "KAFKA_TLS_DIR", value: TLS_PATHS.brokerSecret }] : []),
+            ...(s.tls ? [{ name: "KAFKA_TLS_DIR", value: TLS_PATHS.brokerSecret }, { name: "KAFKA_LOCAL_LISTENERS", value: LISTENERS.probe.name }] : []),
         ],
         ports: [...servicePorts(s).map((p) => ({ name: p.name, containerPort: p.port })),
             ...(s.metrics ? [{ name: METRICS_PORT_NAME, containerPort: JMX_EXPORTER.port }] : [])],

@@ -25,15 +25,15 @@ wait_seconds="${KAFKA_ZOOKEEPER_WAIT_SECONDS:-300}"
 broker_id=$((10#${BASH_REMATCH[1]}))
 
 setting() { sed -n "s/^$1=//p" "$template" | tail -n 1; }
-# Every listener is advertised under the pod's stable name, but one bound to loopback (the
-# probe's): that one is only ever reached from inside the pod, at the address it binds.
+# Every listener is advertised under the pod's stable name, but those KAFKA_LOCAL_LISTENERS
+# names (the probe's): only ever reached from inside the pod, at the address they bind.
 listeners=$(setting listeners)
 advertised=""
 IFS=, read -r -a listener_list <<<"$listeners"
 for listener in "${listener_list[@]}"; do
   [[ "$listener" =~ ^([A-Z_]+)://([^:]*):([0-9]+)$ ]] || die "$template: listeners must be NAME://[host]:port entries, got '$listener'"
   name="${BASH_REMATCH[1]}" bind="${BASH_REMATCH[2]}" port="${BASH_REMATCH[3]}"
-  if [[ "$bind" == 127.* ]]; then at="$bind"; else at="${host}.${domain}"; fi
+  if [[ ",${KAFKA_LOCAL_LISTENERS:-}," == *",$name,"* ]]; then at="${bind:-127.0.0.1}"; else at="${host}.${domain}"; fi
   advertised="${advertised:+$advertised,}${name}://${at}:${port}"
 done
 [[ -n "$advertised" ]] || die "$template sets no listeners"

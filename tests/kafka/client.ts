@@ -1,18 +1,31 @@
-import * as net from "net";
-import { Admin, Kafka, KafkaJSError, Producer, logLevel } from "kafkajs";
+import * as tls from "tls";
+import { Admin, Kafka, KafkaJSError, Producer, SASLOptions, logLevel } from "kafkajs";
 import { LocalKafka } from "./local-kafka";
 
-/** A kafkajs client for the local brokers: advertised names are connected through the hosts file's mapping. */
-export function client(local: LocalKafka, clientId: string): Kafka {
+/**
+ * Who a client is: the CA it trusts, and either a SCRAM user (the clients' listener, 9093) or a
+ * certificate (the replication listener, 9094: the admin's).
+ */
+export type Identity = { ca: string } & ({ user: string; password: string } | { key: string; cert: string });
+
+/**
+ * A kafkajs client for the local brokers, as an application connects: to the brokers' stable
+ * names (checked against their certificates), reached through the hosts file's mapping.
+ */
+export function client(local: LocalKafka, clientId: string, who: Identity, options: { retries?: number } = {}): Kafka {
+    const mutual = "key" in who;
+    const sasl: SASLOptions | undefined = mutual ? undefined : { mechanism: "scram-sha-512", username: who.user, password: who.password };
     return new Kafka({
         clientId,
-        brokers: local.bootstrap,
+        brokers: mutual ? local.replicationBootstrap : local.bootstrap,
         logLevel: logLevel.NOTHING,
-        connectionTimeout: 3000,
+        connectionTimeout: 5000,
         requestTimeout: 10_000,
-        retry: { initialRetryTime: 200, maxRetryTime: 3000, retries: 30 },
-        socketFactory: ({ host, port, onConnect }) => {
-            const socket = net.connect({ host: local.resolve(host), port }, onConnect);
+        retry: { initialRetryTime: 200, maxRetryTime: 3000, retries: options.retries ?? 30 },
+        ssl: mutual ? { ca: who.ca, key: who.key, cert: who.cert } : { ca: who.ca },
+        sasl,
+        socketFactory: ({ host, port, ssl, onConnect }) => {
+            const socket = tls.connect({ ...(ssl as tls.ConnectionOptions), host: local.resolve(host), port, servername: host }, onConnect);
             socket.setKeepAlive(true, 30_000);
             return socket;
         },

@@ -13,15 +13,20 @@ import { LocalKafka } from "./local-kafka";
 import { Ledger, WriteLoop, client, consumeAll, errorType, isrFull } from "./client";
 import { IsrSampler, LoadProducer } from "./load";
 import { readyAsKubelet, rollAsController } from "../servers/rollout";
+import { MintedPki, mintPki, pkiSecrets } from "../servers/pki";
+import { offlineSecrets } from "../servers/local-pod";
+import { ACCESS_CONFIG, fingerprint, loginRefusal, provideSecrets, servedCertificate, userClientProperties, whoIsRefused } from "./access";
+import * as path from "path";
 
 // The rendered Kafka (start script, server.properties, env, probes) run for real as three
 // brokers of the image's version on the rendered ensemble: registration, the walkthrough's
-// produce/consume, a rolling restart, broker and ZooKeeper losses, kill -9 and a full restart,
-// with every acknowledged message checked, exactly once and in order.
+// produce/consume, who may talk to Kafka (TLS, SCRAM users, ACLs applied by the rendered Job),
+// a certificate rotation as a rolling restart, broker and ZooKeeper losses, kill -9 and a full
+// restart, with every acknowledged message checked, exactly once and in order.
 const BUDGET_MS = 330_000;
-const TOPIC = "loop";
+const TOPIC = "app.loop";
 /** Big messages for throughput, never checked message by message. */
-const LOAD = "load";
+const LOAD = "app.load";
 /** The roll's load: paced to this, and required to reach the floor. */
 const LOAD_MBPS = 14;
 const LOAD_MBPS_FLOOR = 10;
@@ -38,7 +43,10 @@ describe("the rendered Kafka cluster, run as three real brokers on the real ense
     const figures: Record<string, string | number> = {};
 
     // Small heaps for a 2-core machine: the config, not a substitution, says so.
-    const config = { "zookeeper.heap": "256M", "zookeeper.memory": "512Mi", "kafka.heap": "384m", "kafka.memory": "1Gi" };
+    const config = { "zookeeper.heap": "256M", "zookeeper.memory": "512Mi", "kafka.heap": "384m", "kafka.memory": "1Gi", ...ACCESS_CONFIG };
+    let stack: Awaited<ReturnType<typeof render>>;
+    let pki: MintedPki;
+    let passwords: Record<string, string>;
 
     const ready = (b: LocalPod, timeoutMs = 60_000) => waitFor(`${b.hostname}'s rendered readiness probe`, timeoutMs, () => {
         if (!b.running) throw new Error(`${b.hostname} exited: see ${b.dir}/container.log`);
@@ -60,13 +68,16 @@ describe("the rendered Kafka cluster, run as three real brokers on the real ense
 
     before(async function () {
         requireServers(this);
-        const stack = await render(config);
+        stack = await render(config);
         ensemble = await LocalEnsemble.create(stack);
+        ({ pki, passwords } = provideSecrets(stack, path.join(ensemble.root, "pki")));
         kafka = await LocalKafka.create(stack, ensemble.connectString, ensemble.root);
         ensemble.servers.forEach((s) => s.start());
         await ensemble.quorum();
-        kc = client(kafka, "zk-kafka-gke-test");
-        admin = kc.admin();
+        // The applications' client is a declared user over TLS; topics and broker configs are
+        // the admin certificate's business (a super user, on the replication listener).
+        kc = client(kafka, "zk-kafka-gke-test", { ca: pki.ca.cert, user: "app", password: passwords.app });
+        admin = client(kafka, "zk-kafka-gke-admin", { ca: pki.ca.cert, ...pki.leaves["kafka-pki-admin"] }).admin();
     });
 
     after(async function () {
@@ -103,6 +114,13 @@ describe("the rendered Kafka cluster, run as three real brokers on the real ense
         } finally {
             zk.close();
         }
+        // The rendered kafka-access Job, as `pulumi up` runs it once the brokers are up.
+        const t1 = Date.now();
+        const job = await kafka.runAccessJob(stack, 0);
+        figures["kafka-access Job (2 users, 6 ACL entries)"] = `${Date.now() - t1} ms`;
+        assert.equal(job.code, 0, job.log);
+        assert.match(job.log, /user app: credential written/);
+        assert.match(job.log, /2 user\(s\), 6 ACL entries in place/);
         await admin.connect();
     });
 
@@ -129,22 +147,53 @@ describe("the rendered Kafka cluster, run as three real brokers on the real ense
     });
 
     it("3. the walkthrough's check with Kafka's own tools: create test (3 partitions, RF 3), produce, consume", async () => {
+        // As the declared user `app`, from what its Secret holds, over TLS to the brokers' stable names.
         const bootstrap = kafka.bootstrap.join(",");
+        const properties = userClientProperties(ensemble.root, "app", passwords.app, kafka, pki.ca.cert);
         const create = await kafka.tool("org.apache.kafka.tools.TopicCommand",
-            ["--bootstrap-server", bootstrap, "--create", "--topic", "test", "--partitions", "3", "--replication-factor", "3"]);
+            ["--bootstrap-server", bootstrap, "--command-config", properties, "--create", "--topic", "test", "--partitions", "3", "--replication-factor", "3"]);
         assert.equal(create.code, 0, create.stderr);
         const lines = ["hello", "world", "from", "zk-kafka-gke"];
-        const produce = await kafka.tool("kafka.tools.ConsoleProducer", ["--bootstrap-server", bootstrap, "--topic", "test",
+        const produce = await kafka.tool("kafka.tools.ConsoleProducer", ["--bootstrap-server", bootstrap, "--producer.config", properties, "--topic", "test",
             "--producer-property", "acks=all"], `${lines.join("\n")}\n`);
         assert.equal(produce.code, 0, produce.stderr);
-        const consume = await kafka.tool("org.apache.kafka.tools.consumer.ConsoleConsumer", ["--bootstrap-server", bootstrap,
+        const consume = await kafka.tool("org.apache.kafka.tools.consumer.ConsoleConsumer", ["--bootstrap-server", bootstrap, "--consumer.config", properties,
             "--topic", "test", "--from-beginning", "--max-messages", String(lines.length), "--timeout-ms", "30000"]);
         assert.equal(consume.code, 0, consume.stderr);
         assert.deepEqual(consume.stdout.trim().split("\n").sort(), [...lines].sort());
         await admin.createTopics({ topics: [{ topic: TOPIC, numPartitions: 3, replicationFactor: 3 }], waitForLeaders: true });
     });
 
-    it("4. a roll as the StatefulSet controller performs it, under >= 10 MB/s of acks=all load: no partition below min ISR, no write refused or lost", async () => {
+    it("3b. only declared users, over TLS, with their ACLs: a wrong password, an undeclared user, PLAINTEXT, an untrusted CA and a write without the ACL are refused", async () => {
+        const refused = await whoIsRefused(kafka, pki.ca.cert, passwords, ensemble.root);
+        figures["refusals"] = JSON.stringify(refused);
+        for (const what of ["a wrong password", "an undeclared user"]) assert.match(refused[what], /SASL|[Aa]uthentication failed/, what);
+        assert.notEqual(refused["a plaintext connection"], "", "PLAINTEXT to the clients' listener");
+        assert.match(refused["a client that does not trust the CA"], /certificate/, "a CA the client does not know");
+        assert.equal(refused["a user without Write"], "TOPIC_AUTHORIZATION_FAILED");
+        // `reader` removed from the config: the Job run again removes its credential and ACLs, and leaves the rest as it is.
+        stack = await render({ ...config, "kafka.users": ACCESS_CONFIG["kafka.users"].filter((u) => u.name !== "reader"),
+            "kafka.acls": ACCESS_CONFIG["kafka.acls"].filter((a) => a.user !== "reader") });
+        const job = await kafka.runAccessJob(stack, 1);
+        assert.equal(job.code, 0, job.log);
+        assert.match(job.log, /user reader: removed/);
+        assert.deepEqual(job.log.split("\n").filter((l) => l.includes("ACL (")), ["kafka-access: ACL (remove): TOPIC test LITERAL User:reader * ALLOW DESCRIBE,READ"],
+            "only what changed: app's ACLs are not touched");
+        assert.match(await loginRefusal(kafka, { ca: pki.ca.cert, user: "reader", password: passwords.reader }), /SASL|[Aa]uthentication failed/,
+            "reader's own password no longer logs in");
+        assert.equal(await loginRefusal(kafka, { ca: pki.ca.cert, user: "app", password: passwords.app }), "", "app still does");
+    });
+
+    it("4. a certificate rotation rolls the brokers as the StatefulSet controller does, under >= 10 MB/s of acks=all load: no partition below min ISR, no write refused or lost", async () => {
+        // New keys and certificates from the same CA in the kafka-tls Secret (certificateGeneration + 1),
+        // which the kubelet puts in the pods' volume; the changed pod template rolls them.
+        const rotated = mintPki(stack, path.join(ensemble.root, "pki-rotated"), pki.ca);
+        for (const b of kafka.brokers) {
+            for (const part of ["key", "crt"] as const) {
+                fs.writeFileSync(path.join(b.volume("tls"), `${b.hostname}.${part}`), rotated.leaves[`kafka-pki-${b.hostname}`][part === "key" ? "key" : "cert"], { mode: 0o400 });
+            }
+        }
+        for (const [key, value] of Object.entries(pkiSecrets(rotated))) offlineSecrets.set(key, value);
         await admin.createTopics({ topics: [{ topic: LOAD, numPartitions: 6, replicationFactor: 3 }], waitForLeaders: true });
         const loop = await WriteLoop.start(kc, TOPIC, ledger);
         await loop.progress(100);
@@ -174,6 +223,9 @@ describe("the rendered Kafka cluster, run as three real brokers on the real ense
         assert.equal(load.notEnoughReplicas, 0, `sends refused for lack of in-sync replicas: ${JSON.stringify([...load.errors])}`);
         assert.ok(load.mbps >= LOAD_MBPS_FLOOR, `the load reached ${load.mbps.toFixed(1)} MB/s, below ${LOAD_MBPS_FLOOR}`);
         await verify("the controller-paced roll");
+        for (const [i, b] of kafka.brokers.entries()) {
+            assert.equal(await servedCertificate(kafka, i, kafka.port, pki.ca.cert), fingerprint(rotated.leaves[`kafka-pki-${b.hostname}`].cert), `${b.hostname} serves its new certificate`);
+        }
     });
 
     it("4b. a broker whose replicas cannot catch up is never Ready, and the roll stops at it; once they can, it turns Ready", async () => {

@@ -20,12 +20,16 @@ export class LocalKafka {
     private readonly pod: RenderedPod;
     private readonly classpath: string;
     private readonly toolsLog4j: string;
+    private readonly home: string;
+    private readonly bin: string;
 
     private constructor(stack: RenderedStack, zookeeperConnect: string, readonly root: string) {
         this.pod = renderedPod(stack, "kafka");
         this.classpath = serverClasspath("kafka", imageVersion(this.pod.container.image));
         const home = path.join(root, "kafka-launcher");
         const bin = writeLaunchers(home, { kafka: this.classpath });
+        this.home = home;
+        this.bin = bin;
         const replicas = this.pod.statefulSet.spec.replicas;
         this.hostsFile = path.join(root, "hosts");
         fs.writeFileSync(this.hostsFile, [
@@ -40,8 +44,9 @@ export class LocalKafka {
         const rendered = (name: string) => this.pod.container.env.find((e) => e.name === name)?.value ?? "";
         const laptop = {
             bin,
+            // Every listener on the pod's own address (the probe's loopback one too: the brokers share this machine's).
             rewrite: (key: string, text: string, p: LocalPod) => key !== "server.properties" ? text : p.localize(text
-                .replace(/^listeners=(\w+):\/\/:(\d+)$/m, `listeners=$1://${p.address}:$2`)
+                .replace(/^listeners=.*$/m, (line) => line.replace(/:\/\/[^:,]*:/g, `://${p.address}:`))
                 .replace(/^zookeeper\.connect=[^/\n]*/m, `zookeeper.connect=${zookeeperConnect}`)),
             // The zone the downward API gives each pod: one zone per broker, as the spread places them.
             env: (p: LocalPod) => ({
@@ -70,9 +75,30 @@ export class LocalKafka {
         return this.pod.ports[0];
     }
 
-    /** host:port of every broker, for clients' bootstrap. */
+    /** Every broker's stable name and client port, as applications bootstrap (the names the certificates carry). */
     get bootstrap(): string[] {
-        return this.brokers.map((b) => `${b.address}:${this.port}`);
+        return this.brokers.map((_, i) => `${this.advertisedHost(i)}:${this.port}`);
+    }
+
+    /** Every broker's stable name and replication port (mutual TLS), where the admin certificate is accepted. */
+    get replicationBootstrap(): string[] {
+        return this.brokers.map((_, i) => `${this.advertisedHost(i)}:${this.pod.ports[1]}`);
+    }
+
+    /**
+     * The rendered kafka-access Job's pod, run on this machine against these brokers: its own
+     * script, files and Secrets (offlineSecrets), the image's tools as stand-ins.
+     */
+    async runAccessJob(stack: RenderedStack, run: number): Promise<{ code: number | null; log: string }> {
+        const job = renderedPod(stack, "kafka-access", "Job");
+        const pod = new LocalPod(run, path.join(this.root, `kafka-access-run-${run}`), job, {
+            bin: this.bin,
+            rewrite: (_key, text, p) => p.localize(text),
+            env: () => ({ KAFKA_HOME: this.home, KAFKA_OPTS: `-Djdk.net.hosts.file=${this.hostsFile}`, KAFKA_LOG4J_OPTS: `-Dlog4j.configuration=file:${this.toolsLog4j}` }),
+        });
+        pod.start();
+        const code = await pod.finished();
+        return { code, log: fs.readFileSync(path.join(pod.dir, "container.log"), "utf8") };
     }
 
     /** Where a client must connect for an advertised host (the hosts file's mapping). */
@@ -100,7 +126,8 @@ export class LocalKafka {
 
     /** Runs one of Kafka's own CLI tools (the class the image's bin/ script runs) from the same jars. */
     tool(mainClass: string, args: string[], input?: string, timeoutMs = 60_000): Promise<{ code: number | null; stdout: string; stderr: string }> {
-        const child = spawn("java", ["-Xmx256m", `-Djdk.net.hosts.file=${this.hostsFile}`, `-Dlog4j.configuration=file:${this.toolsLog4j}`,
+        // Short-lived: the serial collector and C1 only, as the kafka-access Job runs the tools.
+        const child = spawn("java", ["-Xmx256m", "-XX:+UseSerialGC", "-XX:TieredStopAtLevel=1", `-Djdk.net.hosts.file=${this.hostsFile}`, `-Dlog4j.configuration=file:${this.toolsLog4j}`,
             "-cp", this.classpath, mainClass, ...args], { stdio: ["pipe", "pipe", "pipe"] });
         let stdout = "";
         let stderr = "";

@@ -32,5 +32,13 @@ exec java \${KAFKA_HEAP_OPTS:--Xmx1G -Xms1G} \\
   "-Dkafka.logs.dir=$LOG_DIR" \${KAFKA_LOG4J_OPTS:-} -cp "${classpath.kafka}" \${KAFKA_OPTS:-} kafka.Kafka "$@"
 `, { mode: 0o755 });
     }
+    if (classpath.kafka) {
+        // kafka-configs.sh and kafka-acls.sh: kafka-run-class.sh's heap, performance and log4j options, then the tool.
+        for (const [script, main] of [["kafka-configs.sh", "kafka.admin.ConfigCommand"], ["kafka-acls.sh", "kafka.admin.AclCommand"]]) {
+            fs.writeFileSync(path.join(bin, script), `#!/usr/bin/env bash
+exec java \${KAFKA_HEAP_OPTS:--Xmx256M} \${KAFKA_JVM_PERFORMANCE_OPTS:-} \${KAFKA_LOG4J_OPTS:-} -cp "${classpath.kafka}" \${KAFKA_OPTS:-} ${main} "$@"
+`, { mode: 0o755 });
+        }
+    }
     return bin;
 }

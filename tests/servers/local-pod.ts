@@ -24,21 +24,26 @@ export interface RenderedPod {
 /**
  * The values the render shows as "[secret]" (Pulumi secrets, generated at `pulumi up`), made up
  * for this test process: the same for every Secret that carries the same value (the ZooKeeper
- * password of the brokers is in zk-auth and in kafka-zookeeper-auth).
+ * password of the brokers is in zk-auth and in kafka-zookeeper-auth). Tests add what they mint
+ * (keys, certificates, users' passwords) with `offlineSecrets.set`.
  */
 const offlinePassword = crypto.randomBytes(18).toString("base64url");
-const OFFLINE_SECRETS: Record<string, string> = {
-    "zk-auth/kafka": offlinePassword, "kafka-zookeeper-auth/password": offlinePassword, "kafka-zookeeper-auth/username": ZK_KAFKA_USER,
-};
+export const offlineSecrets = new Map<string, string>([
+    ["zk-auth/kafka", offlinePassword], ["kafka-zookeeper-auth/password", offlinePassword], ["kafka-zookeeper-auth/username", ZK_KAFKA_USER],
+]);
 
-export function renderedPod(stack: RenderedStack, statefulSet: string): RenderedPod {
-    const sts = find<StatefulSet>(stack, "StatefulSet", statefulSet);
+export function renderedPod(stack: RenderedStack, statefulSet: string, kind: "StatefulSet" | "Job" = "StatefulSet"): RenderedPod {
+    // A Job's pod, shaped as a one-replica StatefulSet's without claims, which is all LocalPod reads.
+    const sts = kind === "StatefulSet" ? find<StatefulSet>(stack, "StatefulSet", statefulSet) : (() => {
+        const job = find<{ metadata: StatefulSet["metadata"]; spec: { template: StatefulSet["spec"]["template"] } }>(stack, "Job", statefulSet);
+        return { metadata: job.metadata, spec: { replicas: 1, template: job.spec.template, volumeClaimTemplates: [] } } as unknown as StatefulSet;
+    })();
     const container = sts.spec.template.spec.containers[0];
     const names = [...new Set(sts.spec.template.spec.volumes.filter((v) => v.configMap).map((v) => v.configMap.name))];
     const configMaps = Object.fromEntries(names.map((n) => [n, find<ConfigMap>(stack, "ConfigMap", n)]));
     const secrets = Object.fromEntries(sts.spec.template.spec.volumes.filter((v) => v.secret)
         .map((v) => [v.secret.secretName, find<{ stringData?: Record<string, string> }>(stack, "Secret", v.secret.secretName)]));
-    return { statefulSet: sts, container, configMap: configMaps[names[0]], configMaps, secrets, ports: container.ports.map((p) => p.containerPort) };
+    return { statefulSet: sts, container, configMap: configMaps[names[0]], configMaps, secrets, ports: (container.ports ?? []).map((p) => p.containerPort) };
 }
 
 /** What a laptop must change: a config file's text, the environment, the launchers on PATH. */
@@ -89,7 +94,7 @@ export class LocalPod {
     /** A Secret volume as the kubelet lays it out: a file per key, its value (made up here when the render shows "[secret]"). */
     private writeSecret(name: string, dir: string): void {
         for (const [key, value] of Object.entries(this.pod.secrets[name].stringData ?? {})) {
-            const real = value === "[secret]" ? OFFLINE_SECRETS[`${name}/${key}`] : value;
+            const real = value === "[secret]" ? offlineSecrets.get(`${name}/${key}`) : value;
             if (real === undefined) throw new Error(`no offline value for the secret ${name}/${key}`);
             fs.writeFileSync(path.join(dir, key), real, { mode: 0o400 });
         }
@@ -138,6 +143,12 @@ export class LocalPod {
         fs.closeSync(log);
         this.child = child;
         this.exited = new Promise((resolve) => child.once("exit", () => resolve()));
+    }
+
+    /** Waits for the process to end (a Job's pod), and returns its exit code. */
+    async finished(): Promise<number | null> {
+        await this.exited;
+        return this.child?.exitCode ?? null;
     }
 
     get running(): boolean {
