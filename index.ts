@@ -67,7 +67,7 @@ export = async () => {
     if (kafka.pki) {
         new KafkaAccess("kafka-access", {
             namespace: namespace.metadata.name, image: config.kafka.image, replicationBootstrap: kafka.replicationBootstrap,
-            bootstrapServers: kafka.bootstrapServers, caPem: kafka.pki.caPem, adminTls: kafka.pki.adminSecretData, users: kafkaUsers, acls: kafkaAcls,
+            bootstrapServers: kafka.bootstrapServers, tlsBootstrapServers: kafka.tlsBootstrapServers, pki: kafka.pki, users: kafkaUsers, acls: kafkaAcls,
             brokers: kafka,
         }, { providers });
     }
@@ -78,7 +78,7 @@ export = async () => {
         namespace: namespace.metadata.name,
         zookeeper: { selector: zkSelector, ports: [ZK_PORTS.client], peerPorts: [ZK_PORTS.server, ZK_PORTS.leaderElection], clients: zookeeperClients,
             ...(config.zookeeper.metrics ? { metrics: { port: ZK_METRICS_PORT, from: scraperPeer(config.scrape.scraper) } } : {}) },
-        kafka: { selector: kafkaSelector, ports: [KAFKA_PORT], clients: kafkaClients, metadataEgress: config.placement.metadataEgress,
+        kafka: { selector: kafkaSelector, ports: config.kafka.tls ? [KAFKA_PORT, LISTENERS.clientTls.port] : [KAFKA_PORT], clients: kafkaClients, metadataEgress: config.placement.metadataEgress,
             ...(config.kafka.tls ? { peerPorts: [LISTENERS.replication.port], admin: accessSelector } : {}),
             ...(config.kafka.metrics ? { metrics: { port: JMX_EXPORTER.port, from: scraperPeer(config.scrape.scraper) } } : {}) },
     }, { providers });

@@ -28,7 +28,7 @@ export const ACL_RESOURCES = Object.keys(ACL_OPERATIONS) as AclResource[];
 type AclOperation = (typeof ACL_OPERATIONS)[AclResource][number];
 const ALL_OPERATIONS = [...new Set(Object.values(ACL_OPERATIONS).flat())] as [AclOperation, ...AclOperation[]];
 
-const userMust = "must be a list of { name, namespace, secretName? }: each name a lower-case user name, unique";
+const userMust = "must be a list of { name, namespace, secretName?, authentication? }: each name a lower-case user name, unique";
 const described = <S extends v.GenericSchema>(schema: S, description: string) => v.pipe(schema, v.metadata({ description }));
 const user = strictSection({
     name: described(field.string("must be 1 to 64 lower-case alphanumerics, '.', '_' or '-', starting and ending alphanumeric", (s) => USER_NAME.test(s)),
@@ -36,7 +36,12 @@ const user = strictSection({
     namespace: described(field.dnsLabel("must be the DNS-1123 label of an existing namespace, where the user's Secret is written"),
         "Where the application runs: its Secret (bootstrap address, CA, credentials) is written there"),
     secretName: optionalKey(field.dnsSubdomain(), { description: "The Secret's name in that namespace", defaultText: "kafka-user-<name>" }),
+    authentication: withDefault(field.oneOf(["scram", "tls"]), "scram",
+        { description: "scram: a generated password, SCRAM-SHA-512 over TLS on 9093; tls: a client certificate (CN=<name>, from the brokers' CA), mutual TLS on 9092, its ACLs' principal User:CN=<name>" }),
 });
+
+/** The brokers' and the access Job's certificate subjects: no user may take them (a tls user named so would be a super user). */
+export const RESERVED_USERS = ["kafka-broker", "kafka-admin"];
 
 const aclMust = "must be a list of { user, topic | group | transactionalId, pattern?, operations }";
 const resourceName = (what: string) => optionalKey(field.string(`must be a ${what} name or prefix: 1 to 249 of a-z, A-Z, 0-9, '.', '_', '-'`, (s) => KAFKA_NAME.test(s)),
@@ -98,6 +103,7 @@ export function accessProblems(k: AccessOptions & { plaintextReason?: string },
     k.users.forEach((u, i) => {
         if (seen.has(u.name)) problem(["users", i, "name"], `must be unique: "${u.name}" is declared at kafka.users[${seen.get(u.name)}] too`);
         else seen.set(u.name, i);
+        if (RESERVED_USERS.includes(u.name)) problem(["users", i, "name"], `must not be ${RESERVED_USERS.join(" or ")}: the brokers' and the access Job's certificates carry those names`);
     });
     if (!k.tls && k.users.length > 0) problem(["users"], "must be empty with kafka.tls false: passwords never travel over PLAINTEXT");
     if (!k.tls && k.acls.length > 0) problem(["acls"], "must be empty with kafka.tls false: without authentication there is nobody to grant to");

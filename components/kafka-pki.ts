@@ -42,6 +42,11 @@ export class KafkaPki extends pulumi.ComponentResource {
     readonly adminSecretData: pulumi.Output<Record<string, string>>;
     /** A digest of the brokers' certificates (public): changes exactly when one is reissued. */
     readonly digest: pulumi.Output<string>;
+    /**
+     * Issues a user's client certificate (subject CN=<user>, the principal User:CN=<user>) from
+     * this CA, with the brokers' lifetime, renewal window and generation, as children of `parent`.
+     */
+    readonly clientCertificate: (user: string, parent: pulumi.Resource) => { key: pulumi.Output<string>; cert: pulumi.Output<string> };
 
     constructor(name: string, args: KafkaPkiArgs, opts?: pulumi.ComponentResourceOptions) {
         super("zk-kafka-gke:kafka:Pki", name, {}, opts);
@@ -64,24 +69,25 @@ export class KafkaPki extends pulumi.ComponentResource {
 
         // A new generation is a new resource name: new keys and certificates, the old deleted after.
         const suffix = generation > 1 ? `-g${generation}` : "";
-        const leaf = (leafName: string, subject: { commonName: string }, dnsNames?: pulumi.Input<string[]>): Leaf => {
-            const k = key(`${name}-${leafName}-key${suffix}`);
-            const request = new tls.CertRequest(`${name}-${leafName}-csr${suffix}`, {
+        const leaf = (leafName: string, subject: { commonName: string }, dnsNames?: pulumi.Input<string[]>, parent: pulumi.Resource = this): Leaf => {
+            const k = new tls.PrivateKey(`${leafName}-key${suffix}`, { algorithm: "ECDSA", ecdsaCurve: "P256" }, { parent });
+            const request = new tls.CertRequest(`${leafName}-csr${suffix}`, {
                 privateKeyPem: k.privateKeyPem, subject, ...(dnsNames !== undefined ? { dnsNames } : {}),
-            }, { parent: this });
-            const cert = new tls.LocallySignedCert(`${name}-${leafName}-cert${suffix}`, {
+            }, { parent });
+            const cert = new tls.LocallySignedCert(`${leafName}-cert${suffix}`, {
                 certRequestPem: request.certRequestPem,
                 caPrivateKeyPem: caKey.privateKeyPem,
                 caCertPem: ca.certPem,
                 validityPeriodHours: hours,
                 earlyRenewalHours: renew,
                 allowedUses: [...LEAF_USAGES],
-            }, { parent: this });
+            }, { parent });
             return { key: pulumi.secret(k.privateKeyPemPkcs8), cert: cert.certPem };
         };
-        const brokers = args.brokers.map((pod) => [pod, leaf(pod, { ...CERT_SUBJECTS.broker },
+        this.clientCertificate = (user, parent) => leaf(`kafka-user-${user}`, { commonName: user }, undefined, parent);
+        const brokers = args.brokers.map((pod) => [pod, leaf(`${name}-${pod}`, { ...CERT_SUBJECTS.broker },
             pulumi.output(args.namespace).apply((ns) => brokerDnsNames(pod, args.service, ns, args.clusterDomain)))] as const);
-        const admin = leaf("admin", { ...CERT_SUBJECTS.admin });
+        const admin = leaf(`${name}-admin`, { ...CERT_SUBJECTS.admin });
 
         this.brokerSecretData = pulumi.secret<Record<string, string>>(pulumi.all([this.caPem, pulumi.all(brokers.map(([pod, l]) => pulumi.all([pod, l.key, l.cert])))])
             .apply(([caPem, entries]) => ({ "ca.crt": caPem, ...Object.fromEntries(entries.flatMap(([pod, k, c]) => [[`${pod}.key`, k], [`${pod}.crt`, c]])) })));

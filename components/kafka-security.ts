@@ -10,8 +10,9 @@ import { AccessOptions, KafkaAcl, KafkaUser, aclResource } from "./kafka-access-
 export interface Listener { name: string; port: number; protocol: "PLAINTEXT" | "SSL" | "SASL_SSL"; host?: string }
 
 /**
- * With TLS: applications on 9093 (SCRAM over TLS, the walkthrough's port), the brokers and the
- * access Job on 9094 (mutual TLS), and the kubelet's probe on loopback. kafka-probe.sh speaks
+ * With TLS: applications on 9093 (SCRAM over TLS, the walkthrough's port) or 9092 (a client
+ * certificate), the brokers and the access Job on 9094 (mutual TLS; apart from applications, so
+ * that no client load competes with replication), and the kubelet's probe on loopback. kafka-probe.sh speaks
  * Kafka's protocol through bash's /dev/tcp, which has no TLS, and the apache/kafka image carries
  * no openssl (docker/jvm/Dockerfile adds bash, gcompat, procps only): so the probe gets a
  * PLAINTEXT listener bound to 127.0.0.1, which only the pod's own containers reach.
@@ -20,11 +21,13 @@ export const LISTENERS = {
     client: { name: "CLIENT", port: 9093, protocol: "SASL_SSL" },
     replication: { name: "REPLICATION", port: 9094, protocol: "SSL" },
     probe: { name: "PROBE", port: 9095, protocol: "PLAINTEXT", host: "127.0.0.1" },
+    /** Applications that log in with a client certificate (kafka.users authentication tls). */
+    clientTls: { name: "CLIENT_TLS", port: 9092, protocol: "SSL" },
     plaintext: { name: "PLAINTEXT", port: 9093, protocol: "PLAINTEXT" },
 } as const satisfies Record<string, Listener>;
 
 export function listeners(tls: boolean): Listener[] {
-    return tls ? [LISTENERS.client, LISTENERS.replication, LISTENERS.probe] : [LISTENERS.plaintext];
+    return tls ? [LISTENERS.client, LISTENERS.replication, LISTENERS.clientTls, LISTENERS.probe] : [LISTENERS.plaintext];
 }
 
 /**
@@ -82,13 +85,14 @@ export function securityProperties(tls: boolean, caFile: string): string[] {
     const { client, replication } = LISTENERS;
     const lower = (l: Listener) => l.name.toLowerCase();
     return [
-        "# Clients: SCRAM over TLS; brokers and the access Job: mutual TLS; the probe: loopback only.",
+        "# Clients: SCRAM over TLS or a client certificate; brokers and the access Job: mutual TLS; the probe: loopback only.",
         `listeners=${listenerList}`,
         `listener.security.protocol.map=${all.map((l) => `${l.name}:${l.protocol}`).join(",")}`,
         `inter.broker.listener.name=${replication.name}`,
         `sasl.enabled.mechanisms=${SCRAM_MECHANISM}`,
         `listener.name.${lower(client)}.${SCRAM_MECHANISM.toLowerCase()}.sasl.jaas.config=org.apache.kafka.common.security.scram.ScramLoginModule required;`,
         `listener.name.${lower(replication)}.ssl.client.auth=required`,
+        `listener.name.${lower(LISTENERS.clientTls)}.ssl.client.auth=required`,
         "# PEM files (Kafka reads PKCS#8 keys without a password since KIP-651): kafka-start.sh puts this broker's key and certificate in one.",
         "ssl.keystore.type=PEM",
         `ssl.keystore.location=${TLS_PATHS.keystore}`,
@@ -118,23 +122,32 @@ export function userSecretData(user: string, password: string, bootstrap: string
     };
 }
 
+/** What a client with a certificate needs: its key and certificate (also as one PEM keystore file, as Java's ssl.keystore.location reads it) and the CA. */
+export function tlsUserSecretData(bootstrap: string, caPem: string, keyPem: string, certPem: string): Record<string, string> {
+    return { "bootstrap.servers": bootstrap, "security.protocol": "SSL", "ca.crt": caPem, "tls.key": keyPem, "tls.crt": certPem, "keystore.pem": `${keyPem}${certPem}` };
+}
+
 export const userSecretName = (u: KafkaUser) => u.secretName ?? `kafka-user-${u.name}`;
 
+/** The principal Kafka gives a user: its SCRAM name, or its certificate's subject (default ssl.principal.mapping.rules). */
+export const userPrincipal = (u: Pick<KafkaUser, "name" | "authentication">) => u.authentication === "tls" ? `User:CN=${u.name}` : `User:${u.name}`;
+
 /** An ACL as `kafka-acls.sh --list` prints it, one line: TYPE name PATTERN principal host OPERATION ALLOW. */
-export function aclLines(acls: KafkaAcl[]): string[] {
+export function aclLines(acls: KafkaAcl[], users: KafkaUser[]): string[] {
     const lines = acls.flatMap((a) => {
+        const user = users.find((u) => u.name === a.user);
         const r = aclResource(a)!;
         const type = { topic: "TOPIC", group: "GROUP", transactionalId: "TRANSACTIONAL_ID" }[r.type];
-        return a.operations.map((op) => [type, r.name, a.pattern.toUpperCase(), `User:${a.user}`, "*",
+        return a.operations.map((op) => [type, r.name, a.pattern.toUpperCase(), userPrincipal(user ?? { name: a.user, authentication: "scram" }), "*",
             op.replace(/([a-z])([A-Z])/g, "$1_$2").toUpperCase(), "ALLOW"].join(" "));
     });
     return [...new Set(lines)].sort();
 }
 
-/** The access Job's inputs: the users (one name a line) and the ACLs (aclLines), as files. */
+/** The access Job's inputs: the SCRAM users (one name a line) and the ACLs (aclLines), as files. */
 export function accessFiles(a: Pick<AccessOptions, "users" | "acls">): Record<string, string> {
     const text = (lines: string[]) => lines.map((l) => `${l}\n`).join("");
-    return { "users.txt": text(a.users.map((u) => u.name).sort()), "acls.txt": text(aclLines(a.acls)) };
+    return { "users.txt": text(a.users.filter((u) => u.authentication === "scram").map((u) => u.name).sort()), "acls.txt": text(aclLines(a.acls, a.users)) };
 }
 
 /** The admin client's settings (the access Job): mutual TLS on the replication listener. */

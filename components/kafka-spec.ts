@@ -75,9 +75,9 @@ export function brokerDomain(s: Pick<KafkaSettings, "namespace" | "clusterDomain
     return `${KAFKA_NAMES.headlessService}.${s.namespace}.svc.${s.clusterDomain}`;
 }
 
-/** Every broker's stable address, comma-separated: the bootstrap list for clients. */
-export function bootstrapServers(s: Pick<KafkaSettings, "namespace" | "clusterDomain" | "replicas">): string {
-    return Array.from({ length: s.replicas }, (_, i) => `${KAFKA_NAMES.statefulSet}-${i}.${brokerDomain(s)}:${KAFKA_PORT}`).join(",");
+/** Every broker's stable address, comma-separated: the bootstrap list for clients (on another port: those with a certificate). */
+export function bootstrapServers(s: Pick<KafkaSettings, "namespace" | "clusterDomain" | "replicas">, port: number = KAFKA_PORT): string {
+    return Array.from({ length: s.replicas }, (_, i) => `${KAFKA_NAMES.statefulSet}-${i}.${brokerDomain(s)}:${port}`).join(",");
 }
 
 /** The brokers' server.properties: identical on every broker (kafka-start.sh adds broker.id and advertised.listeners). */
@@ -233,9 +233,13 @@ function container(s: KafkaSettings): k8s.types.input.core.v1.Container {
     };
 }
 
-/** The brokers' ports on the network: the walkthrough's `server` (clients), and replication with TLS. The probe's is loopback. */
+/**
+ * The brokers' ports on the network: the walkthrough's `server` (clients), and with TLS
+ * replication and `tls` (clients with a certificate). The probe's is loopback.
+ */
 export function servicePorts(s: Pick<KafkaSettings, "tls">): Array<{ name: string; port: number }> {
-    return [{ name: "server", port: KAFKA_PORT }, ...(s.tls ? [{ name: "replication", port: LISTENERS.replication.port }] : [])];
+    return [{ name: "server", port: KAFKA_PORT },
+        ...(s.tls ? [{ name: "replication", port: LISTENERS.replication.port }, { name: "tls", port: LISTENERS.clientTls.port }] : [])];
 }
 
 /**

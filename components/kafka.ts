@@ -10,6 +10,7 @@ import { Scrape, scrapeType } from "./shared/metrics";
 import { JMX_EXPORTER } from "./kafka-metrics";
 import { KafkaPki } from "./kafka-pki";
 import { replicationBootstrap } from "./kafka-access-spec";
+import { LISTENERS } from "./kafka-security";
 
 export { KAFKA_NAMES, KAFKA_PORT };
 
@@ -59,6 +60,8 @@ export class KafkaCluster extends pulumi.ComponentResource {
     readonly pki?: KafkaPki;
     /** With tls: every broker's replication address (9094), for the access Job. */
     readonly replicationBootstrap: pulumi.Output<string>;
+    /** With tls: every broker's address for clients with a certificate (9092). */
+    readonly tlsBootstrapServers: pulumi.Output<string>;
 
     constructor(name: string, args: KafkaClusterArgs, opts?: pulumi.ComponentResourceOptions) {
         super("zk-kafka-gke:kafka:Cluster", name, {}, opts);
@@ -101,6 +104,8 @@ export class KafkaCluster extends pulumi.ComponentResource {
         this.zookeeperConnect = pulumi.interpolate`${zookeeperConnect}${settings.zookeeperChroot}`;
         this.replicationBootstrap = pulumi.output(namespace).apply((ns) =>
             replicationBootstrap(brokers.map((b) => `${b}.${brokerDomain({ namespace: ns, clusterDomain })}`)));
+        this.tlsBootstrapServers = pulumi.output(namespace).apply((ns) =>
+            bootstrapServers({ namespace: ns, clusterDomain, replicas: settings.replicas }, LISTENERS.clientTls.port));
         this.registerOutputs({ bootstrapServers: this.bootstrapServers, zookeeperConnect: this.zookeeperConnect, replicationBootstrap: this.replicationBootstrap });
     }
 }

@@ -229,7 +229,7 @@ export interface KafkaOptionsInput {
     /**
      * The SCRAM-SHA-512 users: each gets a generated password, delivered with the bootstrap address and CA as Secret kafka-user-<name> in its namespace. A user removed here loses its credentials and ACLs.
      *
-     * Allowed: a list of { name, namespace, secretName? }: each name a lower-case user name, unique.
+     * Allowed: a list of { name, namespace, secretName?, authentication? }: each name a lower-case user name, unique.
      *
      * @default []
      */
@@ -254,6 +254,14 @@ export interface KafkaOptionsInput {
          * @default kafka-user-<name>
          */
         secretName?: string;
+        /**
+         * scram: a generated password, SCRAM-SHA-512 over TLS on 9093; tls: a client certificate (CN=<name>, from the brokers' CA), mutual TLS on 9092, its ACLs' principal User:CN=<name>.
+         *
+         * Allowed: one of scram, tls.
+         *
+         * @default "scram"
+         */
+        authentication?: "scram" | "tls";
     }[];
     /**
      * What each user may do (ALLOW entries); everything else is denied. These are the cluster's only ACLs: one added by hand is removed at the next run.

@@ -76,6 +76,18 @@ describe("KafkaAccess (users, ACLs, the kafka-access Job)", () => {
         const checksum = (x: RenderedStack) => find<{ spec: { template: { metadata: { annotations: Record<string, string> } } } }>(x, "Job", "kafka-access")
             .spec.template.metadata.annotations["zk-kafka-gke/access-checksum"];
         assert.notEqual(checksum(s), checksum(dev), "new users or ACLs: a new Job template, so Pulumi replaces the Job and it runs again");
+        // A user with a certificate: no password, a certificate CN=<name> from the brokers' CA, its ACLs on User:CN=<name>.
+        const certs = await render({ "kafka.users": [{ name: "billing", namespace: "shop", authentication: "tls" }],
+            "kafka.acls": [{ user: "billing", topic: "invoices", operations: ["Write"] }] });
+        const access = certs.resources.find((r) => r.type === "zk-kafka-gke:kafka:Access")!;
+        assert.deepEqual(certs.resources.filter((r) => r.parent === access.urn).map((r) => `${r.type.split(":")[2]}/${r.name}`).sort(), ["CertRequest/kafka-user-billing-csr",
+            "ConfigMap/kafka-access", "Job/kafka-access", "LocallySignedCert/kafka-user-billing-cert", "PrivateKey/kafka-user-billing-key",
+            "Secret/kafka-admin-tls", "Secret/kafka-user-billing", "Secret/kafka-users"], "no password: a key and a certificate");
+        assert.deepEqual((certs.resources.find((r) => r.name === "kafka-user-billing-csr") as unknown as { props: Record<string, unknown> }).props.subject, { commonName: "billing" });
+        assert.deepEqual(Object.keys(find<Secret>(certs, "Secret", "kafka-user-billing").stringData).sort(), ["bootstrap.servers", "ca.crt", "keystore.pem", "security.protocol", "tls.crt", "tls.key"]);
+        const certData = find<{ data: Record<string, string> }>(certs, "ConfigMap", "kafka-access").data;
+        assert.equal(certData["users.txt"], "", "no SCRAM credential for a certificate user");
+        assert.equal(certData["acls.txt"], "TOPIC invoices LITERAL User:CN=billing * WRITE ALLOW\n");
         const none = await render({ "kafka.users": [], "kafka.acls": [] });
         assert.equal(find<{ data: Record<string, string> }>(none, "ConfigMap", "kafka-access").data["users.txt"], "",
             "still a Job with no users: it removes what is no longer declared");
@@ -86,7 +98,7 @@ describe("KafkaAccess (users, ACLs, the kafka-access Job)", () => {
     it("writes each entry in the form kafka-acls --list prints, operations in Kafka's enum names", () => {
         const options = v.parse(kafkaOptions, { users: [{ name: "a", namespace: "n" }],
             acls: [{ user: "a", group: "g", operations: ["Read", "Read", "Describe"] }, { user: "a", topic: "t", operations: ["DescribeConfigs", "All"] }] });
-        assert.deepEqual(aclLines(options.acls), ["GROUP g LITERAL User:a * DESCRIBE ALLOW", "GROUP g LITERAL User:a * READ ALLOW",
+        assert.deepEqual(aclLines(options.acls, options.users), ["GROUP g LITERAL User:a * DESCRIBE ALLOW", "GROUP g LITERAL User:a * READ ALLOW",
             "TOPIC t LITERAL User:a * ALL ALLOW", "TOPIC t LITERAL User:a * DESCRIBE_CONFIGS ALLOW"]);
         assert.deepEqual(accessFiles(options)["users.txt"], "a\n");
     });
@@ -96,6 +108,8 @@ describe("KafkaAccess (users, ACLs, the kafka-access Job)", () => {
         [{ "kafka.users": [{ name: "Admin", namespace: "x" }] }, "kafka.users[0].name"],
         [{ "kafka.users": [{ name: "ANONYMOUS", namespace: "x" }] }, "kafka.users[0].name"],
         [{ "kafka.users": [{ name: "a" }] }, "kafka.users[0].namespace"],
+        [{ "kafka.users": [{ name: "kafka-admin", namespace: "x", authentication: "tls" }] }, "kafka.users[0].name"],
+        [{ "kafka.users": [{ name: "a", namespace: "x", authentication: "mtls" }] }, "kafka.users[0].authentication"],
         [{ "kafka.acls": [{ user: "ghost", topic: "t", operations: ["Read"] }] }, "kafka.acls[0].user"],
         [{ "kafka.acls": [{ user: "demo", topic: "t", operations: ["Reed"] }] }, "kafka.acls[0].operations[0]"],
         [{ "kafka.acls": [{ user: "demo", group: "g", operations: ["Write"] }] }, "kafka.acls[0].operations[0]"],

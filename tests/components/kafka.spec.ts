@@ -39,7 +39,8 @@ describe("KafkaCluster", () => {
         assert.equal(s.spec.template.spec.terminationGracePeriodSeconds, 120, "room for a controlled shutdown");
         const c = container(defaults);
         assert.equal(c.image, "docker.io/apache/kafka:3.9.2");
-        assert.deepEqual(c.ports, [{ name: "server", containerPort: 9093 }, { name: "replication", containerPort: 9094 }, { name: "metrics", containerPort: 9404 }],
+        assert.deepEqual(c.ports, [{ name: "server", containerPort: 9093 }, { name: "replication", containerPort: 9094 }, { name: "tls", containerPort: 9092 },
+            { name: "metrics", containerPort: 9404 }],
             "gke mode: the JMX exporter on; the probe's listener is loopback, no port");
         assert.deepEqual(c.resources, { requests: { cpu: "500m", memory: "2Gi" }, limits: { memory: "2Gi" } });
         assert.equal(env(defaults, "KAFKA_HEAP_OPTS"), "-Xms1g -Xmx1g");
@@ -48,7 +49,8 @@ describe("KafkaCluster", () => {
         const hs = find<Service>(defaults, "Service", "kafka-hs");
         assert.equal(hs.spec.clusterIP, "None");
         assert.equal(hs.spec.publishNotReadyAddresses, true);
-        assert.deepEqual(hs.spec.ports, [{ name: "server", port: 9093, targetPort: "server" }, { name: "replication", port: 9094, targetPort: "replication" }]);
+        assert.deepEqual(hs.spec.ports, [{ name: "server", port: 9093, targetPort: "server" }, { name: "replication", port: 9094, targetPort: "replication" },
+            { name: "tls", port: 9092, targetPort: "tls" }]);
         const pdb = find<Pdb>(defaults, "PodDisruptionBudget", "kafka-pdb");
         assert.equal(pdb.apiVersion, "policy/v1");
         assert.equal(pdb.spec.maxUnavailable, 1);

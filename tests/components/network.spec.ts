@@ -73,6 +73,7 @@ describe("NetworkPolicies", () => {
             ["broker replication over TLS", kafka, kafka, 9094, true], ["the access Job to the replication listener", access, kafka, 9094, true],
             ["the access Job to the clients' listener", access, kafka, 9093, false], ["the access Job to ZooKeeper", access, zk, 2181, false],
             ["a stranger to the replication listener", stranger, kafka, 9094, false], ["the probe's loopback listener from anywhere", kafka, kafka, 9095, false],
+            ["a stranger to the certificate clients' listener", stranger, kafka, 9092, false], ["the access Job to the certificate clients' listener", access, kafka, 9092, false],
         ];
         for (const [what, from, to, port, expected] of flows) assert.equal(allowed(ps, from, to, port), expected, what);
         for (const pod of [zk, kafka, stranger]) {
@@ -108,6 +109,7 @@ describe("NetworkPolicies", () => {
         const changed = policies(c).filter((p) => JSON.stringify(p) !== JSON.stringify(policies(s).find((q) => q.metadata.name === p.metadata.name)));
         assert.deepEqual(changed.map((p) => p.metadata.name), ["kafka"]);
         assert.ok(!allowed(policies(c), client, kafka, 9094), "a client never reaches the replication listener");
+        assert.ok(allowed(policies(c), client, kafka, 9092), "it reaches the listener for clients with a certificate");
         const z = await render({ "zookeeper.allowedClients": [{ podSelector: { app: "zk-admin" } }] });
         assert.ok(allowed(policies(z), inData({ app: "zk-admin" }), zk, 2181), "a client in the data namespace gets its egress too");
         assert.ok(!allowed(policies(z), inData({ app: "zk-admin" }), zk, 2888), "clients never reach the quorum ports");

@@ -12,15 +12,20 @@ import { userSecretData } from "../../components/kafka-security";
 import { Identity, client, errorType } from "./client";
 import { LocalKafka } from "./local-kafka";
 
-/** The test's users and ACLs, as a stack declares them: `app` does everything the scenarios do, `reader` may only read `test`. */
+/**
+ * The test's users and ACLs, as a stack declares them: `app` does everything the scenarios do,
+ * `reader` may only read `test`, `certapp` (a client certificate) may only write it.
+ */
 export const ACCESS_CONFIG = {
-    "kafka.users": [{ name: "app", namespace: "zk-kafka" }, { name: "reader", namespace: "zk-kafka" }],
+    "kafka.users": [{ name: "app", namespace: "zk-kafka" }, { name: "reader", namespace: "zk-kafka" },
+        { name: "certapp", namespace: "zk-kafka", authentication: "tls" }],
     "kafka.acls": [
         { user: "app", topic: "app.", pattern: "prefixed", operations: ["All"] },
         { user: "app", topic: "test", operations: ["All"] },
         { user: "app", group: "verify-", pattern: "prefixed", operations: ["Read"] },
         { user: "app", group: "console-consumer-", pattern: "prefixed", operations: ["Read"] },
         { user: "reader", topic: "test", operations: ["Read", "Describe"] },
+        { user: "certapp", topic: "test", operations: ["Write", "Describe"] },
     ],
 };
 
@@ -32,7 +37,7 @@ export const ACCESS_CONFIG = {
 export function provideSecrets(stack: RenderedStack, dir: string): { pki: MintedPki; passwords: Record<string, string> } {
     const pki = mintPki(stack, dir);
     for (const [key, value] of Object.entries(pkiSecrets(pki))) offlineSecrets.set(key, value);
-    const passwords = Object.fromEntries(ACCESS_CONFIG["kafka.users"].map((u) => [u.name, crypto.randomBytes(24).toString("base64url").replace(/[-_]/g, "x")]));
+    const passwords = Object.fromEntries(ACCESS_CONFIG["kafka.users"].filter((u) => u.authentication !== "tls").map((u) => [u.name, crypto.randomBytes(24).toString("base64url").replace(/[-_]/g, "x")]));
     for (const [user, password] of Object.entries(passwords)) offlineSecrets.set(`kafka-users/${user}`, password);
     return { pki, passwords };
 }
@@ -64,6 +69,22 @@ async function refusal(kafka: Kafka): Promise<string> {
     }
 }
 
+/**
+ * A rotation as `pulumi up` makes it (kafka.certificateGeneration + 1): new keys and certificates
+ * from the same CA in the kafka-tls Secret, which the kubelet puts in the pods' volumes; the
+ * changed pod template then rolls the brokers (the caller's roll).
+ */
+export function rotateCertificates(stack: RenderedStack, local: LocalKafka, pki: MintedPki, dir: string): MintedPki {
+    const rotated = mintPki(stack, dir, pki.ca);
+    for (const b of local.brokers) {
+        const leaf = rotated.leaves[`kafka-pki-${b.hostname}`];
+        fs.writeFileSync(path.join(b.volume("tls"), `${b.hostname}.key`), leaf.key, { mode: 0o400 });
+        fs.writeFileSync(path.join(b.volume("tls"), `${b.hostname}.crt`), leaf.cert, { mode: 0o400 });
+    }
+    for (const [key, value] of Object.entries(pkiSecrets(rotated))) offlineSecrets.set(key, value);
+    return rotated;
+}
+
 /** The certificate a broker presents on a port, as its SHA-256 fingerprint. */
 export function servedCertificate(local: LocalKafka, i: number, port: number, ca: string): Promise<string> {
     return new Promise((resolve, reject) => {
@@ -82,7 +103,8 @@ export const fingerprint = (pem: string) => new crypto.X509Certificate(pem).fing
 export const loginRefusal = (local: LocalKafka, who: Identity) => refusal(client(local, "login", who, { retries: 0 }));
 
 /** How each client that must be refused is refused, and what a user without Write gets. */
-export async function whoIsRefused(local: LocalKafka, ca: string, passwords: Record<string, string>, dir: string): Promise<Record<string, string>> {
+export async function whoIsRefused(local: LocalKafka, pki: MintedPki, passwords: Record<string, string>, dir: string): Promise<Record<string, string>> {
+    const ca = pki.ca.cert;
     const strict = (who: Identity) => client(local, "refused", who, { retries: 0 });
     const strangerCa = path.join(dir, "stranger-ca");
     execFileSync("openssl", ["req", "-x509", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:P-256", "-nodes", "-keyout", `${strangerCa}.key`,
@@ -95,16 +117,26 @@ export async function whoIsRefused(local: LocalKafka, ca: string, passwords: Rec
         "a plaintext connection": await refusal(plaintext),
         "a client that does not trust the CA": await refusal(strict({ ca: fs.readFileSync(`${strangerCa}.crt`, "utf8"), user: "app", password: passwords.app })),
     };
-    const reader = strict({ ca, user: "reader", password: passwords.reader });
-    const producer = reader.producer({ allowAutoTopicCreation: false });
-    await producer.connect();
-    try {
-        await producer.send({ topic: "test", acks: -1, messages: [{ value: "not allowed" }] });
-        results["a user without Write"] = "";
-    } catch (e) {
-        results["a user without Write"] = errorType(e);
-    } finally {
-        await producer.disconnect();
-    }
+    const send = async (kafka: Kafka, topic: string) => {
+        const producer = kafka.producer({ allowAutoTopicCreation: false });
+        try {
+            await producer.connect();
+            await producer.send({ topic, acks: -1, messages: [{ value: "from the access test" }] });
+            return "";
+        } catch (e) {
+            return errorType(e);
+        } finally {
+            await producer.disconnect();
+        }
+    };
+    results["a user without Write"] = await send(strict({ ca, user: "reader", password: passwords.reader }), "test");
+    // certapp: its certificate (issued by the brokers' CA, CN=certapp) on the certificate clients' listener.
+    const certapp = { ca, ...pki.leaves["kafka-user-certapp"], port: 9092 };
+    results["a certificate user writing its topic"] = await send(strict(certapp), "test");
+    results["a certificate user without the ACL"] = await send(strict(certapp), "app.loop");
+    const forged = path.join(dir, "forged-certapp");
+    execFileSync("openssl", ["req", "-new", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:P-256", "-nodes", "-keyout", `${forged}.key`, "-subj", "/CN=certapp", "-out", `${forged}.csr`], { stdio: "ignore" });
+    execFileSync("openssl", ["x509", "-req", "-in", `${forged}.csr`, "-CA", `${strangerCa}.crt`, "-CAkey", `${strangerCa}.key`, "-days", "1", "-set_serial", "7", "-out", `${forged}.crt`], { stdio: "ignore" });
+    results["CN=certapp from another CA"] = await refusal(strict({ ca, key: fs.readFileSync(`${forged}.key`, "utf8"), cert: fs.readFileSync(`${forged}.crt`, "utf8"), port: 9092 }));
     return results;
 }

@@ -4,9 +4,9 @@ import { LocalKafka } from "./local-kafka";
 
 /**
  * Who a client is: the CA it trusts, and either a SCRAM user (the clients' listener, 9093) or a
- * certificate (the replication listener, 9094: the admin's).
+ * certificate: the admin's on the replication listener (9094, the default), a user's on 9092.
  */
-export type Identity = { ca: string } & ({ user: string; password: string } | { key: string; cert: string });
+export type Identity = { ca: string } & ({ user: string; password: string } | { key: string; cert: string; port?: number });
 
 /**
  * A kafkajs client for the local brokers, as an application connects: to the brokers' stable
@@ -17,7 +17,7 @@ export function client(local: LocalKafka, clientId: string, who: Identity, optio
     const sasl: SASLOptions | undefined = mutual ? undefined : { mechanism: "scram-sha-512", username: who.user, password: who.password };
     return new Kafka({
         clientId,
-        brokers: mutual ? local.replicationBootstrap : local.bootstrap,
+        brokers: mutual ? local.bootstrapOn(who.port ?? local.pod.ports[1]) : local.bootstrap,
         logLevel: logLevel.NOTHING,
         connectionTimeout: 5000,
         requestTimeout: 10_000,

@@ -1,4 +1,4 @@
-import { Kafka, Producer } from "kafkajs";
+import { Admin, ConfigResourceTypes, Kafka, Producer } from "kafkajs";
 import { PinnedClient } from "../zookeeper/client";
 import { errorType } from "./client";
 
@@ -127,4 +127,20 @@ export class LoadProducer {
         this.stoppedAt = Date.now();
         await this.producer.disconnect();
     }
+}
+
+/**
+ * Kafka's own replication quota on one broker's follower replicas of the topics: `throttle(rate,
+ * true)` caps what that broker fetches, `throttle(rate, false)` lifts it. Only that broker's
+ * followers: throttling every replica would also slow the others, whose fetchers count as out of
+ * sync right after a leader change, and shrink the ISR below min.insync.replicas.
+ */
+export async function followerThrottle(admin: Admin, broker: number, topics: string[]): Promise<(rate: string, on: boolean) => Promise<unknown>> {
+    const followers = Object.fromEntries(await Promise.all(topics.map(async (t) =>
+        [t, (await admin.fetchTopicMetadata({ topics: [t] })).topics[0].partitions.map((p) => `${p.partitionId}:${broker}`).join(",")] as const)));
+    return (rate, on) => admin.alterConfigs({ validateOnly: false, resources: [
+        { type: ConfigResourceTypes.BROKER, name: String(broker), configEntries: [{ name: "follower.replication.throttled.rate", value: rate }] },
+        ...topics.map((topic) => ({ type: ConfigResourceTypes.TOPIC, name: topic, configEntries: [
+            { name: "follower.replication.throttled.replicas", value: on ? followers[topic] : "" }] })),
+    ] });
 }

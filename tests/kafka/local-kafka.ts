@@ -17,7 +17,7 @@ import { writeLaunchers } from "../servers/launchers";
 export class LocalKafka {
     readonly brokers: LocalPod[];
     readonly hostsFile: string;
-    private readonly pod: RenderedPod;
+    readonly pod: RenderedPod;
     private readonly classpath: string;
     private readonly toolsLog4j: string;
     private readonly home: string;
@@ -80,9 +80,9 @@ export class LocalKafka {
         return this.brokers.map((_, i) => `${this.advertisedHost(i)}:${this.port}`);
     }
 
-    /** Every broker's stable name and replication port (mutual TLS), where the admin certificate is accepted. */
-    get replicationBootstrap(): string[] {
-        return this.brokers.map((_, i) => `${this.advertisedHost(i)}:${this.pod.ports[1]}`);
+    /** Every broker's stable name and a port of its (the replication listener's, 9094; the certificate users', 9092). */
+    bootstrapOn(port: number): string[] {
+        return this.brokers.map((_, i) => `${this.advertisedHost(i)}:${port}`);
     }
 
     /**

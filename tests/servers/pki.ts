@@ -82,12 +82,12 @@ export function mintPki(stack: RenderedStack, dir: string, ca?: Pem): MintedPki 
 }
 
 /**
- * The Secrets' files as KafkaPki lays them out (kafka-tls: ca.crt, <pod>.key, <pod>.crt;
+ * The Secrets' files as KafkaPki lays them out (users' certificates go to their own Secrets, which no pod here mounts) (kafka-tls: ca.crt, <pod>.key, <pod>.crt;
  * kafka-admin-tls: ca.crt, tls.key, tls.crt), keyed `<secret>/<key>` for offlineSecrets.
  */
 export function pkiSecrets(pki: MintedPki): Record<string, string> {
     const out: Record<string, string> = { "kafka-tls/ca.crt": pki.ca.cert, "kafka-admin-tls/ca.crt": pki.ca.cert };
-    for (const [leaf, pem] of Object.entries(pki.leaves)) {
+    for (const [leaf, pem] of Object.entries(pki.leaves).filter(([name]) => name.startsWith("kafka-pki-"))) {
         const pod = leaf.replace(/^kafka-pki-/, "");
         if (pod === "admin") Object.assign(out, { "kafka-admin-tls/tls.key": pem.key, "kafka-admin-tls/tls.crt": pem.cert });
         else Object.assign(out, { [`kafka-tls/${pod}.key`]: pem.key, [`kafka-tls/${pod}.crt`]: pem.cert });

@@ -73,7 +73,7 @@ describe("kafka-start.sh (rendered, run for real)", () => {
             assert.equal(r.code, 0, r.stderr);
             assert.match(r.written!, /^broker\.id=2$/m);
             // Clients and replication at the stable name; the probe's listener only where it binds, loopback.
-            assert.match(r.written!, /^advertised\.listeners=CLIENT:\/\/kafka-2\.kafka-hs\.zk-kafka\.svc\.cluster\.local:9093,REPLICATION:\/\/kafka-2\.kafka-hs\.zk-kafka\.svc\.cluster\.local:9094,PROBE:\/\/127\.0\.0\.1:9095$/m);
+            assert.match(r.written!, /^advertised\.listeners=CLIENT:\/\/kafka-2\.kafka-hs\.zk-kafka\.svc\.cluster\.local:9093,REPLICATION:\/\/kafka-2\.kafka-hs\.zk-kafka\.svc\.cluster\.local:9094,CLIENT_TLS:\/\/kafka-2\.kafka-hs\.zk-kafka\.svc\.cluster\.local:9092,PROBE:\/\/127\.0\.0\.1:9095$/m);
             const keystore = path.join(dir, "run", "keystore.pem");
             assert.equal(fs.readFileSync(keystore, "utf8"), "key of kafka-2\ncertificate of kafka-2\n", "this broker's key, then its certificate, in the PEM keystore");
             assert.equal(fs.statSync(keystore).mode & 0o777, 0o600, "the keystore is readable by the broker's user only");

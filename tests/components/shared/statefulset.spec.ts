@@ -73,7 +73,7 @@ const KAFKA_CHANGES: { [K in keyof KafkaOptions]-?: KafkaOptions[K] } = {
     cpu: "1", memory: "3Gi", defaultReplicationFactor: 3, minInsyncReplicas: 1, autoCreateTopics: true, zookeeperChroot: "/k", numPartitions: 6,
     logRetentionHours: 24, allowedClients: [{ namespaceSelector: { team: "x" } }], rack: "none", metrics: true, metricsPerTopic: true, zookeeperAcl: "open",
     plaintextReason: "a test of every key", tls: false, certificateHours: 2000, certificateRenewHours: 100, caHours: 20000, certificateGeneration: 2,
-    users: [{ name: "app", namespace: "apps" }], acls: [{ user: "app", topic: "t", pattern: "prefixed", operations: ["Read"] }],
+    users: [{ name: "app", namespace: "apps", authentication: "tls" }], acls: [{ user: "app", topic: "t", pattern: "prefixed", operations: ["Read"] }],
 };
 
 describe("the changes that replace a StatefulSet", () => {

@@ -25,7 +25,7 @@ describe("policy require-tls-listeners", () => {
 
     it("passes the rendered stack (TLS, the probe's PLAINTEXT listener on loopback), one whose config names why its listener is PLAINTEXT, and a TLS listener", () => {
         assert.equal(tls.metadata.annotations?.[PLAINTEXT_REASON], undefined);
-        assert.match(tls.data["server.properties"], /^listeners=CLIENT:\/\/:9093,REPLICATION:\/\/:9094,PROBE:\/\/127\.0\.0\.1:9095$/m);
+        assert.match(tls.data["server.properties"], /^listeners=CLIENT:\/\/:9093,REPLICATION:\/\/:9094,CLIENT_TLS:\/\/:9092,PROBE:\/\/127\.0\.0\.1:9095$/m);
         assert.deepEqual(check(tls), []);
         assert.match(named.metadata.annotations[PLAINTEXT_REASON], /cannot speak TLS yet/);
         assert.deepEqual(check(named), []);
