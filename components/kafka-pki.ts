@@ -54,7 +54,7 @@ export class KafkaPki extends pulumi.ComponentResource {
         const renew = args.certificateRenewHours ?? 720;
         const caHours = args.caHours ?? 87600;
         const generation = args.certificateGeneration ?? 1;
-        const key = (keyName: string) => new tls.PrivateKey(keyName, { algorithm: "ECDSA", ecdsaCurve: "P256" }, { parent: this });
+        const key = (keyName: string, parent: pulumi.Resource = this) => new tls.PrivateKey(keyName, { algorithm: "ECDSA", ecdsaCurve: "P256" }, { parent });
 
         const caKey = key(`${name}-ca-key`);
         const ca = new tls.SelfSignedCert(`${name}-ca`, {
@@ -70,7 +70,7 @@ export class KafkaPki extends pulumi.ComponentResource {
         // A new generation is a new resource name: new keys and certificates, the old deleted after.
         const suffix = generation > 1 ? `-g${generation}` : "";
         const leaf = (leafName: string, subject: { commonName: string }, dnsNames?: pulumi.Input<string[]>, parent: pulumi.Resource = this): Leaf => {
-            const k = new tls.PrivateKey(`${leafName}-key${suffix}`, { algorithm: "ECDSA", ecdsaCurve: "P256" }, { parent });
+            const k = key(`${leafName}-key${suffix}`, parent);
             const request = new tls.CertRequest(`${leafName}-csr${suffix}`, {
                 privateKeyPem: k.privateKeyPem, subject, ...(dnsNames !== undefined ? { dnsNames } : {}),
             }, { parent });
