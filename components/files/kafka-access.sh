@@ -78,25 +78,33 @@ current=$(awk '
   }' <<<"$listed" | sort -u)
 wanted=$(sort -u "$dir/acls.txt")
 
-# One kafka-acls call per resource pattern and principal: TYPE name PATTERN principal host
-# PERMISSION OPERATION[,OPERATION…] (the entries grouped by everything but their operation).
-group() { awk '{ k = $1 " " $2 " " $3 " " $4 " " $5 " " $7; ops[k] = ops[k] (k in seen ? "," : "") $6; seen[k] = 1 } END { for (k in ops) print k, ops[k] }'; }
+# One kafka-acls call per principal, pattern type and set of operations, for every resource
+# they apply to (each JVM costs seconds): PATTERN principal host PERMISSION OPS TYPE:name[,…].
+group() {
+  awk '{ k = $1 " " $2 " " $3 " " $4 " " $5 " " $7; ops[k] = ops[k] (k in seen ? "," : "") $6; seen[k] = 1 }
+    END {
+      for (k in ops) { split(k, f, " "); g = f[3] " " f[4] " " f[5] " " f[6] " " ops[k]; res[g] = res[g] (g in had ? "," : "") f[1] ":" f[2]; had[g] = 1 }
+      for (g in res) print g, res[g]
+    }'
+}
 acl() {
-  local action="$1" type name pattern principal host perm ops op
-  read -r type name pattern principal host perm ops <<<"$2"
-  local args=(--topic "$name")
-  case "$type" in
-    TOPIC) ;;
-    GROUP) args=(--group "$name") ;;
-    TRANSACTIONAL_ID) args=(--transactional-id "$name") ;;
-    CLUSTER) args=(--cluster) ;;
-    *) die "unknown resource type $type in: $2" ;;
-  esac
+  local action="$1" pattern principal host perm ops resources op resource args=()
+  read -r pattern principal host perm ops resources <<<"$2"
+  IFS=, read -r -a resources <<<"$resources"
+  for resource in "${resources[@]}"; do
+    case "${resource%%:*}" in
+      TOPIC) args+=(--topic "${resource#*:}") ;;
+      GROUP) args+=(--group "${resource#*:}") ;;
+      TRANSACTIONAL_ID) args+=(--transactional-id "${resource#*:}") ;;
+      CLUSTER) args+=(--cluster) ;;
+      *) die "unknown resource type in: $2" ;;
+    esac
+  done
   args+=(--resource-pattern-type "${pattern,,}")
   if [[ "$perm" == DENY ]]; then args+=(--deny-principal "$principal" --deny-host "$host"); else args+=(--allow-principal "$principal" --allow-host "$host"); fi
   IFS=, read -r -a ops <<<"$ops"
   for op in "${ops[@]}"; do args+=(--operation "$op"); done
-  tool kafka-acls.sh "--$action" --force "${args[@]}" >/dev/null || die "could not $action the ACL: $2"
+  tool kafka-acls.sh "--$action" --force "${args[@]}" >/dev/null || die "could not $action the ACLs: $2"
   echo "kafka-access: ACL ($action): $2" >&2
 }
 while IFS= read -r entry; do [[ -n "$entry" ]] && acl remove "$entry"; done < <(comm -23 <(echo "$current") <(echo "$wanted") | grep . | group)
