@@ -107,9 +107,29 @@ export class WriteLoop {
     }
 }
 
+/**
+ * admin.fetchTopicOffsets, again after a leader change, each time from a new client: kafkajs
+ * refreshes its metadata and retries only for an unknown topic (admin/index.js), and after a
+ * restart leadership moves while the brokers come back.
+ */
+async function topicOffsets(kafka: Kafka, admin: Admin, topic: string): Promise<Array<{ partition: number; high: string }>> {
+    for (let attempt = 1; ; attempt++) {
+        const fresh = attempt === 1 ? admin : kafka.admin();
+        try {
+            if (fresh !== admin) await fresh.connect();
+            return await fresh.fetchTopicOffsets(topic);
+        } catch (e) {
+            if (attempt >= 10 || !/NOT_LEADER|LEADER_NOT_AVAILABLE/.test(errorType(e))) throw e;
+            await new Promise((r) => setTimeout(r, 500));
+        } finally {
+            if (fresh !== admin) await fresh.disconnect();
+        }
+    }
+}
+
 /** Every message of a topic up to its current end, per partition, in offset order. */
 export async function consumeAll(kafka: Kafka, admin: Admin, topic: string, timeoutMs = 60_000): Promise<Map<number, string[]>> {
-    const ends = new Map((await admin.fetchTopicOffsets(topic)).map((o) => [o.partition, Number(o.high)]));
+    const ends = new Map((await topicOffsets(kafka, admin, topic)).map((o) => [o.partition, Number(o.high)]));
     const consumed = new Map<number, string[]>([...ends.keys()].map((p) => [p, []]));
     const consumer = kafka.consumer({ groupId: `verify-${Date.now()}-${Math.random().toString(36).slice(2)}` });
     await consumer.connect();
