@@ -1,5 +1,6 @@
 import * as v from "valibot";
 import type { KafkaOptionsInput as Documented } from "./generated/kafka-options";
+import type { KafkaAccessOptionsInput as DocumentedAccess } from "./generated/kafka-access-options";
 import { allowedClientsField, crossRules, field, optionalKey, parseJvmSize, parseQuantity, SameAs, strictSection, withDefault } from "./shared/fields";
 import { MAX_HEAP_SHARE } from "./zookeeper-options";
 import { accessFields, accessProblems } from "./kafka-access-options";
@@ -82,6 +83,8 @@ export const kafkaOptions = v.pipe(strictSection({
 }));
 
 /** The cluster's settings as given: every key optional. */
-export type KafkaOptionsInput = SameAs<Documented, v.InferInput<typeof kafkaOptions>>;
+export type KafkaOptionsInput = SameAs<Flat<Documented & DocumentedAccess>, v.InferInput<typeof kafkaOptions>>;
+/** One object type from the two generated halves (the access keys are documented in their own file). */
+type Flat<T> = { [K in keyof T]: T[K] };
 /** With every default applied; rack is resolved by the stack from the cluster mode. */
 export type KafkaOptions = Omit<v.InferOutput<typeof kafkaOptions>, "rack"> & { rack: "zone" | "none" };

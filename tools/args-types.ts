@@ -11,6 +11,8 @@ import { compile } from "json-schema-to-typescript";
 import type * as v from "valibot";
 import { gkeOptions } from "../components/gke-options";
 import { kafkaOptions } from "../components/kafka-options";
+import { accessFields } from "../components/kafka-access-options";
+import { strictSection } from "../components/shared/fields";
 import { monitoringOptions } from "../components/monitoring-options";
 import { networkOptions } from "../components/network-options";
 import { nodeExporterOptions } from "../components/node-exporter-options";
@@ -22,11 +24,15 @@ export const GENERATED_DIR = path.join(PROJECT_ROOT, "components", "generated");
 
 type AnySchema = v.GenericSchema | v.SchemaWithPipe<readonly [v.GenericSchema, ...v.PipeItem<unknown, unknown, v.BaseIssue<unknown>>[]]>;
 
-/** File, interface name, definition, and whether the component sees it with defaults applied. */
-const TYPES: Array<[string, string, AnySchema, "input" | "output"]> = [
+/**
+ * File, interface name, definition, whether the component sees it with defaults applied, and the
+ * keys another file documents (a section's concepts split over files, as their definitions are).
+ */
+const TYPES: Array<[string, string, AnySchema, "input" | "output", string[]?]> = [
     ["gke-options.ts", "GkeOptionsInput", gkeOptions, "input"],
     ["zookeeper-options.ts", "ZooKeeperOptionsInput", zookeeperOptions, "input"],
-    ["kafka-options.ts", "KafkaOptionsInput", kafkaOptions, "input"],
+    ["kafka-options.ts", "KafkaOptionsInput", kafkaOptions, "input", Object.keys(accessFields)],
+    ["kafka-access-options.ts", "KafkaAccessOptionsInput", strictSection(accessFields), "input"],
     ["node-exporter-options.ts", "NodeExporterOptionsInput", nodeExporterOptions, "input"],
     ["network-options.ts", "NetworkOptions", networkOptions, "output"],
     ["monitoring-options.ts", "MonitoringOptions", monitoringOptions, "output"],
@@ -50,8 +56,10 @@ function documented(node: SchemaNode): SchemaNode {
 /** Each file of components/generated/ and its text. */
 export async function argsTypeFiles(): Promise<Map<string, string>> {
     const files = new Map<string, string>();
-    for (const [file, name, schema, typeMode] of TYPES) {
+    for (const [file, name, schema, typeMode, elsewhere = []] of TYPES) {
         const json = toJsonSchema(schema, { target: "draft-07", typeMode, ignoreActions: ["check", "raw_check"] }) as SchemaNode;
+        for (const key of elsewhere) delete json.properties?.[key];
+        if (json.required) json.required = json.required.filter((k) => !elsewhere.includes(k));
         // With defaults applied, a key that has one is always there; the converter leaves that out.
         if (typeMode === "output") {
             json.required = Object.entries(json.properties ?? {}).filter(([k, n]) => n.default !== undefined || json.required?.includes(k)).map(([k]) => k);

@@ -20,6 +20,7 @@ export const z: Partial<ZooKeeperEnsembleArgs> = { heap: "512m" };
 export const g: Partial<GkeClusterArgs> = { controlPlaneEndpoint: "dns" };
 export const n: Partial<NodeExporterArgs> = { image: "x" };
 export const p: Partial<NetworkPoliciesArgs> = { egress: "open" };
+export const a: Partial<KafkaClusterArgs> = { certificateHours: 2000 };
 `;
 
 function languageService(): ts.LanguageService {
@@ -64,6 +65,8 @@ describe("editor hover on components' Args", function () {
         ["controlPlaneEndpoint", "DNS-based endpoint", "Allowed: one of dns, ip", "@default \"dns\""],
         ["image", "node-exporter", "Allowed:", "@default \"quay.io/prometheus/node-exporter:"],
         ["egress", "restricted: egress denied", "Allowed: one of restricted, open", "@default \"restricted\""],
+        // A key whose documentation is generated in a file of its own (kafka-access-options.ts).
+        ["certificateHours", "Validity of each broker's certificate", "Allowed: an integer number of hours", "@default 8760"],
     ]) {
         it(`${key}: shows its description, rule and default from its one definition`, () => {
             const { doc, tags } = hover(key);
