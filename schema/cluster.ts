@@ -1,9 +1,9 @@
 import * as v from "valibot";
 import { crossRules, field, optionalKey, strictSection, withDefault } from "../components/shared/fields";
-import { clusterNameField, gkeFields, gkeRules, nodeCountField } from "../components/gke-options";
+import { clusterNameField, gkeFields, gkeRules, nodeCountField } from "../components/gke/options";
 
 export { isIpv4Cidr } from "../components/shared/fields";
-export { machineShape } from "../components/gke-options";
+export { machineShape } from "../components/gke/options";
 
 /**
  * `zk-kafka-gke:cluster`: where the workloads run. The GKE keys are the component's own

@@ -1,6 +1,6 @@
 /**
  * The components' option types with their documentation, generated from the same valibot
- * definitions the reference and the JSON Schema come from (components/*-options.ts), so that an
+ * definitions the reference and the JSON Schema come from (components/<folder>/options.ts), so that an
  * editor's hover on `KafkaClusterArgs.replicas` shows the key's description, rule and default.
  * TypeScript cannot attach a comment to a type inferred from a runtime value, hence a generated
  * file; each options module checks at compile time that it equals the inferred type.
@@ -9,33 +9,33 @@ import * as path from "path";
 import { toJsonSchema } from "@valibot/to-json-schema";
 import { compile } from "json-schema-to-typescript";
 import type * as v from "valibot";
-import { gkeOptions } from "../components/gke-options";
-import { kafkaOptions } from "../components/kafka-options";
-import { accessFields } from "../components/kafka-access-options";
+import { gkeOptions } from "../components/gke/options";
+import { kafkaOptions } from "../components/kafka/options";
+import { accessFields } from "../components/kafka/access-options";
 import { strictSection } from "../components/shared/fields";
-import { monitoringOptions } from "../components/monitoring-options";
-import { networkOptions } from "../components/network-options";
-import { nodeExporterOptions } from "../components/node-exporter-options";
-import { zookeeperOptions } from "../components/zookeeper-options";
+import { monitoringOptions } from "../components/monitoring/options";
+import { networkOptions } from "../components/network/options";
+import { nodeExporterOptions } from "../components/node-exporter/options";
+import { zookeeperOptions } from "../components/zookeeper/options";
 import type { SchemaNode } from "./config-docs";
 import { PROJECT_ROOT } from "./runtime";
 
-export const GENERATED_DIR = path.join(PROJECT_ROOT, "components", "generated");
 
 type AnySchema = v.GenericSchema | v.SchemaWithPipe<readonly [v.GenericSchema, ...v.PipeItem<unknown, unknown, v.BaseIssue<unknown>>[]]>;
 
 /**
- * File, interface name, definition, whether the component sees it with defaults applied, and the
- * keys another file documents (a section's concepts split over files, as their definitions are).
+ * The definitions' file (under components/), the generated file (in its folder's generated/),
+ * interface name, definition, whether the component sees it with defaults applied, and the keys
+ * another file documents (a section's concepts split over files, as their definitions are).
  */
-const TYPES: Array<[string, string, AnySchema, "input" | "output", string[]?]> = [
-    ["gke-options.ts", "GkeOptionsInput", gkeOptions, "input"],
-    ["zookeeper-options.ts", "ZooKeeperOptionsInput", zookeeperOptions, "input"],
-    ["kafka-options.ts", "KafkaOptionsInput", kafkaOptions, "input", Object.keys(accessFields)],
-    ["kafka-access-options.ts", "KafkaAccessOptionsInput", strictSection(accessFields), "input"],
-    ["node-exporter-options.ts", "NodeExporterOptionsInput", nodeExporterOptions, "input"],
-    ["network-options.ts", "NetworkOptions", networkOptions, "output"],
-    ["monitoring-options.ts", "MonitoringOptions", monitoringOptions, "output"],
+const TYPES: Array<[string, string, string, AnySchema, "input" | "output", string[]?]> = [
+    ["gke/options.ts", "gke-options.ts", "GkeOptionsInput", gkeOptions, "input"],
+    ["zookeeper/options.ts", "zookeeper-options.ts", "ZooKeeperOptionsInput", zookeeperOptions, "input"],
+    ["kafka/options.ts", "kafka-options.ts", "KafkaOptionsInput", kafkaOptions, "input", Object.keys(accessFields)],
+    ["kafka/access-options.ts", "kafka-access-options.ts", "KafkaAccessOptionsInput", strictSection(accessFields), "input"],
+    ["node-exporter/options.ts", "node-exporter-options.ts", "NodeExporterOptionsInput", nodeExporterOptions, "input"],
+    ["network/options.ts", "network-options.ts", "NetworkOptions", networkOptions, "output"],
+    ["monitoring/options.ts", "monitoring-options.ts", "MonitoringOptions", monitoringOptions, "output"],
 ];
 
 const literal = (value: unknown) => (typeof value === "string" ? JSON.stringify(value) : JSON.stringify(value));
@@ -53,10 +53,10 @@ function documented(node: SchemaNode): SchemaNode {
     return out;
 }
 
-/** Each file of components/generated/ and its text. */
+/** Each generated file (components/<folder>/generated/) and its text. */
 export async function argsTypeFiles(): Promise<Map<string, string>> {
     const files = new Map<string, string>();
-    for (const [file, name, schema, typeMode, elsewhere = []] of TYPES) {
+    for (const [source, file, name, schema, typeMode, elsewhere = []] of TYPES) {
         const json = toJsonSchema(schema, { target: "draft-07", typeMode, ignoreActions: ["check", "raw_check"] }) as SchemaNode;
         for (const key of elsewhere) delete json.properties?.[key];
         if (json.required) json.required = json.required.filter((k) => !elsewhere.includes(k));
@@ -65,11 +65,11 @@ export async function argsTypeFiles(): Promise<Map<string, string>> {
             json.required = Object.entries(json.properties ?? {}).filter(([k, n]) => n.default !== undefined || json.required?.includes(k)).map(([k]) => k);
         }
         const text = await compile(documented(json) as Parameters<typeof compile>[0], name, {
-            bannerComment: `// Generated by \`npm run docs\` from components/${file} (tools/args-types.ts): edit the definitions, not this.`,
+            bannerComment: `// Generated by \`npm run docs\` from components/${source} (tools/args-types.ts): edit the definitions, not this.`,
             additionalProperties: false, ignoreMinAndMaxItems: true, strictIndexSignatures: false,
             style: { singleQuote: false, tabWidth: 4, printWidth: 140 },
         });
-        files.set(path.join(GENERATED_DIR, file), text);
+        files.set(path.join(PROJECT_ROOT, "components", path.dirname(source), "generated", file), text);
     }
     return files;
 }

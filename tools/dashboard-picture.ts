@@ -1,6 +1,6 @@
 import * as path from "path";
-import { dashboardTiles } from "../components/dashboard-spec";
-import { MonitoringSettings } from "../components/monitoring-spec";
+import { dashboardTiles } from "../components/monitoring/dashboard-spec";
+import { MonitoringSettings } from "../components/monitoring/spec";
 import { PROJECT_ROOT } from "./runtime";
 
 export const DASHBOARD_SVG = path.join(PROJECT_ROOT, "docs", "dashboard.svg");

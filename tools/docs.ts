@@ -1,7 +1,7 @@
 /**
- * `npm run docs`: regenerates, from the config definitions (components/*-options.ts, schema/),
+ * `npm run docs`: regenerates, from the config definitions (components/<folder>/options.ts, schema/),
  * docs/configuration.md's reference (between its marker comments),
- * schema/stack-config.schema.json, docs/dashboard.svg and the documented option types of components/generated/.
+ * schema/stack-config.schema.json, docs/dashboard.svg and the documented option types of components/<folder>/generated/.
  * `npm test` fails when any of them is stale.
  */
 import * as fs from "fs";

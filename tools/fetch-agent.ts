@@ -1,6 +1,6 @@
 /**
  * `npm run fetch-agent` (and npm ci's postinstall): puts the JMX exporter agent the brokers load
- * (components/kafka-metrics.ts, JMX_EXPORTER) in components/files/, from Maven Central, and keeps it
+ * (components/kafka/metrics.ts, JMX_EXPORTER) in components/kafka/files/, from Maven Central, and keeps it
  * only if its SHA-256 is the pinned one. The jar is not in git; the program reads it from there.
  * Offline, it says what to run later and does not fail the install.
  */
@@ -8,9 +8,9 @@ import * as crypto from "crypto";
 import * as fs from "fs";
 import * as https from "https";
 import * as path from "path";
-import { JMX_EXPORTER } from "../components/kafka-metrics";
+import { JMX_EXPORTER } from "../components/kafka/metrics";
 
-const target = path.join(__dirname, "..", "components", "files", JMX_EXPORTER.file);
+const target = path.join(__dirname, "..", "components", "kafka", "files", JMX_EXPORTER.file);
 const url = `https://repo1.maven.org/maven2/io/prometheus/jmx/jmx_prometheus_javaagent/${JMX_EXPORTER.version}/${JMX_EXPORTER.file}`;
 const sha256 = (b: Buffer) => crypto.createHash("sha256").update(b).digest("hex");
 

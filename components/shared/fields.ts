@@ -80,7 +80,7 @@ type Equal<X, Y> = (<T>() => T extends X ? 1 : 2) extends (<T>() => T extends Y 
 
 /**
  * `Documented`, which must be exactly the type valibot infers: otherwise the compile fails here,
- * showing both. The generated interfaces (components/generated/, by `npm run docs`) carry each
+ * showing both. The generated interfaces (each component's generated/, by `npm run docs`) carry each
  * key's TSDoc for editors; this keeps them from drifting from the definitions.
  */
 export type SameAs<Documented extends Expected, Inferred, Expected = Equal<Documented, Inferred> extends true ? unknown : { differsFrom: Inferred }> = Documented;

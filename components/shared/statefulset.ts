@@ -13,9 +13,9 @@ import {
 type Container = k8s.types.input.core.v1.Container;
 type Volume = k8s.types.input.core.v1.Volume;
 
-/** A file shipped in components/files (start scripts, probes, logging configs). */
-export function shippedFile(name: string): string {
-    return fs.readFileSync(path.join(__dirname, "..", "files", name), "utf8");
+/** A file a component ships in its folder's files/ (start scripts, probes, logging configs). */
+export function shippedFile(componentDir: string, name: string): string {
+    return fs.readFileSync(path.join(componentDir, "files", name), "utf8");
 }
 
 /** A stable digest of a ConfigMap's data: in the pod template, a change rolls the pods. */

@@ -8,7 +8,7 @@ import { Kafka, logLevel } from "kafkajs";
 import { RenderedStack } from "../harness/render";
 import { offlineSecrets } from "../servers/local-pod";
 import { MintedPki, mintPki, pkiSecrets } from "../servers/pki";
-import { userSecretData } from "../../components/kafka-security";
+import { userSecretData } from "../../components/kafka/security";
 import { Identity, client, errorType } from "./client";
 import { LocalKafka } from "./local-kafka";
 

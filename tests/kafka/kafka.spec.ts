@@ -8,7 +8,7 @@ import { printFigures, requireServers, serverClasspath } from "../servers/jars";
 import * as fs from "fs";
 import { queriedMetrics } from "../harness/monitoring";
 import { scrape, total } from "../harness/prometheus";
-import { JMX_EXPORTER, jmxExporterJar } from "../../components/kafka-metrics";
+import { JMX_EXPORTER, jmxExporterJar } from "../../components/kafka/metrics";
 import { LocalKafka } from "./local-kafka";
 import { Ledger, WriteLoop, client, consumeAll, errorType, isrFull } from "./client";
 import { IsrSampler, LoadProducer, followerThrottle } from "./load";
@@ -140,7 +140,7 @@ describe("the rendered Kafka cluster, run as three real brokers on the real ense
 
     it("2b. every broker's JMX exporter agent (the jar Maven Central publishes) serves the metrics the alerts and the dashboard read", async () => {
         const published = fs.readFileSync(serverClasspath("jmx-exporter", JMX_EXPORTER.version));
-        assert.ok(jmxExporterJar().equals(published), `components/files/${JMX_EXPORTER.file} is Maven Central's jar, byte for byte`);
+        assert.ok(jmxExporterJar().equals(published), `components/kafka/files/${JMX_EXPORTER.file} is Maven Central's jar, byte for byte`);
         const expected = queriedMetrics().kafka;
         assert.ok(expected.includes("kafka_server_replicamanager_underminisrpartitioncount"), expected.join(", "));
         const scrapes = await Promise.all(kafka.brokers.map((b) => metricsOf(b)));

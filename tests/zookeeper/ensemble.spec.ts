@@ -6,7 +6,7 @@ import { LocalEnsemble, LocalServer, serverAddress, waitFor } from "./local-ense
 import { printFigures, requireServers } from "../servers/jars";
 import { queriedMetrics } from "../harness/monitoring";
 import { scrape } from "../harness/prometheus";
-import { ZK_METRICS_PORT } from "../../components/zookeeper-spec";
+import { ZK_METRICS_PORT } from "../../components/zookeeper/spec";
 
 // The rendered dev ensemble (start script, zoo.cfg, probes, env) run for real on the image's
 // ZooKeeper from Maven Central: quorum, loss of one and of two servers, crash, full restart,

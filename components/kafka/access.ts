@@ -1,0 +1,89 @@
+import * as crypto from "crypto";
+import * as pulumi from "@pulumi/pulumi";
+import * as k8s from "@pulumi/kubernetes";
+import * as random from "@pulumi/random";
+import { ACCESS_NAMES, accessSpecs, userSecretMeta } from "./access-spec";
+import { KafkaAcl, KafkaUser } from "./access-options";
+import { tlsUserSecretData, userSecretData } from "./security";
+import { KafkaPki } from "./pki";
+
+export interface KafkaAccessArgs {
+    /** The Kafka cluster's namespace (the Job and its inputs live there). */
+    namespace: pulumi.Input<string>;
+    /** The brokers' image: the Job runs its kafka-configs.sh and kafka-acls.sh. */
+    image: string;
+    /** The brokers' replication addresses, host:9094 each (KafkaCluster.replicationBootstrap). */
+    replicationBootstrap: pulumi.Input<string>;
+    /** What applications connect to (KafkaCluster.bootstrapServers), written into each SCRAM user's Secret. */
+    bootstrapServers: pulumi.Input<string>;
+    /** Where clients with a certificate connect (KafkaCluster.tlsBootstrapServers), written into each tls user's Secret. */
+    tlsBootstrapServers: pulumi.Input<string>;
+    /** The brokers (the KafkaCluster): the Job starts once their StatefulSet's rollout is done. */
+    brokers: pulumi.Resource;
+    /** The brokers' CA (KafkaCluster.pki): what clients trust, the admin's certificate, and the issuer of tls users' certificates. */
+    pki: KafkaPki;
+    /** The SCRAM users, each with its namespace. @default [] */
+    users?: KafkaUser[];
+    /** What each user may do; nothing else is allowed. @default [] */
+    acls?: KafkaAcl[];
+}
+
+/**
+ * The cluster's users and ACLs, applied by `pulumi up`: a generated password per SCRAM user or a
+ * client certificate per tls user (kept as secrets in the state), the user's Secret in its
+ * namespace (bootstrap, CA, credentials), and the
+ * kafka-access Job that writes the SCRAM credentials and makes the ACLs exactly those declared.
+ * Pulumi awaits the Job (pulumi-kubernetes await/job.go: Complete, or fail on Failed), so a
+ * refused credential or ACL fails the `up`. The Job runs after the brokers' rollout (and waits
+ * for them to answer, bounded, too).
+ */
+export class KafkaAccess extends pulumi.ComponentResource {
+    readonly job: k8s.batch.v1.Job;
+    /** Each user's Secret, by user name. */
+    readonly userSecrets: Record<string, k8s.core.v1.Secret>;
+
+    constructor(name: string, args: KafkaAccessArgs, opts?: pulumi.ComponentResourceOptions) {
+        super("zk-kafka-gke:kafka:Access", name, {}, opts);
+        const users = args.users ?? [];
+        const acls = args.acls ?? [];
+        const scram = users.filter((u) => u.authentication === "scram");
+        const passwords = Object.fromEntries(scram.map((u) => [u.name,
+            new random.RandomPassword(`kafka-user-${u.name}-password`, { length: 32, special: false }, { parent: this }).result]));
+        // A digest, not the passwords, goes into the Job's template: a 32-character random
+        // password is not recoverable from its SHA-256, so the digest is not a secret.
+        const digest = pulumi.unsecret(pulumi.all(scram.map((u) => passwords[u.name])).apply((values) =>
+            crypto.createHash("sha256").update(values.join("\n")).digest("hex").slice(0, 16)));
+        const specs = pulumi.all([args.namespace, args.replicationBootstrap, digest]).apply(([namespace, bootstrap, passwordsDigest]) =>
+            accessSpecs({ namespace, image: args.image, bootstrap, passwordsDigest, users, acls }));
+
+        const configMap = new k8s.core.v1.ConfigMap(ACCESS_NAMES.configMap, {
+            metadata: specs.apply((s) => s.configMap.metadata), data: specs.apply((s) => s.configMap.data),
+        }, { parent: this });
+        const passwordsSecret = new k8s.core.v1.Secret(ACCESS_NAMES.passwordsSecret, {
+            metadata: specs.apply((s) => s.passwordsSecretMeta),
+            stringData: pulumi.secret(pulumi.all(passwords)),
+        }, { parent: this });
+        const adminSecret = new k8s.core.v1.Secret(ACCESS_NAMES.adminSecret, {
+            metadata: specs.apply((s) => s.adminSecretMeta), stringData: pulumi.secret(args.pki.adminSecretData),
+        }, { parent: this });
+        this.job = new k8s.batch.v1.Job(ACCESS_NAMES.job, {
+            metadata: specs.apply((s) => s.job.metadata), spec: specs.apply((s) => s.job.spec),
+            // Waits for the brokers' rollout itself: a child does not inherit its component's dependsOn.
+        }, { parent: this, dependsOn: [configMap, passwordsSecret, adminSecret, args.brokers] });
+
+        // After the Job: an application finds its Secret once its credential works.
+        const data = (u: KafkaUser): pulumi.Output<Record<string, string>> => {
+            if (u.authentication === "scram") {
+                return pulumi.all([passwords[u.name], args.bootstrapServers, args.pki.caPem])
+                    .apply(([password, bootstrap, ca]) => userSecretData(u.name, password, bootstrap, ca));
+            }
+            const certificate = args.pki.clientCertificate(u.name, this);
+            return pulumi.all([args.tlsBootstrapServers, args.pki.caPem, certificate.key, certificate.cert])
+                .apply(([bootstrap, ca, key, cert]) => tlsUserSecretData(bootstrap, ca, key, cert));
+        };
+        this.userSecrets = Object.fromEntries(users.map((u) => [u.name, new k8s.core.v1.Secret(`kafka-user-${u.name}`, {
+            metadata: userSecretMeta(u), stringData: pulumi.secret(data(u)),
+        }, { parent: this, dependsOn: [this.job] })]));
+        this.registerOutputs({});
+    }
+}

@@ -1,0 +1,111 @@
+import * as pulumi from "@pulumi/pulumi";
+import * as k8s from "@pulumi/kubernetes";
+import { KAFKA_NAMES, KAFKA_PORT, bootstrapServers, brokerDomain, kafkaSpecs } from "./spec";
+import { KafkaOptionsInput, kafkaOptions } from "./options";
+import { DEFAULT_CLUSTER_DOMAIN } from "../zookeeper/spec";
+import { parseArgs } from "../shared/fields";
+import { registerStatefulWorkload } from "../shared/statefulset";
+import { ZoneSpread } from "../shared/pod";
+import { Scrape, scrapeType } from "../shared/metrics";
+import { JMX_EXPORTER } from "./metrics";
+import { KafkaPki } from "./pki";
+import { replicationBootstrap } from "./access-spec";
+import { LISTENERS } from "./security";
+
+export { KAFKA_NAMES, KAFKA_PORT };
+
+/**
+ * Settings of a Kafka cluster: every key of `kafkaOptions` (components/kafka-options.ts, where
+ * each one's default, rule and description are defined; docs/configuration.md lists them), all
+ * optional, plus where it runs and the ensemble it uses.
+ */
+export type KafkaClusterArgs = Omit<KafkaOptionsInput, "allowedClients" | "users" | "acls"> & {
+    /** Namespace of every object (pass the Namespace resource's name to depend on it). */
+    namespace: pulumi.Input<string>;
+    /** The ZooKeeper ensemble's client connect string (ZooKeeperEnsemble.connectString), without chroot. */
+    zookeeperConnect: pulumi.Input<string>;
+    /** The cluster's DNS domain, in the brokers' advertised names. @default "cluster.local" */
+    clusterDomain?: string;
+    /** How strictly the brokers spread over the nodes' zones. @default "DoNotSchedule" */
+    zoneSpread?: ZoneSpread;
+    /**
+     * host:port of a GCE-compatible metadata server that tells a pod its node's zone, for
+     * broker.rack (GKE's: 169.254.169.254:80). @default none: only the pod's zone label
+     */
+    zoneMetadataServer?: string;
+    /** Who scrapes the metrics port when `metrics` is on, and how often. @default nobody: no scrape object */
+    scrape?: Scrape;
+    /** The SASL user ZooKeeper accepts for the brokers (ZooKeeperEnsemble.kafkaCredentials); required with zookeeperAcl secure. */
+    zookeeperCredentials?: { username: string; password: pulumi.Input<string> };
+};
+
+/**
+ * ZooKeeper-backed Kafka as in the "StatefulSet and DaemonSet updates" walkthrough: Service
+ * kafka-hs, PDB kafka-pdb and StatefulSet kafka, plus the kafka-config ConfigMap holding
+ * server.properties and the start and probe scripts. It does not wait for the ensemble's
+ * rollout: each broker waits for a ZooKeeper quorum itself, so a fresh stack starts both at once.
+ */
+export class KafkaCluster extends pulumi.ComponentResource {
+    readonly configMap: k8s.core.v1.ConfigMap;
+    readonly headlessService: k8s.core.v1.Service;
+    readonly podDisruptionBudget: k8s.policy.v1.PodDisruptionBudget;
+    readonly statefulSet: k8s.apps.v1.StatefulSet;
+    /** One patch per pod's data claim, holding it at the configured size (volumes grow in place). */
+    readonly claimPatches: k8s.core.v1.PersistentVolumeClaimPatch[];
+    /** `kafka-0.kafka-hs.<ns>.svc.<domain>:9093,…`: every broker's stable address. */
+    readonly bootstrapServers: pulumi.Output<string>;
+    /** The ZooKeeper connect string the brokers use, chroot included. */
+    readonly zookeeperConnect: pulumi.Output<string>;
+    /** With tls: the brokers' CA, certificates and the kafka-tls Secret. */
+    readonly pki?: KafkaPki;
+    /** With tls: every broker's replication address (9094), for the access Job. */
+    readonly replicationBootstrap: pulumi.Output<string>;
+    /** With tls: every broker's address for clients with a certificate (9092). */
+    readonly tlsBootstrapServers: pulumi.Output<string>;
+
+    constructor(name: string, args: KafkaClusterArgs, opts?: pulumi.ComponentResourceOptions) {
+        super("zk-kafka-gke:kafka:Cluster", name, {}, opts);
+        const { namespace, zookeeperConnect, clusterDomain = DEFAULT_CLUSTER_DOMAIN, zoneSpread = "DoNotSchedule", zoneMetadataServer, scrape,
+            zookeeperCredentials, ...options } = args;
+        const settings = parseArgs("KafkaCluster", name, kafkaOptions, options);
+        if (settings.zookeeperAcl === "secure" && zookeeperCredentials === undefined) {
+            throw new Error(`KafkaCluster ${name}: zookeeperCredentials must be given when zookeeperAcl is secure (ZooKeeperEnsemble.kafkaCredentials)`);
+        }
+        // Without a metadata server only a pod label can tell the zone, which few clusters set yet.
+        const rack = settings.rack ?? (zoneMetadataServer !== undefined ? "zone" : "none");
+        const brokers = Array.from({ length: settings.replicas }, (_, i) => `${KAFKA_NAMES.statefulSet}-${i}`);
+        this.pki = settings.tls ? new KafkaPki(`${name}-pki`, {
+            brokers, service: KAFKA_NAMES.headlessService, namespace, clusterDomain, certificateHours: settings.certificateHours,
+            certificateRenewHours: settings.certificateRenewHours, caHours: settings.caHours, certificateGeneration: settings.certificateGeneration,
+        }, { parent: this }) : undefined;
+        const specs = pulumi.all([namespace, zookeeperConnect, this.pki?.digest]).apply(([ns, zk, certificates]) =>
+            kafkaSpecs({ ...settings, rack, namespace: ns, clusterDomain, zookeeperConnect: zk, zoneSpread, zoneMetadataServer, scrape, certificates }));
+
+        // The agent's jar, mounted by every broker: there before the pods that load it.
+        const agent = settings.metrics
+            ? [new k8s.core.v1.ConfigMap(JMX_EXPORTER.configMap, {
+                metadata: specs.apply((s) => s.agentConfigMap!.metadata), binaryData: specs.apply((s) => s.agentConfigMap!.binaryData), immutable: true,
+            }, { parent: this })]
+            : [];
+        // The brokers' ZooKeeper credentials, as files for kafka-start.sh: mounted by the brokers only.
+        const auth = settings.zookeeperAcl === "secure" ? [new k8s.core.v1.Secret(KAFKA_NAMES.zookeeperAuthSecret, {
+            metadata: specs.apply((x) => x.zookeeperAuthSecretMeta),
+            stringData: { username: zookeeperCredentials!.username, password: pulumi.secret(zookeeperCredentials!.password) },
+        }, { parent: this })] : [];
+        // Every broker's key and certificate, and the CA: mounted by the brokers only.
+        const tlsSecret = this.pki ? [new k8s.core.v1.Secret(KAFKA_NAMES.tlsSecret, {
+            metadata: specs.apply((x) => x.tlsSecretMeta), stringData: this.pki.brokerSecretData,
+        }, { parent: this })] : [];
+        ({ configMap: this.configMap, headlessService: this.headlessService, podDisruptionBudget: this.podDisruptionBudget,
+            statefulSet: this.statefulSet, claims: this.claimPatches } = registerStatefulWorkload(this, KAFKA_NAMES, settings.replicas, specs,
+            { scrapeType: settings.metrics ? scrapeType(scrape) : undefined, dependsOn: [...agent, ...auth, ...tlsSecret] }));
+
+        this.bootstrapServers = pulumi.output(namespace).apply((ns) => bootstrapServers({ namespace: ns, clusterDomain, replicas: settings.replicas }));
+        this.zookeeperConnect = pulumi.interpolate`${zookeeperConnect}${settings.zookeeperChroot}`;
+        this.replicationBootstrap = pulumi.output(namespace).apply((ns) =>
+            replicationBootstrap(brokers.map((b) => `${b}.${brokerDomain({ namespace: ns, clusterDomain })}`)));
+        this.tlsBootstrapServers = pulumi.output(namespace).apply((ns) =>
+            bootstrapServers({ namespace: ns, clusterDomain, replicas: settings.replicas }, LISTENERS.clientTls.port));
+        this.registerOutputs({ bootstrapServers: this.bootstrapServers, zookeeperConnect: this.zookeeperConnect, replicationBootstrap: this.replicationBootstrap });
+    }
+}

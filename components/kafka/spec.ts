@@ -1,0 +1,259 @@
+import type * as k8s from "@pulumi/kubernetes";
+import { objectLabels, selectorLabels } from "../shared/labels";
+import { ZONE_LABEL, ZoneSpread, execProbe, jvmResources } from "../shared/pod";
+import { ClaimPatch, configMapVolumes, disruptionBudget, headlessService, shippedFile, statefulSetObjects } from "../shared/statefulset";
+import { imageTag } from "../shared/fields";
+import { KAFKA_PDB_MAX_UNAVAILABLE, KafkaOptions } from "./options";
+import { JMX_EXPORTER, jmxExporterAgentFlag, jmxExporterConfig, jmxExporterJar } from "./metrics";
+import { CustomObject, METRICS_PORT_NAME, Scrape, scrapeObject } from "../shared/metrics";
+import { PLAINTEXT_REASON } from "../../policy/rules/require-tls-listeners";
+import { LISTENERS, TLS_PATHS, securityProperties } from "./security";
+
+/** Object names of the "StatefulSet and DaemonSet updates" walkthrough, so its commands work verbatim. */
+export const KAFKA_NAMES = {
+    headlessService: "kafka-hs",
+    pdb: "kafka-pdb",
+    statefulSet: "kafka",
+    configMap: "kafka-config",
+    /** The volumeClaimTemplate: each broker's claim is datadir-kafka-<ordinal>. */
+    dataClaim: "datadir",
+    /** The brokers' ZooKeeper credentials (username, password), with kafka.zookeeperAcl secure. */
+    zookeeperAuthSecret: "kafka-zookeeper-auth",
+    /** The CA certificate and every broker's key and certificate, with kafka.tls. */
+    tlsSecret: "kafka-tls",
+} as const;
+
+/** The walkthrough's broker port, named `server` on the Service and the container. */
+export const KAFKA_PORT = 9093;
+
+/** Paths inside the container; the apache/kafka image keeps Kafka in /opt/kafka. */
+export const KAFKA_PATHS = {
+    home: "/opt/kafka",
+    config: "/etc/kafka-config",
+    scripts: "/opt/zk-kafka-gke",
+    runtime: "/var/run/kafka",
+    data: "/var/lib/kafka/data",
+    tmp: "/tmp",
+    zookeeperAuth: "/etc/kafka-zookeeper-auth",
+} as const;
+
+/** The apache/kafka image's `appuser`. */
+const KAFKA_UID = 1000;
+
+/** Seconds the probe's one call (ApiVersions or Metadata) may take; the probe's timeout adds a second for the shell. */
+export const KAFKA_PROBE_CALL_SECONDS = 3;
+
+/** Seconds kafka-start.sh waits for a ZooKeeper quorum before it gives up (and the kubelet restarts it). */
+export const KAFKA_ZOOKEEPER_WAIT_SECONDS = 300;
+
+/** Long enough for a controlled shutdown to move leadership away and flush the logs. */
+export const KAFKA_TERMINATION_GRACE_SECONDS = 120;
+
+export type KafkaSettings = Omit<KafkaOptions, "rack"> & {
+    namespace: string;
+    clusterDomain: string;
+    /** The ensemble's client connect string, without chroot (the ZooKeeper component's output). */
+    zookeeperConnect: string;
+    zoneSpread: ZoneSpread;
+    /** broker.rack: the pod's zone, or none. */
+    rack: "zone" | "none";
+    /** Who scrapes the metrics port when `metrics` is on, and how often. */
+    scrape?: Scrape;
+    /** host:port of a GCE-compatible metadata server that answers the node's zone (GKE's). */
+    zoneMetadataServer?: string;
+    /**
+     * A digest of the brokers' certificates (public), with kafka.tls: a new certificate changes
+     * the pod template, so the brokers roll onto it one at a time (the safe roll).
+     */
+    certificates?: string;
+};
+
+export const kafkaSelector = selectorLabels("kafka");
+
+/** The domain of the brokers' stable names: kafka-N.<this>. */
+export function brokerDomain(s: Pick<KafkaSettings, "namespace" | "clusterDomain">): string {
+    return `${KAFKA_NAMES.headlessService}.${s.namespace}.svc.${s.clusterDomain}`;
+}
+
+/** Every broker's stable address, comma-separated: the bootstrap list for clients (on another port: those with a certificate). */
+export function bootstrapServers(s: Pick<KafkaSettings, "namespace" | "clusterDomain" | "replicas">, port: number = KAFKA_PORT): string {
+    return Array.from({ length: s.replicas }, (_, i) => `${KAFKA_NAMES.statefulSet}-${i}.${brokerDomain(s)}:${port}`).join(",");
+}
+
+/** The brokers' server.properties: identical on every broker (kafka-start.sh adds broker.id and advertised.listeners). */
+export function serverProperties(s: KafkaSettings): string {
+    return [
+        "# Rendered by zk-kafka-gke; identical on every broker (kafka-start.sh adds broker.id and",
+        "# advertised.listeners from the pod's name).",
+        ...securityProperties(s.tls, `${TLS_PATHS.brokerSecret}/ca.crt`),
+        `zookeeper.connect=${s.zookeeperConnect}${s.zookeeperChroot}`,
+        "zookeeper.session.timeout.ms=18000",
+        ...(s.zookeeperAcl === "secure" ? ["# Znodes readable by all, changeable by the brokers' SASL identity alone (kafka-start.sh logs in).", "zookeeper.set.acl=true"] : []),
+        "# A subdirectory of the volume: a fresh filesystem's lost+found is not a partition.",
+        `log.dirs=${KAFKA_PATHS.data}/logs`,
+        `num.partitions=${s.numPartitions}`,
+        `log.retention.hours=${s.logRetentionHours}`,
+        "# Durability: acks=all writes need min.insync.replicas copies; a lagging replica never becomes leader.",
+        `default.replication.factor=${s.defaultReplicationFactor}`,
+        `min.insync.replicas=${s.minInsyncReplicas}`,
+        `offsets.topic.replication.factor=${s.defaultReplicationFactor}`,
+        `transaction.state.log.replication.factor=${s.defaultReplicationFactor}`,
+        `transaction.state.log.min.isr=${s.minInsyncReplicas}`,
+        "unclean.leader.election.enable=false",
+        `auto.create.topics.enable=${s.autoCreateTopics}`,
+        "# SIGTERM moves leadership away before the broker stops (within terminationGracePeriodSeconds).",
+        "controlled.shutdown.enable=true",
+        "",
+    ].join("\n");
+}
+
+/** Everything the ConfigMap carries: config files and scripts. */
+export function configFiles(s: KafkaSettings): { conf: Record<string, string>; scripts: Record<string, string> } {
+    return {
+        conf: {
+            "server.properties": serverProperties(s), "log4j.properties": shippedFile(__dirname, "kafka-log4j.properties"),
+            ...(s.metrics ? { "jmx-exporter.yaml": jmxExporterConfig(s.metricsPerTopic) } : {}),
+        },
+        scripts: { "kafka-start.sh": shippedFile(__dirname, "kafka-start.sh"), "kafka-probe.sh": shippedFile(__dirname, "kafka-probe.sh") },
+    };
+}
+
+export interface KafkaSpecs {
+    configMap: k8s.core.v1.ConfigMapArgs;
+    headlessService: k8s.core.v1.ServiceArgs;
+    pdb: k8s.policy.v1.PodDisruptionBudgetArgs;
+    statefulSet: k8s.apps.v1.StatefulSetArgs;
+    claimPatches: ClaimPatch[];
+    /** The JMX exporter agent's jar, when metrics are on. */
+    agentConfigMap?: { metadata: { name: string; namespace: string; labels: Record<string, string> }; binaryData: Record<string, string>; immutable: true };
+    /** kafka-zookeeper-auth's metadata; its data (the credentials) comes from Pulumi secrets, not from specs. */
+    zookeeperAuthSecretMeta: { name: string; namespace: string; labels: Record<string, string> };
+    /** kafka-tls's metadata; its data (keys, certificates) comes from Pulumi resources. */
+    tlsSecretMeta: { name: string; namespace: string; labels: Record<string, string> };
+    scrapeObject?: CustomObject;
+}
+
+/** Every object of the Kafka cluster, as plain data (no Pulumi runtime needed). */
+export function kafkaSpecs(s: KafkaSettings): KafkaSpecs {
+    const labels = objectLabels(kafkaSelector, "kafka", "broker");
+    const meta = (name: string) => ({ name, namespace: s.namespace, labels });
+    const config = configMapVolumes(KAFKA_NAMES.configMap, configFiles(s));
+    const jar = s.metrics ? jmxExporterJar() : undefined;
+    return {
+        configMap: {
+            metadata: { ...meta(KAFKA_NAMES.configMap), ...(s.plaintextReason !== undefined ? { annotations: { [PLAINTEXT_REASON]: s.plaintextReason } } : {}) },
+            data: config.data,
+        },
+        ...(jar ? {
+            agentConfigMap: { metadata: meta(JMX_EXPORTER.configMap), binaryData: { [JMX_EXPORTER.file]: jar.toString("base64") }, immutable: true },
+            ...(s.scrape ? { scrapeObject: scrapeObject(s.scrape.scraper, meta(KAFKA_NAMES.statefulSet), kafkaSelector, s.scrape.interval) } : {}),
+        } : {}),
+        headlessService: headlessService(meta(KAFKA_NAMES.headlessService), kafkaSelector, servicePorts(s)),
+        zookeeperAuthSecretMeta: meta(KAFKA_NAMES.zookeeperAuthSecret),
+        tlsSecretMeta: meta(KAFKA_NAMES.tlsSecret),
+        pdb: disruptionBudget(meta(KAFKA_NAMES.pdb), kafkaSelector, KAFKA_PDB_MAX_UNAVAILABLE),
+        ...statefulSetObjects({
+            meta: meta(KAFKA_NAMES.statefulSet),
+            selector: kafkaSelector,
+            serviceName: KAFKA_NAMES.headlessService,
+            replicas: s.replicas,
+            // The walkthrough's policy: brokers start together, each waits for ZooKeeper itself.
+            podManagementPolicy: "Parallel",
+            updatePartition: s.updatePartition,
+            zoneSpread: s.zoneSpread,
+            version: imageTag(s.image),
+            // The agent's release is part of what the pods run: a new one rolls them.
+            configChecksum: [config.checksum, ...(jar ? [JMX_EXPORTER.sha256.slice(0, 16)] : []), ...(s.tls && s.certificates ? [s.certificates] : [])].join("-"),
+            uid: KAFKA_UID,
+            terminationGracePeriodSeconds: KAFKA_TERMINATION_GRACE_SECONDS,
+            preStartSeconds: KAFKA_ZOOKEEPER_WAIT_SECONDS,
+            container: container(s),
+            volumes: [
+                ...config.volumes,
+                { name: "runtime", emptyDir: { sizeLimit: "16Mi" } },
+                { name: "tmp", emptyDir: { sizeLimit: "256Mi" } },
+                ...(jar ? [{ name: "jmx-exporter", configMap: { name: JMX_EXPORTER.configMap } }] : []),
+                ...(s.zookeeperAcl === "secure" ? [{ name: "zookeeper-auth", secret: { secretName: KAFKA_NAMES.zookeeperAuthSecret, defaultMode: 0o400 } }] : []),
+                ...(s.tls ? [{ name: "tls", secret: { secretName: KAFKA_NAMES.tlsSecret, defaultMode: 0o400 } }] : []),
+            ],
+            data: { name: KAFKA_NAMES.dataClaim, size: s.storageSize, storageClass: s.storageClass },
+        }),
+    };
+}
+
+function container(s: KafkaSettings): k8s.types.input.core.v1.Container {
+    const probe = (mode: "live" | "ready", timing: { periodSeconds: number; failureThreshold: number }) =>
+        execProbe(["bash", `${KAFKA_PATHS.scripts}/kafka-probe.sh`, mode, String(KAFKA_PROBE_CALL_SECONDS)],
+            { ...timing, timeoutSeconds: KAFKA_PROBE_CALL_SECONDS + 1 });
+    return {
+        name: "kafka",
+        image: s.image,
+        command: ["bash", `${KAFKA_PATHS.scripts}/kafka-start.sh`],
+        env: [
+            { name: "KAFKA_HOME", value: KAFKA_PATHS.home },
+            { name: "KAFKA_CONFIG_DIR", value: KAFKA_PATHS.config },
+            { name: "KAFKA_RUNTIME_DIR", value: KAFKA_PATHS.runtime },
+            { name: "KAFKA_ADVERTISED_DOMAIN", value: brokerDomain(s) },
+            { name: "KAFKA_ZOOKEEPER_WAIT_SECONDS", value: String(KAFKA_ZOOKEEPER_WAIT_SECONDS) },
+            ...rackEnv(s),
+            { name: "KAFKA_HEAP_OPTS", value: `-Xms${s.heap} -Xmx${s.heap}` },
+            // An OutOfMemoryError leaves a broker half alive: exit, and let the kubelet restart it.
+            {
+                name: "KAFKA_OPTS",
+                value: ["-XX:+ExitOnOutOfMemoryError", ...(s.metrics ? [jmxExporterAgentFlag(`${KAFKA_PATHS.config}/jmx-exporter.yaml`)] : [])].join(" "),
+            },
+            { name: "KAFKA_LOG4J_OPTS", value: `-Dlog4j.configuration=file:${KAFKA_PATHS.config}/log4j.properties` },
+            // kafka-run-class.sh creates LOG_DIR; without -loggc (the default EXTRA_ARGS) no GC log files.
+            { name: "LOG_DIR", value: `${KAFKA_PATHS.tmp}/kafka-logs` },
+            { name: "EXTRA_ARGS", value: "-name kafkaServer" },
+            ...(s.zookeeperAcl === "secure" ? [{ name: "KAFKA_ZOOKEEPER_AUTH_DIR", value: KAFKA_PATHS.zookeeperAuth }] : []),
+            ...(s.tls ? [{ name: "KAFKA_TLS_DIR", value: TLS_PATHS.brokerSecret }, { name: "KAFKA_LOCAL_LISTENERS", value: LISTENERS.probe.name }] : []),
+        ],
+        ports: [...servicePorts(s).map((p) => ({ name: p.name, containerPort: p.port })),
+            ...(s.metrics ? [{ name: METRICS_PORT_NAME, containerPort: JMX_EXPORTER.port }] : [])],
+        resources: jvmResources(s.cpu, s.memory),
+        // Log recovery after an unclean stop can take long: fifteen minutes before liveness counts.
+        startupProbe: probe("live", { periodSeconds: 10, failureThreshold: 90 }),
+        // Ready = back in the ISR of every partition it replicates: a roll or a drain takes the
+        // next broker down only once this one has caught up (kafka-probe.sh says why not).
+        readinessProbe: probe("ready", { periodSeconds: 10, failureThreshold: 3 }),
+        // A broker that answers no request for a minute is hung: restart it. Never the ISR here:
+        // a broker that is behind must be left to catch up, not restarted.
+        livenessProbe: probe("live", { periodSeconds: 10, failureThreshold: 6 }),
+        volumeMounts: [
+            { name: KAFKA_NAMES.dataClaim, mountPath: KAFKA_PATHS.data },
+            { name: "config", mountPath: KAFKA_PATHS.config, readOnly: true },
+            { name: "scripts", mountPath: KAFKA_PATHS.scripts, readOnly: true },
+            { name: "runtime", mountPath: KAFKA_PATHS.runtime },
+            { name: "tmp", mountPath: KAFKA_PATHS.tmp },
+            ...(s.metrics ? [{ name: "jmx-exporter", mountPath: JMX_EXPORTER.mountPath, readOnly: true }] : []),
+            ...(s.zookeeperAcl === "secure" ? [{ name: "zookeeper-auth", mountPath: KAFKA_PATHS.zookeeperAuth, readOnly: true }] : []),
+            ...(s.tls ? [{ name: "tls", mountPath: TLS_PATHS.brokerSecret, readOnly: true }] : []),
+        ],
+    };
+}
+
+/**
+ * The brokers' ports on the network: the walkthrough's `server` (clients), and with TLS
+ * replication and `tls` (clients with a certificate). The probe's is loopback.
+ */
+export function servicePorts(s: Pick<KafkaSettings, "tls">): Array<{ name: string; port: number }> {
+    return [{ name: "server", port: KAFKA_PORT },
+        ...(s.tls ? [{ name: "replication", port: LISTENERS.replication.port }, { name: "tls", port: LISTENERS.clientTls.port }] : [])];
+}
+
+/**
+ * How kafka-start.sh learns the broker's zone for broker.rack, without an API token: first the
+ * pod's own zone label through the downward API (clusters that copy the node's topology labels
+ * onto pods: KEP-4742, beta in Kubernetes 1.35; empty elsewhere), then the metadata server
+ * (GKE's answers instance/zone to every pod). Operators such as Strimzi read the Node object
+ * instead, which takes a service account token and RBAC on nodes.
+ */
+function rackEnv(s: KafkaSettings): k8s.types.input.core.v1.EnvVar[] {
+    if (s.rack === "none") return [];
+    return [
+        { name: "KAFKA_RACK", value: "zone" },
+        { name: "KAFKA_POD_ZONE", valueFrom: { fieldRef: { fieldPath: `metadata.labels['${ZONE_LABEL}']` } } },
+        ...(s.zoneMetadataServer !== undefined ? [{ name: "KAFKA_ZONE_METADATA", value: s.zoneMetadataServer }] : []),
+    ];
+}

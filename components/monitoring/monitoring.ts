@@ -1,0 +1,50 @@
+import * as pulumi from "@pulumi/pulumi";
+import * as gcp from "@pulumi/gcp";
+import * as k8s from "@pulumi/kubernetes";
+import { MonitoringSettings, alertPolicies, prometheusRule } from "./spec";
+import { dashboardJson } from "./dashboard-spec";
+import { objectLabels, selectorLabels } from "../shared/labels";
+
+/**
+ * What is watched and how (components/monitoring-options.ts defines each key's default; the
+ * stack resolves the rest): in gke mode `project` names where the alert policies and the
+ * dashboard go.
+ */
+export type MonitoringArgs = MonitoringSettings & {
+    /** The GCP project of the alert policies and the dashboard; required in gke mode. */
+    project?: string;
+};
+
+/**
+ * The alerts that page on lost data or availability and the dashboard an operator opens first:
+ * Cloud Monitoring alert policies (PromQL over managed collection) and a dashboard in gke mode,
+ * a PrometheusRule for a Prometheus Operator in existing mode.
+ */
+export class Monitoring extends pulumi.ComponentResource {
+    readonly alertPolicies: gcp.monitoring.AlertPolicy[] = [];
+    readonly dashboard?: gcp.monitoring.Dashboard;
+    readonly prometheusRule?: k8s.apiextensions.CustomResource;
+
+    constructor(name: string, args: MonitoringArgs, opts?: pulumi.ComponentResourceOptions) {
+        super("zk-kafka-gke:monitoring:Monitoring", name, {}, opts);
+        const parent = { parent: this };
+        if (args.mode === "gke") {
+            if (args.project === undefined) throw new Error(`Monitoring ${name}: project must be set in gke mode`);
+            const project = args.project;
+            if (args.alerts) {
+                for (const policy of alertPolicies({ ...args, project })) {
+                    this.alertPolicies.push(new gcp.monitoring.AlertPolicy(`${name}-${policy.name.toLowerCase()}`, policy.args, parent));
+                }
+            }
+            if (args.dashboard) {
+                this.dashboard = new gcp.monitoring.Dashboard(`${name}-dashboard`, { project, dashboardJson: dashboardJson(args) }, parent);
+            }
+        } else if (args.alerts && args.prometheusOperator) {
+            const metadata = { name: "zk-kafka-alerts", namespace: args.namespace, labels: objectLabels(selectorLabels("zk-kafka-alerts"), "alerts", "monitoring") };
+            // A child does not inherit the component's dependsOn: the rule names the namespace it
+            // lives in by a plain string, so it waits for what the component waits for (the Namespace).
+            this.prometheusRule = new k8s.apiextensions.CustomResource(`${name}-rules`, prometheusRule(args, metadata), { ...parent, dependsOn: opts?.dependsOn });
+        }
+        this.registerOutputs({ alertPolicies: this.alertPolicies.map((p) => p.name) });
+    }
+}

@@ -1,0 +1,28 @@
+import * as v from "valibot";
+import type { MonitoringOptions as Documented } from "./generated/monitoring-options";
+import { isScrapeInterval } from "../node-exporter/options";
+import { field, SameAs, strictSection, withDefault } from "../shared/fields";
+
+const CHANNEL = /^projects\/[a-z][-a-z0-9]{4,28}[a-z0-9]\/notificationChannels\/\d+$/;
+const channelsMust = "must be a list of Cloud Monitoring notification channel names, projects/<project>/notificationChannels/<id>";
+
+/**
+ * How ZooKeeper and Kafka are watched, defined once: where their metrics go, the alerts that page
+ * and who they page, the dashboard. Each workload's own `metrics` key turns its exporter on.
+ */
+export const monitoringOptions = strictSection({
+    scrapeInterval: withDefault(field.string("must be a Prometheus duration from 5s to 5m such as 30s or 1m", isScrapeInterval), "30s",
+        { description: "How often the ZooKeeper and Kafka metrics are scraped" }),
+    alerts: withDefault(field.bool(), true,
+        { description: "The alerts on what loses data or availability (docs/runbook.md, Alerts): Cloud Monitoring alert policies in gke mode, a PrometheusRule with monitoring.prometheusOperator" }),
+    notificationChannels: withDefault(v.array(field.string(channelsMust, (s) => CHANNEL.test(s)), channelsMust), [],
+        { description: "Who the gke-mode alert policies notify; none still creates them, with a warning (they show in Cloud Monitoring's incidents)", allowed: channelsMust }),
+    dashboard: withDefault(field.bool(), true,
+        { description: "A Cloud Monitoring dashboard of partitions, ISR churn, latency, throughput, ZooKeeper and disk (gke mode)" }),
+    prometheusOperator: withDefault(field.bool(), false,
+        { description: "Existing mode: PodMonitors and a PrometheusRule for a Prometheus Operator (its CRDs must be installed)" }),
+    prometheusNamespace: withDefault(field.dnsLabel(), "monitoring",
+        { description: "Existing mode: the namespace whose Prometheus may scrape the metrics ports (NetworkPolicy)" }),
+});
+
+export type MonitoringOptions = SameAs<Documented, v.InferOutput<typeof monitoringOptions>>;

@@ -1,0 +1,113 @@
+import type * as k8s from "@pulumi/kubernetes";
+import { SelectorLabels, objectLabels, selectorLabels } from "../shared/labels";
+import { NetworkOptions } from "./options";
+
+type NetworkPolicy = k8s.networking.v1.NetworkPolicyArgs;
+type Peer = k8s.types.input.networking.v1.NetworkPolicyPeer;
+
+/** An allowed client as the config gives it: label maps of its namespace and pods. */
+export interface Client { namespaceSelector?: Record<string, string>; podSelector?: Record<string, string> }
+
+/** A workload of the namespace: the labels that select its pods and the ports it serves. */
+export interface Workload {
+    selector: SelectorLabels;
+    ports: number[];
+    /** The metrics port and who may scrape it (shared/metrics.ts, scraperPeer), when metrics are on. */
+    metrics?: { port: number; from: Peer };
+}
+
+export interface NetworkSettings extends NetworkOptions {
+    namespace: string;
+    zookeeper: Workload & { peerPorts: number[]; clients: Client[] };
+    /**
+     * metadataEgress: where the brokers may ask the metadata server for their zone (broker.rack).
+     * peerPorts: the brokers' own listener (replication, with TLS), which only they and the
+     * admin pods (the access Job) reach.
+     */
+    kafka: Workload & { clients: Client[]; metadataEgress?: Array<{ cidr: string; port: number }>; peerPorts?: number[]; admin?: SelectorLabels };
+}
+
+/** kube-dns as GKE and kubeadm label it, in kube-system. */
+const KUBE_DNS: Peer = {
+    namespaceSelector: { matchLabels: { "kubernetes.io/metadata.name": "kube-system" } },
+    podSelector: { matchLabels: { "k8s-app": "kube-dns" } },
+};
+
+/** The scrapers, on the metrics port only. */
+const scrapers = (w: Workload) => (w.metrics ? [{ from: [w.metrics.from], ports: tcp([w.metrics.port]) }] : []);
+const tcp = (ports: number[]) => ports.map((port) => ({ protocol: "TCP", port }));
+const pods = (selector: SelectorLabels): Peer => ({ podSelector: { matchLabels: { ...selector } } });
+const client = (c: Client): Peer => ({
+    ...(c.namespaceSelector ? { namespaceSelector: { matchLabels: { ...c.namespaceSelector } } } : {}),
+    ...(c.podSelector ? { podSelector: { matchLabels: { ...c.podSelector } } } : {}),
+});
+
+/**
+ * The data namespace's NetworkPolicies: everything denied, then exactly the flows of the
+ * tutorials' architecture. The kubelet's exec probes run inside the containers and need no
+ * rule; Services and the headless names resolve through DNS, which restricted egress allows.
+ */
+export function networkPolicySpecs(s: NetworkSettings): NetworkPolicy[] {
+    if (!s.policies) return [];
+    const restricted = s.egress === "restricted";
+    const types = restricted ? ["Ingress", "Egress"] : ["Ingress"];
+    const meta = (name: string) => ({ name, namespace: s.namespace, labels: objectLabels(selectorLabels(name), "network-policy", "network") });
+    const { zookeeper: zk, kafka } = s;
+    const kafkaPeerPorts = kafka.peerPorts ?? [];
+    // A client named by podSelector alone lives in this namespace, whose egress the default-deny
+    // closes: open exactly its way to the workload's port. Clients elsewhere answer to their own namespace's policies.
+    const clientEgress = (workload: string, w: Workload, clients: Client[]): NetworkPolicy[] => !restricted ? [] : clients
+        .filter((c) => c.namespaceSelector === undefined && c.podSelector !== undefined)
+        .map((c, i) => ({
+            metadata: meta(`${workload}-client-${i}`),
+            spec: { podSelector: { matchLabels: { ...c.podSelector } }, policyTypes: ["Egress"], egress: [{ to: [pods(w.selector)], ports: tcp(w.ports) }] },
+        }));
+    return [
+        // Every pod of the namespace, whoever deploys it later: nothing gets in (or out) unless a policy below says so.
+        { metadata: meta("default-deny"), spec: { podSelector: {}, policyTypes: types } },
+        ...(restricted ? [{
+            metadata: meta("allow-dns"),
+            spec: { podSelector: {}, policyTypes: ["Egress"], egress: [{ to: [KUBE_DNS], ports: [{ protocol: "UDP", port: 53 }, { protocol: "TCP", port: 53 }] }] },
+        }] : []),
+        {
+            metadata: meta("zookeeper"),
+            spec: {
+                podSelector: { matchLabels: { ...zk.selector } },
+                policyTypes: types,
+                ingress: [
+                    { from: [pods(zk.selector)], ports: tcp(zk.peerPorts) },
+                    { from: [pods(kafka.selector), ...zk.clients.map(client)], ports: tcp(zk.ports) },
+                    ...scrapers(zk),
+                ],
+                ...(restricted ? { egress: [{ to: [pods(zk.selector)], ports: tcp(zk.peerPorts) }] } : {}),
+            },
+        },
+        {
+            metadata: meta("kafka"),
+            spec: {
+                podSelector: { matchLabels: { ...kafka.selector } },
+                policyTypes: types,
+                // Without TLS, replication and clients share the broker port; with it, replication has its own.
+                ingress: [
+                    { from: [pods(kafka.selector), ...kafka.clients.map(client)], ports: tcp(kafka.ports) },
+                    ...(kafkaPeerPorts.length ? [{ from: [pods(kafka.selector), ...(kafka.admin ? [pods(kafka.admin)] : [])], ports: tcp(kafkaPeerPorts) }] : []),
+                    ...scrapers(kafka),
+                ],
+                ...(restricted ? {
+                    egress: [
+                        { to: [pods(zk.selector)], ports: tcp(zk.ports) },
+                        { to: [pods(kafka.selector)], ports: tcp([...kafka.ports, ...kafkaPeerPorts]) },
+                        ...(kafka.metadataEgress ?? []).map((m) => ({ to: [{ ipBlock: { cidr: m.cidr } }], ports: tcp([m.port]) })),
+                    ],
+                } : {}),
+            },
+        },
+        // The access Job's pods: out to the brokers' replication listener only.
+        ...(restricted && kafka.admin && kafkaPeerPorts.length ? [{
+            metadata: meta("kafka-access"),
+            spec: { podSelector: { matchLabels: { ...kafka.admin } }, policyTypes: ["Egress"], egress: [{ to: [pods(kafka.selector)], ports: tcp(kafkaPeerPorts) }] },
+        }] : []),
+        ...clientEgress("zookeeper", zk, zk.clients),
+        ...clientEgress("kafka", kafka, kafka.clients),
+    ];
+}

@@ -1,0 +1,99 @@
+import { strict as assert } from "assert";
+import { RenderedStack, render } from "../../harness/render";
+import { clusterSchema } from "../../../schema/cluster";
+
+/**
+ * Inputs the Google provider marks ForceNew: changing one replaces the resource (the cluster:
+ * every volume's data with it). Source: hashicorp/terraform-provider-google 7.x, which
+ * @pulumi/gcp 9 wraps, google/services/container/: resource_container_cluster.go,
+ * resource_container_node_pool.go and node_config.go (schemaNodeConfig). Checked there:
+ * machine_type, disk_size_gb, disk_type, image_type, labels, resource_labels, tags and
+ * workload_metadata_config update in place; private_cluster_config.enable_private_nodes updates
+ * in place; master_ipv4_cidr_block does not; control_plane_endpoints_config (the DNS endpoint) has no
+ * ForceNew and goes to one UpdateCluster call with the authorized networks.
+ */
+const CREATE_ONLY: Record<string, string[]> = {
+    "gcp:container/cluster:Cluster": [
+        "project", "name", "location", "network", "subnetwork", "initialNodeCount", "networkingMode",
+        "ipAllocationPolicy", "datapathProvider", "defaultMaxPodsPerNode", "enableAutopilot", "enableTpu",
+        "enableKubernetesAlpha", "clusterIpv4Cidr", "description", "nodeConfig",
+        "privateClusterConfig.masterIpv4CidrBlock", "privateClusterConfig.privateEndpointSubnetwork",
+    ],
+    "gcp:container/nodePool:NodePool": [
+        "project", "location", "cluster", "name", "namePrefix", "initialNodeCount", "maxPodsPerNode", "placementPolicy",
+        "nodeConfig.serviceAccount", "nodeConfig.oauthScopes", "nodeConfig.metadata", "nodeConfig.shieldedInstanceConfig",
+        "nodeConfig.minCpuPlatform", "nodeConfig.preemptible", "nodeConfig.spot", "nodeConfig.localSsdCount",
+        "nodeConfig.guestAccelerators", "nodeConfig.bootDiskKmsKey", "nodeConfig.reservationAffinity", "nodeConfig.gvnic",
+        "nodeConfig.gcfsConfig", "nodeConfig.secondaryBootDisks", "nodeConfig.localNvmeSsdBlockConfig",
+        "nodeConfig.ephemeralStorageLocalSsdConfig",
+        "networkConfig.createPodRange", "networkConfig.podRange", "networkConfig.podIpv4CidrBlock",
+    ],
+};
+
+/** Keys whose change replaces the cluster by nature, documented as such in the README. */
+const REPLACING_KEYS = ["mode", "name", "regional", "network", "subnetwork", "masterCidr"];
+/** Keys of the existing mode, which manages no GCP resource. */
+const EXISTING_MODE_KEYS = ["kubeconfig", "context"];
+
+/** Config changes a live stack may see, each applied alone to the stack named. */
+const CHANGES: Array<[string, Record<string, unknown>]> = [
+    ["dev", { "cluster.nodeCount": 5 }],
+    ["dev", { "cluster.machineType": "e2-standard-4" }],
+    ["dev", { "cluster.machineType": "n4-standard-4", "cluster.diskType": "hyperdisk-balanced" }],
+    ["dev", { "cluster.diskSizeGb": 100 }],
+    ["dev", { "cluster.diskType": "pd-ssd" }],
+    ["dev", { "cluster.releaseChannel": "STABLE" }],
+    ["dev", { "cluster.deletionProtection": true }],
+    ["dev", { "cluster.privateNodes": true }],
+    ["dev", { "cluster.masterAuthorizedNetworks": [{ cidr: "203.0.113.0/24", name: "office" }] }],
+    ["dev", { "cluster.maintenanceWindow": "03:00" }],
+    ["dev", { "cluster.controlPlaneEndpoint": "ip" }],
+    ["prod", { "cluster.controlPlaneEndpoint": "ip" }],
+    ["dev", { "zookeeper.replicas": 5, "cluster.nodeCount": 6 }],
+    ["dev", { namespace: "coordination" }],
+    ["prod", { "cluster.privateNodes": false }],
+    ["prod", { "cluster.zones": ["europe-west1-b", "europe-west1-c"], "cluster.nodeCount": 3 }],
+];
+
+const at = (props: Record<string, unknown>, path: string) =>
+    path.split(".").reduce<unknown>((v, k) => (v !== null && typeof v === "object" ? (v as Record<string, unknown>)[k] : undefined), props);
+
+describe("GKE create-only inputs", () => {
+    const baselines = new Map<string, RenderedStack>();
+    before(async () => {
+        for (const stack of ["dev", "prod"]) baselines.set(stack, await render({}, stack));
+    });
+
+    for (const [stack, change] of CHANGES) {
+        it(`${stack}: ${JSON.stringify(change)} replaces neither the cluster nor the pool`, async () => {
+            const before = baselines.get(stack)!;
+            const after = await render(change, stack);
+            for (const [type, paths] of Object.entries(CREATE_ONLY)) {
+                const [a, b] = [before, after].map((s) => s.resources.find((r) => r.type === type)!);
+                for (const path of paths) {
+                    if (b.ignoreChanges?.includes(path.split(".")[0])) continue;
+                    assert.deepEqual(at(b.props, path), at(a.props, path), `${type} ${path} would force a replacement`);
+                }
+            }
+        });
+    }
+
+    it("covers every cluster key that is not documented as replacing", () => {
+        const changed = new Set(CHANGES.flatMap(([, c]) => Object.keys(c)).filter((k) => k.startsWith("cluster."))
+            .map((k) => k.slice("cluster.".length)));
+        const keys = Object.keys(clusterSchema.entries).filter((k) => !REPLACING_KEYS.includes(k) && !EXISTING_MODE_KEYS.includes(k));
+        assert.deepEqual(keys.filter((k) => !changed.has(k)), []);
+    });
+
+    it("the documented replacing keys do change a create-only input", async () => {
+        const dev = baselines.get("dev")!;
+        for (const change of [{ "cluster.name": "other" }, { "cluster.network": "vpc2" }, { "cluster.subnetwork": "nodes" }]) {
+            const after = await render(change);
+            const differs = CREATE_ONLY["gcp:container/cluster:Cluster"].some((p) => {
+                const [a, b] = [dev, after].map((s) => s.resources.find((r) => r.type === "gcp:container/cluster:Cluster")!.props);
+                return JSON.stringify(at(a, p)) !== JSON.stringify(at(b, p));
+            });
+            assert.ok(differs, `${JSON.stringify(change)} is documented as replacing`);
+        }
+    });
+});

@@ -1,0 +1,177 @@
+import { strict as assert } from "assert";
+import { spawn, spawnSync } from "child_process";
+import * as fs from "fs";
+import * as path from "path";
+import * as k8s from "@pulumi/kubernetes";
+import { ConfigMap, Container } from "../../../harness/kube-types";
+import { RenderedStack, find, render } from "../../../harness/render";
+import { fakePeer } from "../../../harness/peers";
+import { tempDir } from "../../../harness/temp";
+
+const frame = (body: Buffer) => Buffer.concat([Buffer.from([0, 0, 0, 0].map((_, i) => (body.length >> (24 - 8 * i)) & 255)), body]);
+const i16 = (v: number) => { const b = Buffer.alloc(2); b.writeInt16BE(v); return b; };
+const i32 = (v: number) => { const b = Buffer.alloc(4); b.writeInt32BE(v); return b; };
+const str = (s: string | null) => (s === null ? i16(-1) : Buffer.concat([i16(s.length), Buffer.from(s)]));
+const array = <T>(items: T[], encode: (item: T) => Buffer) => Buffer.concat([i32(items.length), ...items.map(encode)]);
+
+/** An ApiVersions response: the request's correlation id, an error code, no api keys. */
+function apiVersionsResponse(request: Buffer, errorCode: number): Buffer {
+    return frame(Buffer.concat([i32(request.readInt32BE(8)), i16(errorCode), i32(0)]));
+}
+
+interface Partition { index: number; leader: number; replicas: number[]; isr: number[] }
+
+/** A MetadataResponse v1 (clients/src/main/resources/common/message/MetadataResponse.json). */
+function metadataResponse(request: Buffer, brokers: number[], topics: Record<string, Partition[]>): Buffer {
+    return frame(Buffer.concat([
+        i32(request.readInt32BE(8)),
+        array(brokers, (id) => Buffer.concat([i32(id), str(`kafka-${id}.kafka-hs`), i32(9093), str(null)])),
+        i32(brokers[0] ?? -1),
+        array(Object.entries(topics), ([name, partitions]) => Buffer.concat([i16(0), str(name), Buffer.from([name.startsWith("__") ? 1 : 0]),
+            array(partitions, (p) => Buffer.concat([i16(p.leader < 0 ? 5 : 0), i32(p.index), i32(p.leader), array(p.replicas, i32), array(p.isr, i32)]))])),
+    ]));
+}
+
+// The image's tools are BusyBox's (apache/kafka is Alpine): the probe runs under both them and
+// this machine's GNU tools. CI installs busybox; elsewhere its absence skips that half, said aloud.
+const BUSYBOX_TOOLS = ["awk", "dd", "head", "od", "sed", "tail", "timeout", "tr"];
+function busyboxPath(): string | undefined {
+    const busybox = spawnSync("sh", ["-c", "command -v busybox"], { encoding: "utf8" }).stdout.trim();
+    if (!busybox) return undefined;
+    const dir = tempDir("busybox-");
+    for (const tool of BUSYBOX_TOOLS) fs.symlinkSync(busybox, path.join(dir, tool));
+    const bash = spawnSync("sh", ["-c", "command -v bash"], { encoding: "utf8" }).stdout.trim();
+    fs.symlinkSync(bash, path.join(dir, "bash"));
+    return dir;
+}
+
+for (const toolset of ["GNU", "BusyBox"] as const) {
+    describe(`kafka-probe.sh (rendered, run for real with ${toolset} tools)`, function () {
+        let stack: RenderedStack;
+        let dir: string;
+        let PATH = process.env.PATH;
+        before(async function () {
+            if (toolset === "BusyBox") {
+                const bin = busyboxPath();
+                if (!bin) {
+                    if (process.env.CI) throw new Error("busybox is missing: .ci/run installs it (apt-get install busybox)");
+                    console.log("      busybox not installed: the image's tools are not exercised here (apt-get install busybox)");
+                    return this.skip();
+                }
+                PATH = bin;
+            }
+            stack = await render();
+            dir = tempDir("kafka-probe-");
+            fs.writeFileSync(path.join(dir, "kafka-probe.sh"), find<ConfigMap>(stack, "ConfigMap", "kafka-config").data["kafka-probe.sh"]);
+        });
+
+        const container = (): Container => find<{ spec: { template: { spec: { containers: Container[] } } } }>(stack, "StatefulSet", "kafka").spec.template.spec.containers[0];
+
+        function probe(kind: "livenessProbe" | "readinessProbe", port: number, brokerId = 1): Promise<{ code: number | null; ms: number; stderr: string }> {
+            // The rendered listeners (TLS ones first), the loopback probe listener moved to the fake broker's port.
+            const rendered = find<ConfigMap>(stack, "ConfigMap", "kafka-config").data["server.properties"];
+            const listeners = /^listeners=(.*)$/m.exec(rendered)![1].replace(/PROBE:\/\/127\.0\.0\.1:9095/, `PROBE://127.0.0.1:${port}`);
+            assert.ok(listeners.includes(`PROBE://127.0.0.1:${port}`) && listeners.startsWith("CLIENT://"), listeners);
+            fs.writeFileSync(path.join(dir, "server.properties"),
+                `listeners=${listeners}\n${/^listener\.security\.protocol\.map=.*$/m.exec(rendered)![0]}\nbroker.id=${brokerId}\n`);
+            const [command, , ...args] = (container()[kind] as k8s.types.output.core.v1.Probe).exec.command;
+            const started = Date.now();
+            const child = spawn(command, [path.join(dir, "kafka-probe.sh"), ...args], { env: { PATH, KAFKA_RUNTIME_DIR: dir } });
+            let stderr = "";
+            child.stderr.on("data", (d) => (stderr += d));
+            return new Promise((resolve) => child.on("exit", (code) => resolve({ code, ms: Date.now() - started, stderr })));
+        }
+
+        it("liveness sends a well-formed ApiVersions v0 request and passes on error code 0, fails on another", async () => {
+            let seen: Buffer | undefined;
+            const broker = await fakePeer((request) => {
+                seen = request;
+                return apiVersionsResponse(request, 0);
+            });
+            const refusing = await fakePeer((request) => apiVersionsResponse(request, 35));
+            try {
+                const r = await probe("livenessProbe", broker.port);
+                assert.equal(r.code, 0, r.stderr);
+                assert.equal(seen!.readInt32BE(0), seen!.length - 4, "the size prefix counts the rest of the request");
+                assert.deepEqual([seen!.readInt16BE(4), seen!.readInt16BE(6), seen!.readInt32BE(8)], [18, 0, 1], "api key 18, version 0, correlation 1");
+                assert.equal((await probe("livenessProbe", refusing.port)).code, 1);
+            } finally {
+                broker.close();
+                refusing.close();
+            }
+        });
+
+        it("readiness sends Metadata v1 for all topics and passes when the broker is live and in the ISR of every partition it replicates", async () => {
+            let seen: Buffer | undefined;
+            const topics = {
+                loop: [{ index: 0, leader: 0, replicas: [0, 1, 2], isr: [0, 2, 1] }, { index: 1, leader: 1, replicas: [1, 2, 0], isr: [1, 2, 0] }],
+                // Not a replica here: its ISR is not this broker's business.
+                other: [{ index: 0, leader: 2, replicas: [2, 0], isr: [2] }],
+                __consumer_offsets: Array.from({ length: 50 }, (_, index) => ({ index, leader: index % 3, replicas: [0, 1, 2], isr: [0, 1, 2] })),
+            };
+            const broker = await fakePeer((request) => {
+                seen = request;
+                return metadataResponse(request, [0, 1, 2], topics);
+            });
+            try {
+                const r = await probe("readinessProbe", broker.port);
+                assert.equal(r.code, 0, r.stderr);
+                assert.deepEqual([seen!.readInt32BE(0), seen!.readInt16BE(4), seen!.readInt16BE(6)], [seen!.length - 4, 3, 1], "Metadata, version 1");
+                assert.equal(seen!.readInt32BE(seen!.length - 4), -1, "topics: null, i.e. every topic");
+            } finally {
+                broker.close();
+            }
+        });
+
+        it("readiness fails, naming the partitions, while the broker is out of their ISR, and says which have no leader", async () => {
+            const broker = await fakePeer((request) => metadataResponse(request, [0, 1, 2], {
+                loop: [{ index: 0, leader: 0, replicas: [0, 1, 2], isr: [0, 2] }, { index: 1, leader: 1, replicas: [1, 2, 0], isr: [1, 2, 0] }],
+                stuck: [{ index: 3, leader: -1, replicas: [1, 2], isr: [2] }],
+            }));
+            try {
+                const r = await probe("readinessProbe", broker.port);
+                assert.equal(r.code, 1);
+                assert.match(r.stderr, /broker 1 is not in the ISR of 2 partition\(s\): loop-0 \(leader 0\), stuck-3 \(no leader/);
+            } finally {
+                broker.close();
+            }
+        });
+
+        it("readiness fails while the broker has no metadata from the controller yet (it does not list itself)", async () => {
+            const broker = await fakePeer((request) => metadataResponse(request, [], {}));
+            try {
+                const r = await probe("readinessProbe", broker.port);
+                assert.equal(r.code, 1);
+                assert.match(r.stderr, /does not list broker 1 as live yet/);
+            } finally {
+                broker.close();
+            }
+        });
+
+        it("both fail on a truncated answer, on a broker that never answers (inside the probe's timeout) and on a closed port", async () => {
+            const truncated = await fakePeer((request) => {
+                const full = metadataResponse(request, [1], { loop: [{ index: 0, leader: 1, replicas: [1, 0], isr: [1, 0] }] });
+                return full.subarray(0, full.length - 6);
+            });
+            const hung = await fakePeer(() => undefined);
+            try {
+                assert.equal((await probe("readinessProbe", truncated.port)).code, 1);
+                // Both at once: each waits out its own timeout, and neither depends on the other.
+                const kinds = ["livenessProbe", "readinessProbe"] as const;
+                const results = await Promise.all(kinds.map((kind) => probe(kind, hung.port)));
+                kinds.forEach((kind, i) => {
+                    assert.equal(results[i].code, 1, kind);
+                    assert.ok(results[i].ms < (container()[kind] as k8s.types.output.core.v1.Probe).timeoutSeconds * 1000, `${kind}: ${results[i].ms} ms`);
+                });
+            } finally {
+                truncated.close();
+                hung.close();
+            }
+            const closed = await fakePeer(() => undefined);
+            const port = closed.port;
+            closed.close();
+            assert.equal((await probe("readinessProbe", port)).code, 1);
+            assert.equal((await probe("livenessProbe", port)).code, 1);
+        });
+    });
+}

@@ -1,0 +1,72 @@
+import { strict as assert } from "assert";
+import { RenderedStack, find, render } from "../../harness/render";
+import { brokerDnsNames } from "../../../components/kafka/security";
+
+type Props = Record<string, unknown>;
+const tlsResources = (s: RenderedStack, type: string) => s.resources.filter((r) => r.type === `tls:index/${type}`) as Array<{ name: string; props: Props; parent?: string }>;
+const props = (s: RenderedStack) => find<{ data: Record<string, string> }>(s, "ConfigMap", "kafka-config").data["server.properties"];
+const checksum = (s: RenderedStack) => find<{ spec: { template: { metadata: { annotations: Record<string, string> } } } }>(s, "StatefulSet", "kafka")
+    .spec.template.metadata.annotations["zk-kafka-gke/config-sha256"];
+
+describe("KafkaPki (the brokers' CA and certificates)", () => {
+    let defaults: RenderedStack;
+    before(async () => {
+        defaults = await render();
+    });
+
+    it("defaults: a 10-year CA never renewed early, a one-year certificate per broker renewed 30 days ahead, and the admin's; ECDSA P-256 keys", () => {
+        const [ca] = tlsResources(defaults, "selfSignedCert:SelfSignedCert");
+        assert.deepEqual([ca.props.isCaCertificate, ca.props.validityPeriodHours, ca.props.earlyRenewalHours], [true, 87600, 0]);
+        assert.deepEqual(ca.props.allowedUses, ["cert_signing", "crl_signing", "digital_signature"]);
+        const keys = tlsResources(defaults, "privateKey:PrivateKey");
+        assert.deepEqual(keys.map((k) => k.name).sort(), ["kafka-pki-admin-key", "kafka-pki-ca-key", "kafka-pki-kafka-0-key", "kafka-pki-kafka-1-key", "kafka-pki-kafka-2-key"]);
+        assert.ok(keys.every((k) => k.props.algorithm === "ECDSA" && k.props.ecdsaCurve === "P256"));
+        const certs = tlsResources(defaults, "locallySignedCert:LocallySignedCert");
+        assert.equal(certs.length, 4);
+        assert.ok(certs.every((c) => c.props.validityPeriodHours === 8760 && c.props.earlyRenewalHours === 720));
+        assert.ok(certs.every((c) => JSON.stringify(c.props.allowedUses) === JSON.stringify(["digital_signature", "server_auth", "client_auth"])));
+        const component = defaults.resources.find((r) => r.type === "zk-kafka-gke:kafka:Pki")!;
+        assert.ok([...keys, ...certs, ca].every((r) => r.parent === component.urn));
+    });
+
+    it("each broker's certificate names it as clients do (its stable name, the bootstrap name); the brokers are one principal, the admin another", () => {
+        const requests = Object.fromEntries(tlsResources(defaults, "certRequest:CertRequest").map((r) => [r.name, r.props]));
+        for (const i of [0, 1, 2]) {
+            const r = requests[`kafka-pki-kafka-${i}-csr`];
+            assert.deepEqual(r.subject, { commonName: "kafka-broker" });
+            assert.deepEqual(r.dnsNames, brokerDnsNames(`kafka-${i}`, "kafka-hs", "zk-kafka", "cluster.local"));
+            assert.ok((r.dnsNames as string[]).includes(`kafka-${i}.kafka-hs.zk-kafka.svc.cluster.local`) && (r.dnsNames as string[]).includes("kafka-hs.zk-kafka.svc.cluster.local"));
+        }
+        assert.deepEqual(requests["kafka-pki-admin-csr"].subject, { commonName: "kafka-admin" });
+        assert.equal(requests["kafka-pki-admin-csr"].dnsNames, undefined);
+        assert.match(props(defaults), /^super\.users=User:CN=kafka-broker;User:CN=kafka-admin;User:ANONYMOUS$/m);
+    });
+
+    it("the brokers' TLS settings: SCRAM on the clients' listener, mutual TLS between brokers, PEM files, names checked, nothing allowed without an ACL", () => {
+        const p = props(defaults);
+        for (const line of ["listeners=CLIENT://:9093,REPLICATION://:9094,CLIENT_TLS://:9092,PROBE://127.0.0.1:9095",
+            "listener.security.protocol.map=CLIENT:SASL_SSL,REPLICATION:SSL,CLIENT_TLS:SSL,PROBE:PLAINTEXT", "listener.name.client_tls.ssl.client.auth=required",
+            "inter.broker.listener.name=REPLICATION", "sasl.enabled.mechanisms=SCRAM-SHA-512", "listener.name.replication.ssl.client.auth=required",
+            "ssl.keystore.type=PEM", "ssl.keystore.location=/var/run/kafka/keystore.pem", "ssl.truststore.location=/etc/kafka-tls/ca.crt",
+            "ssl.endpoint.identification.algorithm=https", "authorizer.class.name=kafka.security.authorizer.AclAuthorizer", "allow.everyone.if.no.acl.found=false"]) {
+            assert.ok(p.split("\n").includes(line), line);
+        }
+        const secret = find<{ stringData: Record<string, string> }>(defaults, "Secret", "kafka-tls").stringData;
+        assert.deepEqual(Object.keys(secret).sort(), ["ca.crt", "kafka-0.crt", "kafka-0.key", "kafka-1.crt", "kafka-1.key", "kafka-2.crt", "kafka-2.key"]);
+        assert.ok(Object.values(secret).every((x) => x === "[secret]"), "kept as a secret, keys and all");
+        assert.ok(!defaults.objects.some((o) => o.kind === "ConfigMap" && JSON.stringify(o).includes("BEGIN")), "no key or certificate in a ConfigMap");
+    });
+
+    it("overrides: a certificate per replica, names following namespace and domain, and a new generation that rolls the brokers onto new keys", async () => {
+        const s = await render({ "kafka.replicas": 5, "cluster.nodeCount": 6, namespace: "data", clusterDomain: "corp.internal", "kafka.certificateHours": 2000, "kafka.certificateRenewHours": 200 });
+        const requests = tlsResources(s, "certRequest:CertRequest");
+        assert.equal(requests.length, 6);
+        assert.deepEqual(requests.find((r) => r.name === "kafka-pki-kafka-4-csr")!.props.dnsNames, brokerDnsNames("kafka-4", "kafka-hs", "data", "corp.internal"));
+        assert.ok(tlsResources(s, "locallySignedCert:LocallySignedCert").every((c) => c.props.validityPeriodHours === 2000 && c.props.earlyRenewalHours === 200));
+        const rotated = await render({ "kafka.certificateGeneration": 2 });
+        assert.deepEqual(tlsResources(rotated, "privateKey:PrivateKey").map((k) => k.name).sort(),
+            ["kafka-pki-admin-key-g2", "kafka-pki-ca-key", "kafka-pki-kafka-0-key-g2", "kafka-pki-kafka-1-key-g2", "kafka-pki-kafka-2-key-g2"], "new leaf keys, the same CA");
+        assert.notEqual(checksum(rotated), checksum(defaults), "new certificates change the pod template: the brokers roll (the safe roll)");
+        assert.equal(checksum(await render()), checksum(defaults), "and only then");
+    });
+});

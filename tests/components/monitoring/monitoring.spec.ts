@@ -1,0 +1,106 @@
+import { strict as assert } from "assert";
+import * as fs from "fs";
+import * as path from "path";
+import * as YAML from "yaml";
+import { RenderedStack, find, itRejects, render } from "../../harness/render";
+import { PROJECT_ROOT } from "../../../tools/runtime";
+import { allQueries } from "../../harness/monitoring";
+import { metricNames } from "../../harness/prometheus";
+import { selects } from "../../../policy/lib/selectors";
+
+/** Rendered inputs, checked field by field. */
+type Props = Record<string, any>;
+const ofType = (s: RenderedStack, type: string) => s.resources.filter((r) => r.type === type).map((r) => r.props as Props);
+const podLabels = (s: RenderedStack, sts: string) => find<{ spec: { template: { metadata: { labels: Record<string, string> } } } }>(s, "StatefulSet", sts).spec.template.metadata.labels;
+
+describe("Monitoring: metrics, alerts and the dashboard", () => {
+    let dev: RenderedStack;
+    before(async () => {
+        dev = await render();
+    });
+
+    it("defaults (gke): both exporters on, each scraped by a PodMonitoring on its pods' selector labels and named port", () => {
+        for (const [sts, port] of [["zk", 7000], ["kafka", 9404]] as const) {
+            const pm = find<{ spec: { selector: { matchLabels: Record<string, string> }; endpoints: Array<{ port: string; interval: string }> } }>(dev, "PodMonitoring", sts);
+            assert.ok(selects(pm.spec.selector, podLabels(dev, sts)));
+            assert.deepEqual(pm.spec.endpoints, [{ port: "metrics", interval: "30s" }]);
+            const c = find<{ spec: { template: { spec: { containers: Array<{ ports: Array<{ name: string; containerPort: number }> }> } } } }>(dev, "StatefulSet", sts).spec.template.spec.containers[0];
+            assert.deepEqual(c.ports.find((p) => p.name === "metrics"), { name: "metrics", containerPort: port });
+        }
+        const zooCfg = find<{ data: Record<string, string> }>(dev, "ConfigMap", "zk-config").data["zoo.cfg"];
+        assert.match(zooCfg, /^metricsProvider\.className=org\.apache\.zookeeper\.metrics\.prometheus\.PrometheusMetricsProvider$/m);
+        assert.match(zooCfg, /^metricsProvider\.httpPort=7000$/m);
+    });
+
+    it("defaults (gke): the agent's jar in an immutable ConfigMap, mounted read-only, loaded by KAFKA_OPTS with the rules file", () => {
+        const agent = find<{ binaryData: Record<string, string>; immutable: boolean }>(dev, "ConfigMap", "kafka-jmx-exporter");
+        assert.equal(agent.immutable, true);
+        assert.equal(Object.keys(agent.binaryData).join(), "jmx_prometheus_javaagent-0.20.0.jar");
+        assert.ok(JSON.stringify(agent).length < 1024 * 1024, "within a ConfigMap's 1 MiB");
+        const pod = find<Props>(dev, "StatefulSet", "kafka").spec.template.spec;
+        const c = pod.containers[0];
+        assert.deepEqual(c.volumeMounts.find((m: Props) => m.name === "jmx-exporter"), { name: "jmx-exporter", mountPath: "/opt/jmx-exporter", readOnly: true });
+        assert.equal(c.securityContext.readOnlyRootFilesystem, true, "the restricted level and a read-only root still hold");
+        const opts = c.env.find((e: Props) => e.name === "KAFKA_OPTS").value;
+        assert.match(opts, /-javaagent:\/opt\/jmx-exporter\/jmx_prometheus_javaagent-0\.20\.0\.jar=9404:\/etc\/kafka-config\/jmx-exporter\.yaml/);
+        const rules = YAML.parse(find<{ data: Record<string, string> }>(dev, "ConfigMap", "kafka-config").data["jmx-exporter.yaml"]);
+        assert.ok(rules.includeObjectNames.includes("kafka.server:type=BrokerTopicMetrics,name=*"), "per-topic series off by default");
+    });
+
+    it("overrides: metrics off render no exporter, port, scrape object or alert on it; per-topic series when asked", async () => {
+        const off = await render({ "zookeeper.metrics": false, "kafka.metrics": false });
+        assert.ok(!off.objects.some((o) => o.metadata.name === "kafka-jmx-exporter" || (o.kind === "PodMonitoring" && o.metadata.name !== "node-exporter")));
+        assert.doesNotMatch(find<{ data: Record<string, string> }>(off, "ConfigMap", "zk-config").data["zoo.cfg"], /metricsProvider/);
+        const names = ofType(off, "gcp:monitoring/alertPolicy:AlertPolicy").map((p) => p.conditions[0].conditionPrometheusQueryLanguage.alertRule);
+        assert.deepEqual(names.sort(), ["DataVolumeFilling", "NodeExporterDown"]);
+        const perTopic = await render({ "kafka.metricsPerTopic": true, "monitoring.scrapeInterval": "15s" });
+        assert.ok(YAML.parse(find<{ data: Record<string, string> }>(perTopic, "ConfigMap", "kafka-config").data["jmx-exporter.yaml"])
+            .includeObjectNames.includes("kafka.server:type=BrokerTopicMetrics,*"));
+        assert.equal(find<Props>(perTopic, "PodMonitoring", "kafka").spec.endpoints[0].interval, "15s");
+    });
+
+    it("gke: one Cloud Monitoring alert policy per alert, PromQL conditions, runbook sections, the configured channels", async () => {
+        const channel = "projects/zk-kafka-dev/notificationChannels/123";
+        const s = await render({ "monitoring.notificationChannels": [channel] });
+        const policies = ofType(s, "gcp:monitoring/alertPolicy:AlertPolicy");
+        assert.deepEqual(policies.map((p) => p.conditions[0].conditionPrometheusQueryLanguage.alertRule).sort(), [
+            "DataVolumeFilling", "KafkaActiveControllerCount", "KafkaBrokerDown", "KafkaOfflinePartitions", "KafkaUnderMinIsrPartitions",
+            "KafkaUnderReplicatedPartitions", "NodeExporterDown", "ZooKeeperNoLeader", "ZooKeeperServerDown"]);
+        const runbook = fs.readFileSync(path.join(PROJECT_ROOT, "docs", "runbook.md"), "utf8").toLowerCase();
+        for (const p of policies) {
+            const q = p.conditions[0].conditionPrometheusQueryLanguage;
+            assert.equal(p.project, "zk-kafka-dev");
+            assert.deepEqual(p.notificationChannels, [channel]);
+            assert.ok(metricNames(q.query).length > 0);
+            assert.match(p.documentation.content, new RegExp(`docs/runbook\\.md#${q.alertRule.toLowerCase()}`));
+            assert.ok(runbook.includes(`### ${q.alertRule.toLowerCase()}`), `docs/runbook.md has a section for ${q.alertRule}`);
+        }
+        const underRep = policies.find((p) => p.conditions[0].conditionPrometheusQueryLanguage.alertRule === "KafkaUnderReplicatedPartitions")!;
+        assert.equal(underRep.conditions[0].conditionPrometheusQueryLanguage.duration, "600s", "under-replicated for 10 minutes");
+        const dashboard = JSON.parse(ofType(s, "gcp:monitoring/dashboard:Dashboard")[0].dashboardJson);
+        assert.equal(dashboard.mosaicLayout.tiles.length, 10);
+    });
+
+    it("every query of the alerts and the dashboard is valid PromQL (the Prometheus grammar)", () => {
+        for (const q of allQueries()) assert.ok(metricNames(q).length > 0, q);
+        assert.throws(() => metricNames("sum(kafka_x{a=\"b\"}"), /not valid PromQL/);
+    });
+
+    it("existing mode with a Prometheus Operator: PodMonitors and a PrometheusRule, no Cloud Monitoring resource", async () => {
+        const s = await render({ "cluster.mode": "existing", "zookeeper.metrics": true, "kafka.metrics": true, "monitoring.prometheusOperator": true });
+        assert.deepEqual(s.resources.filter((r) => r.type.startsWith("gcp:")), []);
+        for (const sts of ["zk", "kafka"]) assert.equal(find<Props>(s, "PodMonitor", sts).spec.podMetricsEndpoints[0].port, "metrics");
+        const rule = find<Props>(s, "PrometheusRule", "zk-kafka-alerts");
+        const ns = s.resources.find((r) => r.type === "kubernetes:core/v1:Namespace" && r.name === "namespace")!;
+        assert.ok(s.resources.find((r) => r.type.endsWith(":PrometheusRule"))!.dependencies?.includes(ns.urn!), "created after its namespace");
+        const alerts = rule.spec.groups[0].rules as Props[];
+        assert.ok(alerts.every((a) => a.annotations.summary && /^docs\/runbook\.md#/.test(a.annotations.runbook_url) && a.labels.severity));
+        assert.match(alerts.find((a) => a.alert === "DataVolumeFilling")!.expr, /kubelet_volume_stats_used_bytes/);
+    });
+
+    itRejects([
+        [{ "monitoring.notificationChannels": ["ops@example.com"] }, "monitoring.notificationChannels[0]"],
+        [{ "monitoring.scrapeInterval": "1s" }, "monitoring.scrapeInterval"],
+        [{ "kafka.metrics": "yes" }, "kafka.metrics"],
+    ]);
+});
