@@ -1,20 +1,12 @@
 import * as k8s from "@pulumi/kubernetes";
 import { checkAgainstDeployed, loadConfig } from "./config";
 import { DEPLOYED_OUTPUT, deployedRecord } from "./schema/deployed";
-import { GkeCluster } from "./components/gke/cluster";
-import { ExistingCluster } from "./components/gke/existing-cluster";
-import { ZooKeeperEnsemble } from "./components/zookeeper/ensemble";
-import { KafkaCluster } from "./components/kafka/cluster";
-import { KafkaAccess } from "./components/kafka/access";
-import { accessSelector } from "./components/kafka/access-spec";
-import { LISTENERS } from "./components/kafka/security";
-import { NodeExporter } from "./components/node-exporter/daemonset";
-import { NetworkPolicies } from "./components/network/policies";
-import { Monitoring } from "./components/monitoring/monitoring";
-import { ZK_METRICS_PORT, ZK_PORTS, zkSelector } from "./components/zookeeper/spec";
-import { KAFKA_PORT, kafkaSelector } from "./components/kafka/spec";
-import { JMX_EXPORTER } from "./components/kafka/metrics";
-import { scraperPeer } from "./components/shared/metrics";
+import { ExistingCluster, GkeCluster } from "./components/gke";
+import { ZooKeeperEnsemble } from "./components/zookeeper";
+import { KafkaAccess, KafkaCluster } from "./components/kafka";
+import { NodeExporter } from "./components/node-exporter";
+import { NetworkPolicies } from "./components/network";
+import { Monitoring } from "./components/monitoring";
 import { podSecurityLabels } from "./components/shared/labels";
 
 /** Where alerts link for what to do; a URL of your copy of the runbook makes them clickable. */
@@ -66,21 +58,16 @@ export = async () => {
     // Users and ACLs, once the brokers run: the Job that applies them is awaited by `pulumi up`.
     if (kafka.pki) {
         new KafkaAccess("kafka-access", {
-            namespace: namespace.metadata.name, image: config.kafka.image, replicationBootstrap: kafka.replicationBootstrap,
-            bootstrapServers: kafka.bootstrapServers, tlsBootstrapServers: kafka.tlsBootstrapServers, pki: kafka.pki, users: kafkaUsers, acls: kafkaAcls,
-            brokers: kafka,
+            namespace: namespace.metadata.name, image: config.kafka.image, cluster: kafka, users: kafkaUsers, acls: kafkaAcls,
         }, { providers });
     }
 
-    // The flows between them, selected by the same label objects the workloads' specs use.
+    // The flows between them: each workload says what it serves, the config who else may reach it.
     new NetworkPolicies("network", {
         ...config.network,
         namespace: namespace.metadata.name,
-        zookeeper: { selector: zkSelector, ports: [ZK_PORTS.client], peerPorts: [ZK_PORTS.server, ZK_PORTS.leaderElection], clients: zookeeperClients,
-            ...(config.zookeeper.metrics ? { metrics: { port: ZK_METRICS_PORT, from: scraperPeer(config.scrape.scraper) } } : {}) },
-        kafka: { selector: kafkaSelector, ports: config.kafka.tls ? [KAFKA_PORT, LISTENERS.clientTls.port] : [KAFKA_PORT], clients: kafkaClients, metadataEgress: config.placement.metadataEgress,
-            ...(config.kafka.tls ? { peerPorts: [LISTENERS.replication.port], admin: accessSelector } : {}),
-            ...(config.kafka.metrics ? { metrics: { port: JMX_EXPORTER.port, from: scraperPeer(config.scrape.scraper) } } : {}) },
+        zookeeper: { ...zookeeper.traffic, clients: zookeeperClients },
+        kafka: { ...kafka.traffic, clients: kafkaClients, metadataEgress: config.placement.metadataEgress },
     }, { providers });
 
     // Alerts and the dashboard over what the exporters above publish.

@@ -1,9 +1,9 @@
 import { keyName } from "./errors";
-import { ZK_PDB_MAX_UNAVAILABLE, ZK_NAMES } from "../components/zookeeper/spec";
-import { KAFKA_NAMES } from "../components/kafka/spec";
-import { KAFKA_PDB_MAX_UNAVAILABLE } from "../components/kafka/options";
-import { REGIONAL_DEFAULT_ZONES } from "../components/gke/spec";
-import { machineShape } from "../components/gke/options";
+import { ZK_PDB_MAX_UNAVAILABLE, ZK_NAMES } from "../components/zookeeper";
+import { KAFKA_NAMES } from "../components/kafka";
+import { KAFKA_PDB_MAX_UNAVAILABLE } from "../components/kafka";
+import { REGIONAL_DEFAULT_ZONES } from "../components/gke";
+import { machineShape } from "../components/gke";
 import { parseQuantity } from "../components/shared/fields";
 
 const GiB = 2 ** 30;

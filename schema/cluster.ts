@@ -1,13 +1,13 @@
 import * as v from "valibot";
 import { crossRules, field, optionalKey, strictSection, withDefault } from "../components/shared/fields";
-import { clusterNameField, gkeFields, gkeRules, nodeCountField } from "../components/gke/options";
+import { clusterNameField, gkeFields, gkeRules, nodeCountField } from "../components/gke";
 
 export { isIpv4Cidr } from "../components/shared/fields";
-export { machineShape } from "../components/gke/options";
+export { machineShape } from "../components/gke";
 
 /**
  * `zk-kafka-gke:cluster`: where the workloads run. The GKE keys are the component's own
- * definitions (components/gke-options.ts); this adds the mode, the keys of the existing mode,
+ * definitions (components/gke/options.ts); this adds the mode, the keys of the existing mode,
  * and the ones the stack resolves (name, regional).
  */
 export const clusterSchema = v.pipe(strictSection({

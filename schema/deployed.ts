@@ -1,5 +1,5 @@
 import * as v from "valibot";
-import { gkeFields } from "../components/gke/options";
+import { gkeFields } from "../components/gke";
 import { parseQuantity } from "../components/shared/fields";
 import { keyName } from "./errors";
 import type { ClusterTarget, StackConfig } from "./stack";

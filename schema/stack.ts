@@ -3,20 +3,20 @@ import * as os from "os";
 import * as v from "valibot";
 import { ConfigError, keyName, parseSection } from "./errors";
 import { KeyDoc, Schema, field, strictSection, withDefault } from "../components/shared/fields";
-import { zookeeperOptions, ZooKeeperOptions } from "../components/zookeeper/options";
-import { kafkaOptions, KafkaOptions } from "../components/kafka/options";
-import { nodeExporterOptions, NodeExporterOptions } from "../components/node-exporter/options";
-import { networkOptions, NetworkOptions } from "../components/network/options";
-import { monitoringOptions, MonitoringOptions } from "../components/monitoring/options";
+import { zookeeperOptions, ZooKeeperOptions } from "../components/zookeeper";
+import { kafkaOptions, KafkaOptions } from "../components/kafka";
+import { nodeExporterOptions, NodeExporterOptions } from "../components/node-exporter";
+import { networkOptions, NetworkOptions } from "../components/network";
+import { monitoringOptions, MonitoringOptions } from "../components/monitoring";
 import type { Scrape } from "../components/shared/metrics";
-import { DEFAULT_CLUSTER_DOMAIN } from "../components/zookeeper/spec";
+import { DEFAULT_CLUSTER_DOMAIN } from "../components/shared/statefulset";
 import { clusterSchema, gcpSchema } from "./cluster";
 import { capacityProblems, statefulWorkloads } from "./capacity";
-import { gkeFields } from "../components/gke/options";
-import { GKE_METADATA_EGRESS, GKE_METADATA_SERVER } from "../components/gke/spec";
+import { gkeFields } from "../components/gke";
+import { GKE_METADATA_EGRESS, GKE_METADATA_SERVER } from "../components/gke";
 import type { ZoneSpread } from "../components/shared/pod";
-import type { GkeClusterArgs } from "../components/gke/cluster";
-import type { ExistingClusterArgs } from "../components/gke/existing-cluster";
+import type { GkeClusterArgs } from "../components/gke";
+import type { ExistingClusterArgs } from "../components/gke";
 
 /** The scalar top-level keys, each defined once like the sections' keys. */
 const scalars = {

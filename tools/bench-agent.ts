@@ -16,7 +16,7 @@ import { LocalEnsemble } from "../tests/zookeeper/local-ensemble";
 import { LocalKafka } from "../tests/kafka/local-kafka";
 import { LocalPod, waitFor } from "../tests/servers/local-pod";
 import { scrape } from "../tests/harness/prometheus";
-import { JMX_EXPORTER } from "../components/kafka/metrics";
+import { JMX_EXPORTER } from "../components/kafka";
 
 const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 5);
 const CONFIG = { "zookeeper.heap": "256M", "zookeeper.memory": "512Mi", "kafka.heap": "384m", "kafka.memory": "1Gi" };

@@ -1,7 +1,8 @@
 /**
  * `npm run docs`: regenerates, from the config definitions (components/<folder>/options.ts, schema/),
  * docs/configuration.md's reference (between its marker comments),
- * schema/stack-config.schema.json, docs/dashboard.svg and the documented option types of components/<folder>/generated/.
+ * schema/stack-config.schema.json, docs/dashboard.svg, the documented option types of components/<folder>/generated/
+ * and the policy pack's copy of the annotation names (tools/policy-names.ts).
  * `npm test` fails when any of them is stale.
  */
 import * as fs from "fs";
@@ -9,6 +10,7 @@ import * as path from "path";
 import { argsTypeFiles } from "./args-types";
 import { DASHBOARD_SVG, dashboardSvg } from "./dashboard-picture";
 import { configReference, stackConfigJsonSchema } from "./config-docs";
+import { POLICY_NAMES_FILE, policyNamesText } from "./policy-names";
 import { PROJECT_ROOT } from "./runtime";
 
 export const CONFIG_DOC = path.join(PROJECT_ROOT, "docs", "configuration.md");
@@ -33,9 +35,10 @@ if (require.main === module) {
     fs.writeFileSync(CONFIG_DOC, withReference(fs.readFileSync(CONFIG_DOC, "utf8")));
     fs.writeFileSync(JSON_SCHEMA, jsonSchemaText());
     fs.writeFileSync(DASHBOARD_SVG, dashboardSvg());
+    fs.writeFileSync(POLICY_NAMES_FILE, policyNamesText());
     argsTypeFiles().then((files) => {
         for (const [file, text] of files) fs.writeFileSync(file, text);
-        const written = [CONFIG_DOC, JSON_SCHEMA, DASHBOARD_SVG, ...files.keys()].map((f) => path.relative(process.cwd(), f));
+        const written = [CONFIG_DOC, JSON_SCHEMA, DASHBOARD_SVG, POLICY_NAMES_FILE, ...files.keys()].map((f) => path.relative(process.cwd(), f));
         console.log(`Wrote ${written.join(", ")}`);
     }, (e: unknown) => {
         console.error(e);

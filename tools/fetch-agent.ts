@@ -8,7 +8,7 @@ import * as crypto from "crypto";
 import * as fs from "fs";
 import * as https from "https";
 import * as path from "path";
-import { JMX_EXPORTER } from "../components/kafka/metrics";
+import { JMX_EXPORTER } from "../components/kafka";
 
 const target = path.join(__dirname, "..", "components", "kafka", "files", JMX_EXPORTER.file);
 const url = `https://repo1.maven.org/maven2/io/prometheus/jmx/jmx_prometheus_javaagent/${JMX_EXPORTER.version}/${JMX_EXPORTER.file}`;

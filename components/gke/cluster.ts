@@ -7,7 +7,7 @@ import { parseArgs } from "../shared/fields";
 
 /**
  * Settings of the GKE cluster: project, location and name, plus every key of `gkeFields`
- * (components/gke-options.ts, where each one's default, rule and description are defined;
+ * (components/gke/options.ts, where each one's default, rule and description are defined;
  * docs/configuration.md lists them), all optional.
  */
 export type GkeClusterArgs = GkeOptionsInput;

@@ -3,7 +3,7 @@ import { field, optionalKey, strictSection, withDefault } from "../shared/fields
 
 /**
  * Who may talk to Kafka: TLS on the listeners, the SCRAM users and their ACLs, as config keys of
- * the `kafka` section (components/kafka-options.ts spreads them in). The rules across them run
+ * the `kafka` section (components/kafka/options.ts spreads them in). The rules across them run
  * there, with the rest of the section's.
  */
 

@@ -5,23 +5,20 @@ import * as random from "@pulumi/random";
 import { ACCESS_NAMES, accessSpecs, userSecretMeta } from "./access-spec";
 import { KafkaAcl, KafkaUser } from "./access-options";
 import { tlsUserSecretData, userSecretData } from "./security";
-import { KafkaPki } from "./pki";
+import type { KafkaCluster } from "./cluster";
 
 export interface KafkaAccessArgs {
     /** The Kafka cluster's namespace (the Job and its inputs live there). */
     namespace: pulumi.Input<string>;
     /** The brokers' image: the Job runs its kafka-configs.sh and kafka-acls.sh. */
     image: string;
-    /** The brokers' replication addresses, host:9094 each (KafkaCluster.replicationBootstrap). */
-    replicationBootstrap: pulumi.Input<string>;
-    /** What applications connect to (KafkaCluster.bootstrapServers), written into each SCRAM user's Secret. */
-    bootstrapServers: pulumi.Input<string>;
-    /** Where clients with a certificate connect (KafkaCluster.tlsBootstrapServers), written into each tls user's Secret. */
-    tlsBootstrapServers: pulumi.Input<string>;
-    /** The brokers (the KafkaCluster): the Job starts once their StatefulSet's rollout is done. */
-    brokers: pulumi.Resource;
-    /** The brokers' CA (KafkaCluster.pki): what clients trust, the admin's certificate, and the issuer of tls users' certificates. */
-    pki: KafkaPki;
+    /**
+     * The brokers, with tls (a KafkaCluster whose pki is set): the Job starts once their
+     * StatefulSet's rollout is done and reaches them on replicationBootstrap (host:9094 each);
+     * each user's Secret names bootstrapServers (SCRAM) or tlsBootstrapServers (certificate);
+     * pki is what clients trust, the admin's certificate, and the issuer of tls users' certificates.
+     */
+    cluster: KafkaCluster;
     /** The SCRAM users, each with its namespace. @default [] */
     users?: KafkaUser[];
     /** What each user may do; nothing else is allowed. @default [] */
@@ -44,6 +41,9 @@ export class KafkaAccess extends pulumi.ComponentResource {
 
     constructor(name: string, args: KafkaAccessArgs, opts?: pulumi.ComponentResourceOptions) {
         super("zk-kafka-gke:kafka:Access", name, {}, opts);
+        const { cluster } = args;
+        const pki = cluster.pki;
+        if (pki === undefined) throw new Error(`KafkaAccess ${name}: cluster must have tls on (KafkaCluster.pki): users and ACLs are applied over the replication listener`);
         const users = args.users ?? [];
         const acls = args.acls ?? [];
         const scram = users.filter((u) => u.authentication === "scram");
@@ -53,7 +53,7 @@ export class KafkaAccess extends pulumi.ComponentResource {
         // password is not recoverable from its SHA-256, so the digest is not a secret.
         const digest = pulumi.unsecret(pulumi.all(scram.map((u) => passwords[u.name])).apply((values) =>
             crypto.createHash("sha256").update(values.join("\n")).digest("hex").slice(0, 16)));
-        const specs = pulumi.all([args.namespace, args.replicationBootstrap, digest]).apply(([namespace, bootstrap, passwordsDigest]) =>
+        const specs = pulumi.all([args.namespace, cluster.replicationBootstrap, digest]).apply(([namespace, bootstrap, passwordsDigest]) =>
             accessSpecs({ namespace, image: args.image, bootstrap, passwordsDigest, users, acls }));
 
         const configMap = new k8s.core.v1.ConfigMap(ACCESS_NAMES.configMap, {
@@ -64,21 +64,21 @@ export class KafkaAccess extends pulumi.ComponentResource {
             stringData: pulumi.secret(pulumi.all(passwords)),
         }, { parent: this });
         const adminSecret = new k8s.core.v1.Secret(ACCESS_NAMES.adminSecret, {
-            metadata: specs.apply((s) => s.adminSecretMeta), stringData: pulumi.secret(args.pki.adminSecretData),
+            metadata: specs.apply((s) => s.adminSecretMeta), stringData: pulumi.secret(pki.adminSecretData),
         }, { parent: this });
         this.job = new k8s.batch.v1.Job(ACCESS_NAMES.job, {
             metadata: specs.apply((s) => s.job.metadata), spec: specs.apply((s) => s.job.spec),
             // Waits for the brokers' rollout itself: a child does not inherit its component's dependsOn.
-        }, { parent: this, dependsOn: [configMap, passwordsSecret, adminSecret, args.brokers] });
+        }, { parent: this, dependsOn: [configMap, passwordsSecret, adminSecret, cluster] });
 
         // After the Job: an application finds its Secret once its credential works.
         const data = (u: KafkaUser): pulumi.Output<Record<string, string>> => {
             if (u.authentication === "scram") {
-                return pulumi.all([passwords[u.name], args.bootstrapServers, args.pki.caPem])
+                return pulumi.all([passwords[u.name], cluster.bootstrapServers, pki.caPem])
                     .apply(([password, bootstrap, ca]) => userSecretData(u.name, password, bootstrap, ca));
             }
-            const certificate = args.pki.clientCertificate(u.name, this);
-            return pulumi.all([args.tlsBootstrapServers, args.pki.caPem, certificate.key, certificate.cert])
+            const certificate = pki.clientCertificate(u.name, this);
+            return pulumi.all([cluster.tlsBootstrapServers, pki.caPem, certificate.key, certificate.cert])
                 .apply(([bootstrap, ca, key, cert]) => tlsUserSecretData(bootstrap, ca, key, cert));
         };
         this.userSecrets = Object.fromEntries(users.map((u) => [u.name, new k8s.core.v1.Secret(`kafka-user-${u.name}`, {

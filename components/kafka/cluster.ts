@@ -1,21 +1,21 @@
 import * as pulumi from "@pulumi/pulumi";
 import * as k8s from "@pulumi/kubernetes";
-import { KAFKA_NAMES, KAFKA_PORT, bootstrapServers, brokerDomain, kafkaSpecs } from "./spec";
+import { KAFKA_NAMES, KAFKA_PORT, bootstrapServers, brokerDomain, kafkaSelector, kafkaSpecs } from "./spec";
 import { KafkaOptionsInput, kafkaOptions } from "./options";
-import { DEFAULT_CLUSTER_DOMAIN } from "../zookeeper/spec";
 import { parseArgs } from "../shared/fields";
-import { registerStatefulWorkload } from "../shared/statefulset";
+import { DEFAULT_CLUSTER_DOMAIN, registerStatefulWorkload } from "../shared/statefulset";
 import { ZoneSpread } from "../shared/pod";
-import { Scrape, scrapeType } from "../shared/metrics";
+import { Scrape, scrapePeer, scrapeType } from "../shared/metrics";
+import type { WorkloadTraffic } from "../shared/traffic";
 import { JMX_EXPORTER } from "./metrics";
 import { KafkaPki } from "./pki";
-import { replicationBootstrap } from "./access-spec";
+import { accessSelector, replicationBootstrap } from "./access-spec";
 import { LISTENERS } from "./security";
 
 export { KAFKA_NAMES, KAFKA_PORT };
 
 /**
- * Settings of a Kafka cluster: every key of `kafkaOptions` (components/kafka-options.ts, where
+ * Settings of a Kafka cluster: every key of `kafkaOptions` (components/kafka/options.ts, where
  * each one's default, rule and description are defined; docs/configuration.md lists them), all
  * optional, plus where it runs and the ensemble it uses.
  */
@@ -62,6 +62,11 @@ export class KafkaCluster extends pulumi.ComponentResource {
     readonly replicationBootstrap: pulumi.Output<string>;
     /** With tls: every broker's address for clients with a certificate (9092). */
     readonly tlsBootstrapServers: pulumi.Output<string>;
+    /**
+     * The brokers' pods and ports, for NetworkPolicies: the client listeners; with tls, the
+     * replication listener, which only the brokers and the access Job reach.
+     */
+    readonly traffic: WorkloadTraffic;
 
     constructor(name: string, args: KafkaClusterArgs, opts?: pulumi.ComponentResourceOptions) {
         super("zk-kafka-gke:kafka:Cluster", name, {}, opts);
@@ -106,6 +111,13 @@ export class KafkaCluster extends pulumi.ComponentResource {
             replicationBootstrap(brokers.map((b) => `${b}.${brokerDomain({ namespace: ns, clusterDomain })}`)));
         this.tlsBootstrapServers = pulumi.output(namespace).apply((ns) =>
             bootstrapServers({ namespace: ns, clusterDomain, replicas: settings.replicas }, LISTENERS.clientTls.port));
+        this.traffic = {
+            selector: kafkaSelector,
+            ports: settings.tls ? [KAFKA_PORT, LISTENERS.clientTls.port] : [KAFKA_PORT],
+            peerPorts: settings.tls ? [LISTENERS.replication.port] : [],
+            ...(settings.tls ? { admin: accessSelector } : {}),
+            ...scrapePeer(settings.metrics, JMX_EXPORTER.port, scrape),
+        };
         this.registerOutputs({ bootstrapServers: this.bootstrapServers, zookeeperConnect: this.zookeeperConnect, replicationBootstrap: this.replicationBootstrap });
     }
 }

@@ -2,7 +2,7 @@ import * as v from "valibot";
 import type { KafkaOptionsInput as Documented } from "./generated/kafka-options";
 import type { KafkaAccessOptionsInput as DocumentedAccess } from "./generated/kafka-access-options";
 import { allowedClientsField, crossRules, field, optionalKey, parseJvmSize, parseQuantity, SameAs, strictSection, withDefault } from "../shared/fields";
-import { MAX_HEAP_SHARE } from "../zookeeper/options";
+import { MAX_HEAP_SHARE } from "../shared/pod";
 import { accessFields, accessProblems } from "./access-options";
 
 /** Brokers a voluntary disruption may take at once; must leave min.insync.replicas of every partition. */

@@ -6,7 +6,7 @@ import { imageTag } from "../shared/fields";
 import { KAFKA_PDB_MAX_UNAVAILABLE, KafkaOptions } from "./options";
 import { JMX_EXPORTER, jmxExporterAgentFlag, jmxExporterConfig, jmxExporterJar } from "./metrics";
 import { CustomObject, METRICS_PORT_NAME, Scrape, scrapeObject } from "../shared/metrics";
-import { PLAINTEXT_REASON } from "../../policy/rules/require-tls-listeners";
+import { PLAINTEXT_REASON } from "../shared/annotations";
 import { LISTENERS, TLS_PATHS, securityProperties } from "./security";
 
 /** Object names of the "StatefulSet and DaemonSet updates" walkthrough, so its commands work verbatim. */

@@ -6,7 +6,7 @@ import { dashboardJson } from "./dashboard-spec";
 import { objectLabels, selectorLabels } from "../shared/labels";
 
 /**
- * What is watched and how (components/monitoring-options.ts defines each key's default; the
+ * What is watched and how (components/monitoring/options.ts defines each key's default; the
  * stack resolves the rest): in gke mode `project` names where the alert policies and the
  * dashboard go.
  */

@@ -1,6 +1,6 @@
 import * as v from "valibot";
 import type { MonitoringOptions as Documented } from "./generated/monitoring-options";
-import { isScrapeInterval } from "../node-exporter/options";
+import { isScrapeInterval } from "../shared/metrics";
 import { field, SameAs, strictSection, withDefault } from "../shared/fields";
 
 const CHANNEL = /^projects\/[a-z][-a-z0-9]{4,28}[a-z0-9]\/notificationChannels\/\d+$/;

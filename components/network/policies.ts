@@ -3,7 +3,7 @@ import * as k8s from "@pulumi/kubernetes";
 import { NetworkSettings, networkPolicySpecs } from "./spec";
 
 /**
- * Settings of the data namespace's isolation: `network.*` (components/network-options.ts), the
+ * Settings of the data namespace's isolation: `network.*` (components/network/options.ts), the
  * clients of `zookeeper.allowedClients` and `kafka.allowedClients`, and the workloads' own
  * selectors and ports, passed from their specs so that the policies select what they deploy.
  */

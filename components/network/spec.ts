@@ -1,5 +1,6 @@
 import type * as k8s from "@pulumi/kubernetes";
 import { SelectorLabels, objectLabels, selectorLabels } from "../shared/labels";
+import type { WorkloadTraffic } from "../shared/traffic";
 import { NetworkOptions } from "./options";
 
 type NetworkPolicy = k8s.networking.v1.NetworkPolicyArgs;
@@ -8,23 +9,18 @@ type Peer = k8s.types.input.networking.v1.NetworkPolicyPeer;
 /** An allowed client as the config gives it: label maps of its namespace and pods. */
 export interface Client { namespaceSelector?: Record<string, string>; podSelector?: Record<string, string> }
 
-/** A workload of the namespace: the labels that select its pods and the ports it serves. */
-export interface Workload {
-    selector: SelectorLabels;
-    ports: number[];
-    /** The metrics port and who may scrape it (shared/metrics.ts, scraperPeer), when metrics are on. */
-    metrics?: { port: number; from: Peer };
-}
+type Workload = WorkloadTraffic;
 
 export interface NetworkSettings extends NetworkOptions {
     namespace: string;
-    zookeeper: Workload & { peerPorts: number[]; clients: Client[] };
+    /** The ensemble's traffic (ZooKeeperEnsemble.traffic) and the clients the config admits. */
+    zookeeper: Workload & { clients: Client[] };
     /**
-     * metadataEgress: where the brokers may ask the metadata server for their zone (broker.rack).
-     * peerPorts: the brokers' own listener (replication, with TLS), which only they and the
-     * admin pods (the access Job) reach.
+     * The brokers' traffic (KafkaCluster.traffic: with TLS, peerPorts is the replication
+     * listener, which only they and the access Job reach), the clients the config admits, and
+     * where the brokers may ask the metadata server for their zone (broker.rack).
      */
-    kafka: Workload & { clients: Client[]; metadataEgress?: Array<{ cidr: string; port: number }>; peerPorts?: number[]; admin?: SelectorLabels };
+    kafka: Workload & { clients: Client[]; metadataEgress?: Array<{ cidr: string; port: number }> };
 }
 
 /** kube-dns as GKE and kubeadm label it, in kube-system. */
@@ -53,7 +49,7 @@ export function networkPolicySpecs(s: NetworkSettings): NetworkPolicy[] {
     const types = restricted ? ["Ingress", "Egress"] : ["Ingress"];
     const meta = (name: string) => ({ name, namespace: s.namespace, labels: objectLabels(selectorLabels(name), "network-policy", "network") });
     const { zookeeper: zk, kafka } = s;
-    const kafkaPeerPorts = kafka.peerPorts ?? [];
+    const kafkaPeerPorts = kafka.peerPorts;
     // A client named by podSelector alone lives in this namespace, whose egress the default-deny
     // closes: open exactly its way to the workload's port. Clients elsewhere answer to their own namespace's policies.
     const clientEgress = (workload: string, w: Workload, clients: Client[]): NetworkPolicy[] => !restricted ? [] : clients

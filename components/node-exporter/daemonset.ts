@@ -5,7 +5,7 @@ import { NodeExporterOptionsInput, nodeExporterOptions } from "./options";
 import { parseArgs } from "../shared/fields";
 
 /**
- * Settings of node-exporter: every key of `nodeExporterOptions` (components/node-exporter-options.ts,
+ * Settings of node-exporter: every key of `nodeExporterOptions` (components/node-exporter/options.ts,
  * where each one's default, rule and description are defined; docs/configuration.md lists them).
  */
 export type NodeExporterArgs = Omit<NodeExporterOptionsInput, "enabled" | "podMonitoring"> & {

@@ -1,9 +1,7 @@
 import * as v from "valibot";
 import type { NodeExporterOptionsInput as Documented } from "./generated/node-exporter-options";
 import { field, optionalKey, SameAs, strictSection, withDefault } from "../shared/fields";
-
-/** A Prometheus duration as the scrape configs take it: 30s, 1m, 1m30s. */
-export const PROMETHEUS_DURATION = /^((\d+)y)?((\d+)w)?((\d+)d)?((\d+)h)?((\d+)m)?((\d+)s)?((\d+)ms)?$/;
+import { isScrapeInterval } from "../shared/metrics";
 
 /** A DaemonSet's maxUnavailable: an integer >= 1 or a percentage from 1% to 100%. */
 export function isMaxUnavailable(value: unknown): boolean {
@@ -40,15 +38,6 @@ export const nodeExporterOptions = strictSection({
     scrapeInterval: withDefault(field.string("must be a Prometheus duration from 5s to 5m such as 30s or 1m", isScrapeInterval), "30s",
         { description: "How often the metrics are scraped" }),
 });
-
-/** A Prometheus duration from 5 s to 5 min: what a scrape interval may be. */
-export function isScrapeInterval(s: string): boolean {
-    const m = PROMETHEUS_DURATION.exec(s);
-    if (!m || s === "") return false;
-    const [y, w, d, h, min, sec, ms] = [2, 4, 6, 8, 10, 12, 14].map((i) => Number(m[i] ?? 0));
-    const seconds = (((y * 365 + w * 7 + d) * 24 + h) * 60 + min) * 60 + sec + ms / 1000;
-    return seconds >= 5 && seconds <= 300;
-}
 
 export type NodeExporterOptionsInput = SameAs<Documented, v.InferInput<typeof nodeExporterOptions>>;
 /** With every default applied; podMonitoring resolved by the stack from the cluster mode. */

@@ -11,6 +11,18 @@ export type Scraper =
     | { kind: "managed" }
     | { kind: "prometheus"; namespace: string; operator: boolean };
 
+/** A Prometheus duration as the scrape configs take it: 30s, 1m, 1m30s. */
+export const PROMETHEUS_DURATION = /^((\d+)y)?((\d+)w)?((\d+)d)?((\d+)h)?((\d+)m)?((\d+)s)?((\d+)ms)?$/;
+
+/** A Prometheus duration from 5 s to 5 min: what a scrape interval may be. */
+export function isScrapeInterval(s: string): boolean {
+    const m = PROMETHEUS_DURATION.exec(s);
+    if (!m || s === "") return false;
+    const [y, w, d, h, min, sec, ms] = [2, 4, 6, 8, 10, 12, 14].map((i) => Number(m[i] ?? 0));
+    const seconds = (((y * 365 + w * 7 + d) * 24 + h) * 60 + min) * 60 + sec + ms / 1000;
+    return seconds >= 5 && seconds <= 300;
+}
+
 /** Who scrapes a workload's metrics port, and how often. */
 export interface Scrape { scraper: Scraper; interval: string }
 
@@ -54,4 +66,9 @@ export function scraperPeer(scraper: Scraper): { namespaceSelector: { matchLabel
         case "prometheus":
             return { namespaceSelector: ns(scraper.namespace) };
     }
+}
+
+/** A workload's metrics port and who may scrape it, as its WorkloadTraffic says: nothing when metrics are off or nobody scrapes. */
+export function scrapePeer(metrics: boolean | undefined, port: number, scrape: Scrape | undefined): { metrics?: { port: number; from: ReturnType<typeof scraperPeer> } } {
+    return metrics && scrape !== undefined ? { metrics: { port, from: scraperPeer(scrape.scraper) } } : {};
 }

@@ -73,6 +73,9 @@ export function execProbe(command: string[], timing: Omit<Probe, "exec">): Probe
     return { exec: { command }, ...timing };
 }
 
+/** The JVM needs room beyond its heap (metaspace, threads, buffers): above this share of the limit it is OOM-killed. */
+export const MAX_HEAP_SHARE = 0.75;
+
 /**
  * Requests for scheduling; a memory limit equal to the request (the JVM heap is sized below
  * it) and no CPU limit, so the JVM is never CPU-throttled into missing its heartbeats.

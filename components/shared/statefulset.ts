@@ -13,6 +13,9 @@ import {
 type Container = k8s.types.input.core.v1.Container;
 type Volume = k8s.types.input.core.v1.Volume;
 
+/** The cluster's DNS domain when none is given: the last part of every Service's name. */
+export const DEFAULT_CLUSTER_DOMAIN = "cluster.local";
+
 /** A file a component ships in its folder's files/ (start scripts, probes, logging configs). */
 export function shippedFile(componentDir: string, name: string): string {
     return fs.readFileSync(path.join(componentDir, "files", name), "utf8");

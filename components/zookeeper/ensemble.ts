@@ -1,17 +1,18 @@
 import * as pulumi from "@pulumi/pulumi";
 import * as k8s from "@pulumi/kubernetes";
 import * as random from "@pulumi/random";
-import { DEFAULT_CLUSTER_DOMAIN, ZK_KAFKA_USER, ZK_NAMES, ZK_PORTS, zookeeperSpecs } from "./spec";
+import { ZK_KAFKA_USER, ZK_METRICS_PORT, ZK_NAMES, ZK_PORTS, zkSelector, zookeeperSpecs } from "./spec";
 import { ZooKeeperOptionsInput, zookeeperOptions } from "./options";
 import { parseArgs } from "../shared/fields";
 import { ZoneSpread } from "../shared/pod";
-import { Scrape, scrapeType } from "../shared/metrics";
-import { fields, registerStatefulWorkload } from "../shared/statefulset";
+import { Scrape, scrapePeer, scrapeType } from "../shared/metrics";
+import type { WorkloadTraffic } from "../shared/traffic";
+import { DEFAULT_CLUSTER_DOMAIN, fields, registerStatefulWorkload } from "../shared/statefulset";
 
 export { ZK_NAMES, ZK_PORTS };
 
 /**
- * Settings of a ZooKeeper ensemble: every key of `zookeeperOptions` (components/zookeeper-options.ts,
+ * Settings of a ZooKeeper ensemble: every key of `zookeeperOptions` (components/zookeeper/options.ts,
  * where each one's default, rule and description are defined; docs/configuration.md lists them),
  * all optional, plus where the ensemble runs.
  */
@@ -44,6 +45,8 @@ export class ZooKeeperEnsemble extends pulumi.ComponentResource {
     readonly kafkaCredentials: { username: string; password: pulumi.Output<string> };
     /** zk-auth: one file per SASL user, its password (mounted by the servers only). */
     readonly authSecret: k8s.core.v1.Secret;
+    /** The servers' pods and ports, for NetworkPolicies: clients on 2181, quorum and election among themselves. */
+    readonly traffic: WorkloadTraffic;
 
     constructor(name: string, args: ZooKeeperEnsembleArgs, opts?: pulumi.ComponentResourceOptions) {
         super("zk-kafka-gke:zookeeper:Ensemble", name, {}, opts);
@@ -64,6 +67,10 @@ export class ZooKeeperEnsemble extends pulumi.ComponentResource {
         // Clients (Kafka) connect through zk-cs, which only lists servers that are Ready (in a quorum).
         this.clientService = new k8s.core.v1.Service(ZK_NAMES.clientService, fields(specs, "clientService", ["metadata", "spec"]), { parent: this });
 
+        this.traffic = {
+            selector: zkSelector, ports: [ZK_PORTS.client], peerPorts: [ZK_PORTS.server, ZK_PORTS.leaderElection],
+            ...scrapePeer(settings.metrics, ZK_METRICS_PORT, scrape),
+        };
         this.connectString = pulumi.interpolate`${this.clientService.metadata.name}.${namespace}.svc.${clusterDomain}:${ZK_PORTS.client}`;
         this.registerOutputs({ connectString: this.connectString });
     }

@@ -1,9 +1,7 @@
 import * as v from "valibot";
 import type { ZooKeeperOptionsInput as Documented } from "./generated/zookeeper-options";
 import { allowedClientsField, crossRules, field, optionalKey, parseJvmSize, parseQuantity, SameAs, strictSection, withDefault } from "../shared/fields";
-
-/** The JVM needs room beyond its heap (metaspace, threads, buffers): above this share of the limit it is OOM-killed. */
-export const MAX_HEAP_SHARE = 0.75;
+import { MAX_HEAP_SHARE } from "../shared/pod";
 
 /**
  * Every setting of the ZooKeeper ensemble, defined once: type, default, rule and description.

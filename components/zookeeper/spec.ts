@@ -46,9 +46,6 @@ export const ZK_PROBE_CALLS = { live: 1, ready: 2 } as const;
 /** The official image's `zookeeper` user. */
 const ZK_UID = 1000;
 
-/** The cluster's DNS domain when none is given. */
-export const DEFAULT_CLUSTER_DOMAIN = "cluster.local";
-
 /** Everything the specs need: the ensemble's settings plus where it runs and who scrapes it. */
 export type ZooKeeperSettings = ZooKeeperOptions & { namespace: string; clusterDomain: string; zoneSpread: ZoneSpread; scrape?: Scrape };
 

@@ -1,8 +1,6 @@
 import { ResourceValidationPolicy } from "@pulumi/policy";
 import { kindOf } from "../lib/workloads";
-
-/** The annotation that names why a broker's config keeps a clear-text listener (kafka.plaintextReason). */
-export const PLAINTEXT_REASON = "zk-kafka-gke/plaintext-reason";
+import { PLAINTEXT_REASON } from "../lib/program-annotations";
 
 /** Kafka's default listener.security.protocol.map: a listener named after a protocol uses it. */
 const DEFAULT_PROTOCOLS = ["PLAINTEXT", "SSL", "SASL_PLAINTEXT", "SASL_SSL"];

@@ -1,6 +1,6 @@
-import { alertRules } from "../../components/monitoring/spec";
+import { alertRules } from "../../components/monitoring";
 import { DEV_MONITORING } from "../../tools/dashboard-picture";
-import { dashboardTiles } from "../../components/monitoring/dashboard-spec";
+import { dashboardTiles } from "../../components/monitoring";
 import { metricNames } from "./prometheus";
 
 /** Every query the alerts and the dashboard run, in both modes, every exporter on. */

@@ -1,8 +1,8 @@
 import { strict as assert } from "assert";
 import { changeProblems, deployedRecord } from "../../schema/deployed";
-import { ZOOKEEPER_DEFAULTS } from "../../components/zookeeper/options";
+import { ZOOKEEPER_DEFAULTS } from "../../components/zookeeper";
 import * as v from "valibot";
-import { KafkaOptions, kafkaOptions } from "../../components/kafka/options";
+import { KafkaOptions, kafkaOptions } from "../../components/kafka";
 import type { ClusterTarget } from "../../schema/stack";
 
 const KAFKA_DEFAULTS: KafkaOptions = { ...v.parse(kafkaOptions, {}), rack: "zone" };

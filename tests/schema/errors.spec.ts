@@ -1,7 +1,7 @@
 import { strict as assert } from "assert";
 import { ConfigError, parseSection } from "../../schema/errors";
 import { parseStackConfig } from "../../schema/stack";
-import { zookeeperOptions } from "../../components/zookeeper/options";
+import { zookeeperOptions } from "../../components/zookeeper";
 import { parseArgs } from "../../components/shared/fields";
 
 const GCP = { project: "my-project", zone: "europe-west1-b" };

@@ -6,7 +6,7 @@
 import { render } from "../harness/render";
 import { renderedPod } from "./local-pod";
 import { imageVersion, serverClasspath } from "./jars";
-import { JMX_EXPORTER } from "../../components/kafka/metrics";
+import { JMX_EXPORTER } from "../../components/kafka";
 
 async function main(): Promise<void> {
     const stack = await render();

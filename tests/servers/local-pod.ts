@@ -6,7 +6,7 @@ import * as path from "path";
 import * as k8s from "@pulumi/kubernetes";
 import { ConfigMap, Container, StatefulSet } from "../harness/kube-types";
 import { RenderedStack, find } from "../harness/render";
-import { ZK_KAFKA_USER } from "../../components/zookeeper/spec";
+import { ZK_KAFKA_USER } from "../../components/zookeeper";
 
 /** Pod i of a StatefulSet listens on its own loopback address, with the rendered ports. */
 export const podAddress = (i: number) => `127.0.0.${i + 1}`;

@@ -7,6 +7,7 @@ import { KeyRow, keyRows } from "../../tools/config-docs";
 import { argsTypeFiles } from "../../tools/args-types";
 import { DASHBOARD_SVG, dashboardSvg } from "../../tools/dashboard-picture";
 import { CONFIG_DOC, JSON_SCHEMA, jsonSchemaText, withReference } from "../../tools/docs";
+import { POLICY_NAMES_FILE, policyNamesText } from "../../tools/policy-names";
 import { PROJECT_ROOT } from "../../tools/runtime";
 import { KNOWN_KEYS, parseStackConfig } from "../../schema/stack";
 
@@ -40,6 +41,10 @@ describe("config reference and stack-file JSON Schema", () => {
 
     it("docs/dashboard.svg is the layout of the dashboard the program renders now", () => {
         assert.ok(fs.readFileSync(DASHBOARD_SVG, "utf8") === dashboardSvg(), "docs/dashboard.svg is stale: run npm run docs");
+    });
+
+    it("the policy pack's copy of the annotation names is what npm run docs generates now", () => {
+        assert.ok(fs.readFileSync(POLICY_NAMES_FILE, "utf8") === policyNamesText(), "policy/lib/program-annotations.ts is stale: run npm run docs");
     });
 
     it("components/*/generated/ holds the documented option types npm run docs generates now", async () => {

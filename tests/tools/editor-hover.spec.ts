@@ -10,11 +10,11 @@ import { PROJECT_ROOT } from "../../tools/runtime";
  */
 const PROBE = path.join(PROJECT_ROOT, "tests", "tools", "hover-probe.ts");
 const PROBE_TEXT = `
-import type { KafkaClusterArgs } from "../../components/kafka/cluster";
-import type { ZooKeeperEnsembleArgs } from "../../components/zookeeper/ensemble";
-import type { GkeClusterArgs } from "../../components/gke/cluster";
-import type { NodeExporterArgs } from "../../components/node-exporter/daemonset";
-import type { NetworkPoliciesArgs } from "../../components/network/policies";
+import type { KafkaClusterArgs } from "../../components/kafka";
+import type { ZooKeeperEnsembleArgs } from "../../components/zookeeper";
+import type { GkeClusterArgs } from "../../components/gke";
+import type { NodeExporterArgs } from "../../components/node-exporter";
+import type { NetworkPoliciesArgs } from "../../components/network";
 export const k: Partial<KafkaClusterArgs> = { replicas: 3 };
 export const z: Partial<ZooKeeperEnsembleArgs> = { heap: "512m" };
 export const g: Partial<GkeClusterArgs> = { controlPlaneEndpoint: "dns" };

@@ -2,10 +2,10 @@ import { strict as assert } from "assert";
 import * as v from "valibot";
 import { RenderedStack, find, rejection, render } from "../../harness/render";
 import { StatefulSet } from "../../harness/kube-types";
-import { kafkaOptions, KafkaOptions } from "../../../components/kafka/options";
-import { ZOOKEEPER_DEFAULTS, ZooKeeperOptions } from "../../../components/zookeeper/options";
-import { kafkaSpecs } from "../../../components/kafka/spec";
-import { zookeeperSpecs } from "../../../components/zookeeper/spec";
+import { kafkaOptions, KafkaOptions } from "../../../components/kafka";
+import { ZOOKEEPER_DEFAULTS, ZooKeeperOptions } from "../../../components/zookeeper";
+import { kafkaSpecs } from "../../../components/kafka";
+import { zookeeperSpecs } from "../../../components/zookeeper";
 
 const claimPatches = (s: RenderedStack, sts: string) => s.resources.filter((r) => r.type === "kubernetes:core/v1:PersistentVolumeClaimPatch" &&
     (r.props.metadata as { name: string }).name.startsWith(`datadir-${sts}-`));

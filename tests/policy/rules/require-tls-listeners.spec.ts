@@ -1,5 +1,6 @@
 import { strict as assert } from "assert";
-import { PLAINTEXT_REASON, requireTlsListeners } from "../../../policy/rules/require-tls-listeners";
+import { requireTlsListeners } from "../../../policy/rules/require-tls-listeners";
+import { PLAINTEXT_REASON } from "../../../policy/lib/program-annotations";
 import { Obj, clone, resourceViolations } from "../harness";
 import { render } from "../../harness/render";
 

@@ -1,0 +1,13 @@
+/**
+ * ZooKeeper-backed Kafka (kafka-hs, kafka-pdb, kafka) with its certificates, users and ACLs
+ * (KafkaAccess) and its JMX exporter. Others wire it through KafkaCluster's outputs
+ * (bootstrapServers, pki, traffic); the config schema and the capacity rules read its options,
+ * names and disruption budget here; the install step fetches the exporter jar JMX_EXPORTER names.
+ */
+export { KafkaCluster, type KafkaClusterArgs } from "./cluster";
+export { KafkaAccess, type KafkaAccessArgs } from "./access";
+export { KAFKA_PDB_MAX_UNAVAILABLE, type KafkaOptions, kafkaOptions } from "./options";
+export { accessFields } from "./access-options";
+export { KAFKA_NAMES, kafkaSpecs } from "./spec";
+export { JMX_EXPORTER, jmxExporterJar } from "./metrics";
+export { userSecretData } from "./security";

@@ -1,0 +1,9 @@
+/**
+ * Alerts and the dashboard over what the exporters publish, and their options. The alert rules
+ * and dashboard tiles are exported for the docs' picture and the real-server tests that check
+ * every query against live metrics.
+ */
+export { Monitoring, type MonitoringArgs } from "./monitoring";
+export { type MonitoringOptions, monitoringOptions } from "./options";
+export { type MonitoringSettings, alertRules } from "./spec";
+export { dashboardTiles } from "./dashboard-spec";
