@@ -1,5 +1,5 @@
 import { strict as assert } from "assert";
-import { query } from "jsonpath-rfc9535";
+import { waitForSatisfied } from "../../harness/wait-for";
 import { partitionedRolloutCondition, rolloutTimeoutSeconds, statefulSetAwaitAnnotations } from "../../../components/shared/pod";
 
 type Status = {
@@ -7,24 +7,10 @@ type Status = {
     currentRevision: string; updateRevision: string;
 };
 
-/**
- * What @pulumi/kubernetes does with a `jsonpath=` waitFor on each watch event
- * (provider/pkg/await/condition/jsonpath.go, provider/pkg/jsonpath/jsonpath.go): nothing until
- * status.observedGeneration reaches metadata.generation; the annotation is split at a single "=";
- * without a value, the path must select something; with one, the first result must print as it.
- */
+/** The StatefulSet as the API server serves it: status fields at zero are omitted (omitempty). */
 function satisfied(condition: string, generation: number, status: Status): boolean {
-    assert.ok(condition.startsWith("jsonpath="));
-    // The provider's placeholder for "==" while it splits at "=" is a character no expression holds.
-    const parts = condition.slice("jsonpath=".length).replace(/==/g, "\u0001").split("=");
-    assert.ok(parts.length <= 2, `the provider would refuse ${condition}: more than one single "="`);
-    const path = /\{\s*(.*?)\s*\}/.exec(parts[0].split("\u0001").join("=="))![1];
-    if (status.observedGeneration < generation) return false;
-    // Status fields at zero are omitted, as the API server serves them (omitempty).
     const served = Object.fromEntries(Object.entries(status).filter(([, v]) => v !== 0));
-    const results = query({ metadata: { generation }, spec: { replicas: status.replicas }, status: served }, path.startsWith("$") ? path : `$${path}`);
-    if (results.length === 0) return false;
-    return parts.length === 1 || String(results[0]) === parts[1];
+    return waitForSatisfied(condition, { metadata: { generation }, spec: { replicas: status.replicas }, status: served });
 }
 
 const s = (gen: number, ready: number, updated: number, current: string, update: string): Status =>
