@@ -91,6 +91,14 @@ describe("GitHub Actions workflows", () => {
         assert.ok(steps(w).some((s) => s.uses?.startsWith("google-github-actions/setup-gcloud@") && s.with?.install_components === "gke-gcloud-auth-plugin"));
     });
 
+    it("every Pulumi step installs the CLI of the SDK that package-lock.json resolves", () => {
+        const lock = JSON.parse(fs.readFileSync(path.join(PROJECT_ROOT, "package-lock.json"), "utf8")) as { packages: Record<string, { version: string }> };
+        const sdk = lock.packages["node_modules/@pulumi/pulumi"].version;
+        const all = ["preview.yml", "deploy.yml"].flatMap((f) => pulumiSteps(load(f)));
+        assert.equal(all.length, 3);
+        for (const p of all) assert.equal(String(p.with?.["pulumi-version"]), sdk, `pulumi-version ${p.with?.["pulumi-version"]} is the SDK's ${sdk}`);
+    });
+
     it("deploy: on push to main, pulumi up with the policy pack, dev first, prod behind its environment, one deploy per stack", () => {
         const w = load("deploy.yml");
         assert.deepEqual(w.on, { push: { branches: ["main"] } });
