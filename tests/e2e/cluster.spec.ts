@@ -152,4 +152,25 @@ describe("e2e: the rendered stack on a real control plane", function () {
         assert.ok(worst.zk <= 1 && worst.kafka <= 1, `at most one pod of each down at once, got ${JSON.stringify(worst)}`);
         console.log(`      drain ${node}: evictions refused by PDB: ${(output.match(/disruption budget/g) ?? []).length}; most pods down at once: zk ${worst.zk}, kafka ${worst.kafka}`);
     });
+    it("teardown as pulumi destroy deletes (StatefulSets orphaning their pods, then the namespaces): only the volumes remain, Released", async () => {
+        const objects = base.objects.filter((o) => o.kind !== "Namespace");
+        const orphaned = objects.filter((o) => o.metadata.annotations?.["pulumi.com/deletionPropagationPolicy"] === "orphan");
+        const rest = objects.filter((o) => !orphaned.includes(o));
+        const remove = (list: object[], cascade: string) => {
+            const r = cp.kubectl.run(["delete", `--cascade=${cascade}`, "--wait", "--timeout=120s", "-f", "-"], list.map((o) => JSON.stringify(o)).join("\n"));
+            assert.equal(r.code, 0, r.stderr);
+        };
+        remove(rest, "foreground");
+        remove(orphaned, "orphan");
+        assert.equal(pods(cp.kubectl, "zk").size, 3, "the orphaned pods outlive their StatefulSet, as the docs say");
+        remove(base.objects.filter((o) => o.kind === "Namespace"), "foreground");
+        const left = (kind: string) => (cp.kubectl.json("get", kind, "-A").items as Array<{ metadata: { name: string; namespace?: string } }>)
+            .filter((o) => !["kube-system", "kube-public", "kube-node-lease", "default"].includes(o.metadata.namespace ?? ""));
+        assert.deepEqual(left("pods").map((o) => o.metadata.name), []);
+        assert.deepEqual(left("pvc").map((o) => o.metadata.name), []);
+        const volumes = cp.kubectl.json("get", "pv").items as Array<{ status: { phase: string }; spec: { claimRef?: { name: string } } }>;
+        const released = volumes.filter((v) => v.status.phase === "Released").map((v) => v.spec.claimRef!.name).sort();
+        assert.deepEqual(released, ["datadir-kafka-0", "datadir-kafka-1", "datadir-kafka-2", "datadir-zk-0", "datadir-zk-1", "datadir-zk-2"]);
+        console.log(`      teardown: ${base.objects.length} objects deleted; what remains: ${released.length} Released volumes (reclaim Retain), nothing else of the stack`);
+    });
 });
