@@ -78,7 +78,8 @@ export function accessSpecs(s: AccessSettings) {
                 spec: {
                     restartPolicy: "Never",
                     automountServiceAccountToken: false,
-                    securityContext: hardenedPodSecurityContext(KAFKA_UID, KAFKA_UID, false),
+                    // fsGroup: the Secrets' 0400 files (the admin's key, the passwords) are readable only through it.
+                    securityContext: hardenedPodSecurityContext(KAFKA_UID),
                     containers: [{
                         name: "kafka-access",
                         image: s.image,

@@ -10,15 +10,17 @@ type PersistentVolumeClaim = k8s.types.input.core.v1.PersistentVolumeClaim;
 
 /**
  * Pod-level hardening that satisfies the `restricted` Pod Security Standard. fsGroup makes the
- * data volume writable for the non-root user without a root init container; OnRootMismatch
- * skips the recursive chown on every restart of a large volume.
+ * data volume writable for the non-root user without a root init container, and the Secret files
+ * readable: the kubelet writes them as root and hands them to a group only when fsGroup is set
+ * (pkg/volume/volume_linux.go, changeFilePermission), so a 0400 Secret file is otherwise root's
+ * alone. OnRootMismatch skips the recursive chown on every restart of a large volume.
  */
 export function hardenedPodSecurityContext(uid: number, gid: number = uid, ownsVolumes = true): PodSecurityContext {
     return {
         runAsNonRoot: true,
         runAsUser: uid,
         runAsGroup: gid,
-        // Only for volumes the pod writes: fsGroup does nothing to hostPath mounts.
+        // Off only for pods with hostPath mounts alone: fsGroup does nothing to those.
         ...(ownsVolumes ? { fsGroup: gid, fsGroupChangePolicy: "OnRootMismatch" } : {}),
         seccompProfile: { type: "RuntimeDefault" },
     };

@@ -78,8 +78,8 @@ export function rotateCertificates(stack: RenderedStack, local: LocalKafka, pki:
     const rotated = mintPki(stack, dir, pki.ca);
     for (const b of local.brokers) {
         const leaf = rotated.leaves[`kafka-pki-${b.hostname}`];
-        fs.writeFileSync(path.join(b.volume("tls"), `${b.hostname}.key`), leaf.key, { mode: 0o400 });
-        fs.writeFileSync(path.join(b.volume("tls"), `${b.hostname}.crt`), leaf.cert, { mode: 0o400 });
+        b.updateSecretFile("tls", `${b.hostname}.key`, leaf.key);
+        b.updateSecretFile("tls", `${b.hostname}.crt`, leaf.cert);
     }
     for (const [key, value] of Object.entries(pkiSecrets(rotated))) offlineSecrets.set(key, value);
     return rotated;

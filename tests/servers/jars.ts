@@ -1,6 +1,7 @@
 import { spawnSync } from "child_process";
 import * as crypto from "crypto";
 import * as fs from "fs";
+import * as os from "os";
 import * as path from "path";
 import { imageTag } from "../../components/shared/fields";
 import { PROJECT_ROOT } from "../../tools/runtime";
@@ -40,7 +41,29 @@ export function serverClasspath(kind: ServerKind, version: string): string {
         if (r.status !== 0) throw new Error(`mvn could not fetch ${kind} ${version}:\n${r.stdout}${r.stderr}`);
         fs.writeFileSync(done, `${new Date().toISOString()}\n`);
     }
-    return fs.readdirSync(dir).filter((f) => f.endsWith(".jar")).sort().map((f) => path.join(dir, f)).join(":");
+    const readable = readableByPods(dir);
+    return fs.readdirSync(readable).filter((f) => f.endsWith(".jar")).sort().map((f) => path.join(readable, f)).join(":");
+}
+
+/**
+ * The jars where the pods' users (uid 1000, not root) can read them: the clone's own cache when
+ * every directory above it lets others through, else a copy under the temp directory (a clone
+ * under /root or a mktemp -d directory is 0700).
+ */
+function readableByPods(dir: string): string {
+    const open = (d: string): boolean => (fs.statSync(d).mode & 0o005) === 0o005 && (path.dirname(d) === d || openAbove(path.dirname(d)));
+    const openAbove = (d: string): boolean => (fs.statSync(d).mode & 0o001) !== 0 && (path.dirname(d) === d || openAbove(path.dirname(d)));
+    if (open(dir)) return dir;
+    const copy = path.join(os.tmpdir(), "zk-kafka-gke-servers", path.basename(dir));
+    if (!fs.existsSync(path.join(copy, ".complete"))) {
+        fs.mkdirSync(path.dirname(copy), { recursive: true, mode: 0o755 });
+        fs.chmodSync(path.dirname(copy), 0o755);
+        fs.rmSync(copy, { recursive: true, force: true });
+        fs.cpSync(dir, copy, { recursive: true });
+        fs.chmodSync(copy, 0o755);
+        for (const f of fs.readdirSync(copy)) fs.chmodSync(path.join(copy, f), 0o644);
+    }
+    return copy;
 }
 
 /**

@@ -7,6 +7,7 @@ import * as k8s from "@pulumi/kubernetes";
 import { ConfigMap, Container, StatefulSet } from "../harness/kube-types";
 import { RenderedStack, find } from "../harness/render";
 import { ZK_KAFKA_USER } from "../../components/zookeeper";
+import { PodUser, VolumeKind, applyFsGroup, asPodUser, makeVolumeDir, podUser, requireRoot, writeVolumeFile } from "./kubelet";
 
 /** Pod i of a StatefulSet listens on its own loopback address, with the rendered ports. */
 export const podAddress = (i: number) => `127.0.0.${i + 1}`;
@@ -58,8 +59,9 @@ export interface Laptop {
 
 /**
  * One pod of a rendered StatefulSet, laid out in a directory of this machine from its own
- * volumes and mounts, and run with its own command, environment and probes: only container
- * paths (as local directories) and what `Laptop` says differ.
+ * volumes and mounts as the kubelet lays them out (tests/servers/kubelet.ts: root-owned files,
+ * their modes, fsGroup), and run with its own command, environment and probes as its own user:
+ * only container paths (as local directories) and what `Laptop` says differ.
  */
 export class LocalPod {
     readonly hostname: string;
@@ -67,6 +69,8 @@ export class LocalPod {
     readonly address: string;
     private readonly mounts: Array<[string, string]> = [];
     private child?: ChildProcess;
+    /** The user the container's processes (its command and its exec probes) run as. */
+    readonly user: PodUser;
     private exited?: Promise<void>;
 
     constructor(readonly index: number, root: string, readonly pod: RenderedPod, private readonly laptop: Laptop) {
@@ -74,30 +78,44 @@ export class LocalPod {
         this.dir = path.join(root, this.hostname);
         this.address = podAddress(index);
         const spec = pod.statefulSet.spec;
-        for (const mount of pod.container.volumeMounts) {
-            const local = path.join(this.dir, mount.name);
-            fs.mkdirSync(local, { recursive: true });
-            this.mounts.push([mount.mountPath, local]);
+        requireRoot();
+        this.user = podUser({ pod: spec.template.spec.securityContext, container: pod.container.securityContext });
+        // The pod's directories are the kubelet's (root's); the user only needs to pass through.
+        for (const dir of [root, this.dir]) {
+            fs.mkdirSync(dir, { recursive: true });
+            fs.chmodSync(dir, 0o755);
         }
+        for (const mount of pod.container.volumeMounts) this.mounts.push([mount.mountPath, path.join(this.dir, mount.name)]);
         // Longest mount path first, so /conf never shadows /conf/x.
         this.mounts.sort((a, b) => b[0].length - a[0].length);
         for (const mount of pod.container.volumeMounts) {
             const volume = spec.template.spec.volumes.find((v) => v.name === mount.name);
-            if (volume?.configMap) this.writeConfigMapItems(volume.configMap, path.join(this.dir, mount.name));
-            else if (volume?.secret) this.writeSecret(volume.secret.secretName, path.join(this.dir, mount.name));
-            else if (!volume?.emptyDir && !spec.volumeClaimTemplates.some((c) => c.metadata.name === mount.name)) {
-                throw new Error(`volume ${mount.name} is neither a ConfigMap, a Secret, an emptyDir nor a claim template`);
-            }
+            const kind: VolumeKind | undefined = volume?.configMap ? "configMap" : volume?.secret ? "secret" : volume?.emptyDir ? "emptyDir"
+                : spec.volumeClaimTemplates.some((c) => c.metadata.name === mount.name) ? "claim" : undefined;
+            if (kind === undefined) throw new Error(`volume ${mount.name} is neither a ConfigMap, a Secret, an emptyDir nor a claim template`);
+            const local = this.volume(mount.name);
+            makeVolumeDir(local, kind);
+            if (kind === "configMap") this.writeConfigMapItems(volume!.configMap, local);
+            if (kind === "secret") this.writeSecret(volume!.secret.secretName, local, volume!.secret.defaultMode ?? 0o644);
+            applyFsGroup(local, this.user, kind);
         }
     }
 
     /** A Secret volume as the kubelet lays it out: a file per key, its value (made up here when the render shows "[secret]"). */
-    private writeSecret(name: string, dir: string): void {
+    private writeSecret(name: string, dir: string, mode: number): void {
         for (const [key, value] of Object.entries(this.pod.secrets[name].stringData ?? {})) {
             const real = value === "[secret]" ? offlineSecrets.get(`${name}/${key}`) : value;
             if (real === undefined) throw new Error(`no offline value for the secret ${name}/${key}`);
-            fs.writeFileSync(path.join(dir, key), real, { mode: 0o400 });
+            writeVolumeFile(path.join(dir, key), real, mode);
         }
+    }
+
+    /** A changed Secret key, as the kubelet refreshes a mounted Secret: the volume's mode, then fsGroup again. */
+    updateSecretFile(volumeName: string, key: string, content: string): void {
+        const volume = this.pod.statefulSet.spec.template.spec.volumes.find((v) => v.name === volumeName);
+        if (!volume?.secret) throw new Error(`${volumeName} is not a Secret volume of ${this.hostname}`);
+        writeVolumeFile(path.join(this.volume(volumeName), key), content, volume.secret.defaultMode ?? 0o644);
+        applyFsGroup(this.volume(volumeName), this.user, "secret");
     }
 
     /** A ConfigMap volume as the kubelet lays it out: its items, or every key (binaryData decoded) when it lists none. */
@@ -105,12 +123,12 @@ export class LocalPod {
         const cm = this.pod.configMaps[source.name];
         const mode = source.defaultMode ?? 0o644;
         if (!source.items) {
-            for (const [key, base64] of Object.entries(cm.binaryData ?? {})) fs.writeFileSync(path.join(dir, key), Buffer.from(base64, "base64"), { mode });
-            for (const [key, text] of Object.entries(cm.data ?? {})) fs.writeFileSync(path.join(dir, key), this.laptop.rewrite(key, text, this), { mode });
+            for (const [key, base64] of Object.entries(cm.binaryData ?? {})) writeVolumeFile(path.join(dir, key), Buffer.from(base64, "base64"), mode);
+            for (const [key, text] of Object.entries(cm.data ?? {})) writeVolumeFile(path.join(dir, key), this.laptop.rewrite(key, text, this), mode);
             return;
         }
         for (const item of source.items) {
-            fs.writeFileSync(path.join(dir, item.path), this.laptop.rewrite(item.key, cm.data[item.key], this), { mode });
+            writeVolumeFile(path.join(dir, item.path), this.laptop.rewrite(item.key, cm.data[item.key], this), item.mode ?? mode);
         }
     }
 
@@ -137,7 +155,8 @@ export class LocalPod {
     /** Starts the rendered container command, as the kubelet would, in its own process group. */
     start(): void {
         if (this.running) throw new Error(`${this.hostname} is already running`);
-        const [command, ...args] = this.pod.container.command.map((a) => this.localize(a));
+        const [rendered, ...renderedArgs] = this.pod.container.command.map((a) => this.localize(a));
+        const [command, args] = asPodUser(this.user, rendered, renderedArgs);
         const log = fs.openSync(path.join(this.dir, "container.log"), "a");
         const child = spawn(command, args, { env: this.environment(), cwd: this.dir, detached: true, stdio: ["ignore", log, log] });
         fs.closeSync(log);
@@ -177,7 +196,8 @@ export class LocalPod {
 
     /** Runs a rendered probe command; true when it exits 0. */
     probe(kind: "readinessProbe" | "livenessProbe" | "startupProbe"): { ok: boolean; output: string } {
-        const [command, ...args] = this.pod.container[kind].exec.command.map((a) => this.localize(a));
+        const [rendered, ...renderedArgs] = this.pod.container[kind].exec.command.map((a) => this.localize(a));
+        const [command, args] = asPodUser(this.user, rendered, renderedArgs);
         const r = spawnSync(command, args, { env: this.environment(), encoding: "utf8", timeout: 10000 });
         return { ok: r.status === 0, output: `${r.stdout}${r.stderr}`.trim() };
     }
