@@ -12,8 +12,8 @@ const KAFKA_NAME = /^[a-zA-Z0-9._-]{1,249}$/;
 
 /**
  * A user's name: the principal `User:<name>` of its SCRAM logins. Lower case only, so that no
- * user can be `ANONYMOUS` (a super user on the brokers' loopback probe listener) or a
- * certificate's `CN=…` principal.
+ * user can be `PROBE` (the readiness probe, a super user on the brokers' loopback listener),
+ * `ANONYMOUS` or a certificate's `CN=…` principal.
  */
 export const USER_NAME = /^[a-z0-9]([a-z0-9._-]{0,62}[a-z0-9])?$/;
 

@@ -7,7 +7,7 @@ import { AccessOptions, KafkaAcl, KafkaUser, aclResource } from "./access-option
  */
 
 /** One listener: its name in listener.security.protocol.map, its port and protocol. */
-export interface Listener { name: string; port: number; protocol: "PLAINTEXT" | "SSL" | "SASL_SSL"; host?: string }
+export interface Listener { name: string; port: number; protocol: "PLAINTEXT" | "SSL" | "SASL_SSL" | "SASL_PLAINTEXT"; host?: string }
 
 /**
  * With TLS: applications on 9093 (SCRAM over TLS, the walkthrough's port) or 9092 (a client
@@ -15,12 +15,16 @@ export interface Listener { name: string; port: number; protocol: "PLAINTEXT" | 
  * that no client load competes with replication), and the kubelet's probe on loopback. kafka-probe.sh speaks
  * Kafka's protocol through bash's /dev/tcp, which has no TLS, and the apache/kafka image carries
  * no openssl (docker/jvm/Dockerfile adds bash, gcompat, procps only): so the probe gets a
- * PLAINTEXT listener bound to 127.0.0.1, which only the pod's own containers reach.
+ * listener bound to 127.0.0.1 without TLS. Loopback is not enough of a wall: `kubectl
+ * port-forward` reaches 127.0.0.1 inside the pod's network namespace and no NetworkPolicy sees
+ * it. So that listener authenticates too (SASL PLAIN, which bash can speak): its one user is
+ * PROBE_USER, whose password kafka-start.sh makes at every start and keeps in the pod's runtime
+ * directory, for the probe alone; nobody else logs in there.
  */
 export const LISTENERS = {
     client: { name: "CLIENT", port: 9093, protocol: "SASL_SSL" },
     replication: { name: "REPLICATION", port: 9094, protocol: "SSL" },
-    probe: { name: "PROBE", port: 9095, protocol: "PLAINTEXT", host: "127.0.0.1" },
+    probe: { name: "PROBE", port: 9095, protocol: "SASL_PLAINTEXT", host: "127.0.0.1" },
     /** Applications that log in with a client certificate (kafka.users authentication tls). */
     clientTls: { name: "CLIENT_TLS", port: 9092, protocol: "SSL" },
     plaintext: { name: "PLAINTEXT", port: 9093, protocol: "PLAINTEXT" },
@@ -47,14 +51,19 @@ export const SCRAM_MECHANISM = "SCRAM-SHA-512";
 export const SCRAM_ITERATIONS = 8192;
 
 /**
- * The super users: the brokers' and the access Job's certificates, and ANONYMOUS, the principal
- * of the loopback PLAINTEXT probe listener (its Metadata request must see every topic to judge
- * the ISR). ANONYMOUS grants nothing new: only a process inside a broker's pod reaches
- * 127.0.0.1:9095, and such a process can read the broker's own key, a super user already. No
- * other listener yields ANONYMOUS: SASL_SSL always authenticates, and the SSL listener requires
- * a client certificate. Users are lower-case (kafka-access-options.ts), so none is ANONYMOUS.
+ * The probe's user on the PROBE listener. Upper-case, so that no declared user (lower-case only,
+ * kafka-access-options.ts) is the same principal.
  */
-export const SUPER_USERS = [`User:CN=${CERT_SUBJECTS.broker.commonName}`, `User:CN=${CERT_SUBJECTS.admin.commonName}`, "User:ANONYMOUS"];
+export const PROBE_USER = "PROBE";
+
+/**
+ * The super users: the brokers' and the access Job's certificates, and the probe (its Metadata
+ * request must see every topic to judge the ISR, from the first start on, before any ACL
+ * exists). The probe's password never leaves the broker's pod, where the broker's own key, a
+ * super user already, is. No listener admits an unauthenticated principal: SASL_SSL and
+ * SASL_PLAINTEXT always authenticate, the SSL listeners require a client certificate.
+ */
+export const SUPER_USERS = [`User:CN=${CERT_SUBJECTS.broker.commonName}`, `User:CN=${CERT_SUBJECTS.admin.commonName}`, `User:${PROBE_USER}`];
 
 /** Container paths of the TLS material and what kafka-start.sh assembles from it. */
 export const TLS_PATHS = {
@@ -85,12 +94,14 @@ export function securityProperties(tls: boolean, caFile: string): string[] {
     const { client, replication } = LISTENERS;
     const lower = (l: Listener) => l.name.toLowerCase();
     return [
-        "# Clients: SCRAM over TLS or a client certificate; brokers and the access Job: mutual TLS; the probe: loopback only.",
+        "# Clients: SCRAM over TLS or a client certificate; brokers and the access Job: mutual TLS; the probe: loopback, SASL PLAIN.",
         `listeners=${listenerList}`,
         `listener.security.protocol.map=${all.map((l) => `${l.name}:${l.protocol}`).join(",")}`,
         `inter.broker.listener.name=${replication.name}`,
         `sasl.enabled.mechanisms=${SCRAM_MECHANISM}`,
         `listener.name.${lower(client)}.${SCRAM_MECHANISM.toLowerCase()}.sasl.jaas.config=org.apache.kafka.common.security.scram.ScramLoginModule required;`,
+        "# The probe's user and its password: kafka-start.sh adds the JAAS line, with a password made at each start.",
+        `listener.name.${lower(LISTENERS.probe)}.sasl.enabled.mechanisms=PLAIN`,
         `listener.name.${lower(replication)}.ssl.client.auth=required`,
         `listener.name.${lower(LISTENERS.clientTls)}.ssl.client.auth=required`,
         "# PEM files (Kafka reads PKCS#8 keys without a password since KIP-651): kafka-start.sh puts this broker's key and certificate in one.",

@@ -7,7 +7,7 @@ import { KAFKA_PDB_MAX_UNAVAILABLE, KafkaOptions } from "./options";
 import { JMX_EXPORTER, jmxExporterAgentFlag, jmxExporterConfig, jmxExporterJar } from "./metrics";
 import { CustomObject, METRICS_PORT_NAME, Scrape, scrapeObject } from "../shared/metrics";
 import { PLAINTEXT_REASON } from "../shared/annotations";
-import { LISTENERS, TLS_PATHS, securityProperties } from "./security";
+import { LISTENERS, PROBE_USER, TLS_PATHS, securityProperties } from "./security";
 
 /** Object names of the "StatefulSet and DaemonSet updates" walkthrough, so its commands work verbatim. */
 export const KAFKA_NAMES = {
@@ -207,7 +207,8 @@ function container(s: KafkaSettings): k8s.types.input.core.v1.Container {
             { name: "LOG_DIR", value: `${KAFKA_PATHS.tmp}/kafka-logs` },
             { name: "EXTRA_ARGS", value: "-name kafkaServer" },
             ...(s.zookeeperAcl === "secure" ? [{ name: "KAFKA_ZOOKEEPER_AUTH_DIR", value: KAFKA_PATHS.zookeeperAuth }] : []),
-            ...(s.tls ? [{ name: "KAFKA_TLS_DIR", value: TLS_PATHS.brokerSecret }, { name: "KAFKA_LOCAL_LISTENERS", value: LISTENERS.probe.name }] : []),
+            ...(s.tls ? [{ name: "KAFKA_TLS_DIR", value: TLS_PATHS.brokerSecret }, { name: "KAFKA_LOCAL_LISTENERS", value: LISTENERS.probe.name },
+                { name: "KAFKA_PROBE_USER", value: PROBE_USER }] : []),
         ],
         ports: [...servicePorts(s).map((p) => ({ name: p.name, containerPort: p.port })),
             ...(s.metrics ? [{ name: METRICS_PORT_NAME, containerPort: JMX_EXPORTER.port }] : [])],

@@ -14,6 +14,7 @@ import { Ledger, WriteLoop, client, consumeAll, errorType, isrFull } from "./cli
 import { IsrSampler, LoadProducer, followerThrottle } from "./load";
 import { readyAsKubelet, rollAsController } from "../servers/rollout";
 import { MintedPki } from "../servers/pki";
+import { throughTheProbePort } from "./probe-door";
 import { ACCESS_CONFIG, fingerprint, loginRefusal, provideSecrets, rotateCertificates, servedCertificate, userClientProperties, whoIsRefused } from "./access";
 import * as path from "path";
 
@@ -191,6 +192,23 @@ describe("the rendered Kafka cluster, run as three real brokers on the real ense
         assert.match(await loginRefusal(kafka, { ca: pki.ca.cert, user: "reader", password: passwords.reader }), /SASL|[Aa]uthentication failed/,
             "reader's own password no longer logs in");
         assert.equal(await loginRefusal(kafka, { ca: pki.ca.cert, user: "app", password: passwords.app }), "", "app still does");
+    });
+
+    it("3c. the probe's loopback listener (what kubectl port-forward reaches) admits no one without this start's password: no topic, ACL, config, message or credential", async () => {
+        for (const login of [undefined, { password: "guessed" }]) {
+            const tried = await throughTheProbePort(kafka, 0, login);
+            figures[`probe port, ${login ? "a guessed password" : "no login"}`] = JSON.stringify(tried);
+            for (const [what, answer] of Object.entries(tried)) assert.notEqual(answer, "", `${what} ${login ? "with a guessed password" : "without a login"}`);
+        }
+        // The listener is up and judges logins: a guessed password is an authentication failure, and the
+        // rendered readiness probe, with this start's password, passes on every broker (scenario 2).
+        assert.match(JSON.parse(figures["probe port, a guessed password"] as string)["list topics"], /SASL|[Aa]uthentication/);
+        const quick = path.join(ensemble.root, "probe-port.properties");
+        fs.writeFileSync(quick, "default.api.timeout.ms=8000\nrequest.timeout.ms=4000\n");
+        const probePort = /PROBE:\/\/127\.0\.0\.1:(\d+)/.exec(kafka.setting("listeners") ?? "")![1];
+        const scram = await kafka.tool("kafka.admin.ConfigCommand", ["--bootstrap-server", `${kafka.brokers[0].address}:${probePort}`, "--command-config", quick,
+            "--describe", "--entity-type", "users"], undefined, 30_000);
+        assert.notEqual(scram.code, 0, `SCRAM credentials listed through the probe port without a login:\n${scram.stdout}`);
     });
 
     it("4. a certificate rotation rolls the brokers as the StatefulSet controller does, under >= 10 MB/s of acks=all load: no partition below min ISR, no write refused or lost", async () => {

@@ -18,30 +18,58 @@ mode="${1:-live}"
 call_timeout="${2:-3}"
 cfg="${KAFKA_RUNTIME_DIR:-/var/run/kafka}/server.properties"
 setting() { sed -n "s/^$1=//p" "$cfg" 2>/dev/null | tail -n 1; }
-# The PLAINTEXT listener: bash's /dev/tcp speaks no TLS. With TLS on the others that is the
-# loopback-only probe listener (listener.security.protocol.map); without, the one listener.
+# A listener without TLS: bash's /dev/tcp speaks none. With TLS on the others that is the
+# loopback-only probe listener, SASL_PLAINTEXT with PLAIN for KAFKA_PROBE_USER, whose password
+# kafka-start.sh made at this start (listener.security.protocol.map); without, the one PLAINTEXT listener.
 protocols=$(setting listener.security.protocol.map)
-host="" port=""
+host="" port="" protocol=""
 IFS=, read -r -a listener_list <<<"$(setting listeners)"
 for listener in "${listener_list[@]}"; do
   [[ "$listener" =~ ^([A-Z_]+)://([^:]*):([0-9]+)$ ]] || continue
   name="${BASH_REMATCH[1]}" at="${BASH_REMATCH[2]:-127.0.0.1}" at_port="${BASH_REMATCH[3]}"
   protocol="$name"
   if [[ ",$protocols," =~ ,$name:([A-Z_]+), ]]; then protocol="${BASH_REMATCH[1]}"; fi
-  if [[ "$protocol" == PLAINTEXT ]]; then host="$at" port="$at_port"; break; fi
+  if [[ "$protocol" == PLAINTEXT || "$protocol" == SASL_PLAINTEXT ]]; then host="$at" port="$at_port"; break; fi
 done
-[[ "$port" =~ ^[0-9]+$ ]] || { echo "no PLAINTEXT listener in $cfg (has the broker started?)" >&2; exit 1; }
+[[ "$port" =~ ^[0-9]+$ ]] || { echo "no PLAINTEXT or SASL_PLAINTEXT listener in $cfg (has the broker started?)" >&2; exit 1; }
 
-# One request, one response: writes the request, reads the 4-byte size (dd reads byte by byte,
-# so no byte of the body is swallowed), then the body, as decimal bytes (od), within the timeout.
+# Requests in turn on one connection, within the timeout: writes each, reads the 4-byte size of
+# its response (dd reads byte by byte, so no byte of the body is swallowed), then the body, and
+# prints it as decimal bytes (od) on a line of its own. The broker answers one request at a
+# time, so reading one body never reaches into the next.
 call() {
   timeout "$call_timeout" bash -c '
     exec 3<>"/dev/tcp/$0/$1" || exit 1
-    printf "$2" >&3
-    size=$(dd bs=1 count=4 <&3 2>/dev/null | od -An -tu1 | awk "NF == 4 { print \$1 * 16777216 + \$2 * 65536 + \$3 * 256 + \$4 }")
-    [[ "$size" =~ ^[0-9]+$ ]] || exit 1
-    head -c "$size" <&3 | od -An -v -tu1' "$host" "$port" "$1" 2>/dev/null
+    shift
+    for request in "$@"; do
+      printf "$request" >&3
+      size=$(dd bs=1 count=4 <&3 2>/dev/null | od -An -tu1 | awk "NF == 4 { print \$1 * 16777216 + \$2 * 65536 + \$3 * 256 + \$4 }")
+      [[ "$size" =~ ^[0-9]+$ ]] || exit 1
+      head -c "$size" <&3 | od -An -v -tu1 | tr "\n" " "
+      echo
+    done' "$host" "$port" "$@" 2>/dev/null
 }
+
+# A big-endian int32 as printf escapes.
+u32() { printf '\\x%02x\\x%02x\\x%02x\\x%02x' $(($1 >> 24 & 255)) $(($1 >> 16 & 255)) $(($1 >> 8 & 255)) $(($1 & 255)); }
+
+# On the SASL_PLAINTEXT listener, the two requests that log the probe in before its own:
+# SaslHandshake v1 (api key 17, correlation id 3, mechanism PLAIN), then SaslAuthenticate v0
+# (api key 36, correlation id 4, auth_bytes "\0user\0password", RFC 4616). Each answer's error
+# code (after the 4-byte correlation id) must be 0.
+login=()
+if [[ "$protocol" == SASL_PLAINTEXT ]]; then
+  user="${KAFKA_PROBE_USER:-}"
+  password=$(<"${KAFKA_RUNTIME_DIR:-/var/run/kafka}/probe-password") 2>/dev/null || password=""
+  [[ "$user" =~ ^[A-Za-z]+$ && "$password" =~ ^[0-9a-f]+$ ]] ||
+    { echo "no probe credentials (KAFKA_PROBE_USER and the runtime directory's probe-password, made by kafka-start.sh)" >&2; exit 1; }
+  auth_length=$((1 + ${#user} + 1 + ${#password}))
+  login=("$(u32 23)\x00\x11\x00\x01\x00\x00\x00\x03\x00\x06kprobe\x00\x05PLAIN"
+    "$(u32 $((16 + 4 + auth_length)))\x00\x24\x00\x00\x00\x00\x00\x04\x00\x06kprobe$(u32 "$auth_length")\x00${user}\x00${password}")
+fi
+
+# The error code of a logged-in answer line: its bytes 5 and 6.
+logged_in() { awk 'NR <= 2 { if ($5 * 256 + $6 != 0 || NF < 6) bad = 1 } END { exit bad || NR < 2 }'; }
 
 case "$mode" in
   live)
@@ -57,7 +85,11 @@ case "$mode" in
     broker_id=$(setting broker.id)
     [[ "$broker_id" =~ ^[0-9]+$ ]] || { echo "no broker.id in $cfg" >&2; exit 1; }
     # size 20 | api_key 3 (Metadata) | api_version 1 | correlation_id 2 | client_id "kprobe" | topics null (all)
-    body=$(call '\x00\x00\x00\x14\x00\x03\x00\x01\x00\x00\x00\x02\x00\x06kprobe\xff\xff\xff\xff')
+    answers=$(call "${login[@]}" '\x00\x00\x00\x14\x00\x03\x00\x01\x00\x00\x00\x02\x00\x06kprobe\xff\xff\xff\xff')
+    if [[ ${#login[@]} -gt 0 ]]; then
+      logged_in <<<"$answers" || { echo "${host}:${port} refused the probe's login (${KAFKA_PROBE_USER:-}, SASL PLAIN): was the broker started with this start's password?" >&2; exit 1; }
+    fi
+    body=$(tail -n 1 <<<"$answers")
     # MetadataResponse v1 (clients/src/main/resources/common/message/MetadataResponse.json).
     verdict=$(awk -v self="$broker_id" '
       { for (i = 1; i <= NF; i++) b[n++] = $i + 0 }

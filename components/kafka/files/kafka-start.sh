@@ -83,12 +83,25 @@ if [[ "${KAFKA_RACK:-none}" == zone ]]; then
 fi
 
 mkdir -p "$runtime_dir"
-{
+# The probe listener's one user (KAFKA_PROBE_USER, SASL PLAIN): a password made at every start and
+# kept in the runtime directory, this pod's own emptyDir, where kafka-probe.sh reads it; it is in
+# no Secret and no ConfigMap. Hence the runtime server.properties is the broker user's alone.
+probe_jaas=""
+if [[ -n "${KAFKA_PROBE_USER:-}" ]]; then
+  [[ "$KAFKA_PROBE_USER" =~ ^[A-Za-z]+$ && -n "${KAFKA_LOCAL_LISTENERS:-}" ]] || die "KAFKA_PROBE_USER must be letters only and KAFKA_LOCAL_LISTENERS must name the probe's listener"
+  probe_password=$(head -c 24 /dev/urandom | od -An -tx1 | tr -d ' \n')
+  [[ "$probe_password" =~ ^[0-9a-f]{48}$ ]] || die "could not make the probe's password from /dev/urandom"
+  (umask 077 && printf '%s\n' "$probe_password" >"$runtime_dir/probe-password")
+  probe_listener="${KAFKA_LOCAL_LISTENERS%%,*}"
+  probe_jaas="listener.name.${probe_listener,,}.plain.sasl.jaas.config=org.apache.kafka.common.security.plain.PlainLoginModule required user_${KAFKA_PROBE_USER}=\"${probe_password}\";"
+fi
+(umask 077 && {
   grep -v -e '^broker\.id=' -e '^advertised\.listeners=' -e '^broker\.rack=' "$template"
   echo "broker.id=${broker_id}"
   echo "advertised.listeners=${advertised}"
   if [[ -n "$rack" ]]; then echo "broker.rack=${rack}"; fi
-} >"$runtime_dir/server.properties"
+  if [[ -n "$probe_jaas" ]]; then echo "$probe_jaas"; fi
+} >"$runtime_dir/server.properties.tmp" && mv "$runtime_dir/server.properties.tmp" "$runtime_dir/server.properties")
 
 log_dirs=$(setting log.dirs)
 # One volume per broker: a volume that carries another broker's meta.properties is refused by

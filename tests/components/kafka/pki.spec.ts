@@ -39,13 +39,13 @@ describe("KafkaPki (the brokers' CA and certificates)", () => {
         }
         assert.deepEqual(requests["kafka-pki-admin-csr"].subject, { commonName: "kafka-admin" });
         assert.equal(requests["kafka-pki-admin-csr"].dnsNames, undefined);
-        assert.match(props(defaults), /^super\.users=User:CN=kafka-broker;User:CN=kafka-admin;User:ANONYMOUS$/m);
+        assert.match(props(defaults), /^super\.users=User:CN=kafka-broker;User:CN=kafka-admin;User:PROBE$/m);
     });
 
     it("the brokers' TLS settings: SCRAM on the clients' listener, mutual TLS between brokers, PEM files, names checked, nothing allowed without an ACL", () => {
         const p = props(defaults);
         for (const line of ["listeners=CLIENT://:9093,REPLICATION://:9094,CLIENT_TLS://:9092,PROBE://127.0.0.1:9095",
-            "listener.security.protocol.map=CLIENT:SASL_SSL,REPLICATION:SSL,CLIENT_TLS:SSL,PROBE:PLAINTEXT", "listener.name.client_tls.ssl.client.auth=required",
+            "listener.security.protocol.map=CLIENT:SASL_SSL,REPLICATION:SSL,CLIENT_TLS:SSL,PROBE:SASL_PLAINTEXT", "listener.name.probe.sasl.enabled.mechanisms=PLAIN", "listener.name.client_tls.ssl.client.auth=required",
             "inter.broker.listener.name=REPLICATION", "sasl.enabled.mechanisms=SCRAM-SHA-512", "listener.name.replication.ssl.client.auth=required",
             "ssl.keystore.type=PEM", "ssl.keystore.location=/var/run/kafka/keystore.pem", "ssl.truststore.location=/etc/kafka-tls/ca.crt",
             "ssl.endpoint.identification.algorithm=https", "authorizer.class.name=kafka.security.authorizer.AclAuthorizer", "allow.everyone.if.no.acl.found=false"]) {

@@ -5,7 +5,7 @@ import * as path from "path";
 import * as k8s from "@pulumi/kubernetes";
 import { ConfigMap, Container } from "../../../harness/kube-types";
 import { RenderedStack, find, render } from "../../../harness/render";
-import { fakePeer } from "../../../harness/peers";
+import { fakeBroker, fakePeer } from "../../../harness/peers";
 import { tempDir } from "../../../harness/temp";
 
 const frame = (body: Buffer) => Buffer.concat([Buffer.from([0, 0, 0, 0].map((_, i) => (body.length >> (24 - 8 * i)) & 255)), body]);
@@ -17,6 +17,26 @@ const array = <T>(items: T[], encode: (item: T) => Buffer) => Buffer.concat([i32
 /** An ApiVersions response: the request's correlation id, an error code, no api keys. */
 function apiVersionsResponse(request: Buffer, errorCode: number): Buffer {
     return frame(Buffer.concat([i32(request.readInt32BE(8)), i16(errorCode), i32(0)]));
+}
+
+/** The probe's SASL login as a broker answers it: SaslHandshake v1, then SaslAuthenticate v0 with PLAIN's "\0user\0password". */
+const PROBE_PASSWORD = "0123456789abcdef0123456789abcdef0123456789abcdef";
+function withLogin(reply: (request: Buffer) => Buffer | undefined, logins: Buffer[] = [], password = PROBE_PASSWORD): (request: Buffer) => Buffer | undefined {
+    return (request) => {
+        const apiKey = request.readInt16BE(4);
+        const correlation = request.readInt32BE(8);
+        if (apiKey === 17) {
+            logins.push(request);
+            return frame(Buffer.concat([i32(correlation), i16(0), array(["PLAIN"], str)]));
+        }
+        if (apiKey === 36) {
+            logins.push(request);
+            const auth = request.subarray(20 + 4, 20 + 4 + request.readInt32BE(20));
+            const ok = auth.equals(Buffer.from(`\0PROBE\0${password}`));
+            return frame(Buffer.concat([i32(correlation), i16(ok ? 0 : 58), str(ok ? null : "Authentication failed: Invalid username or password"), i32(0)]));
+        }
+        return reply(request);
+    };
 }
 
 interface Partition { index: number; leader: number; replicas: number[]; isr: number[] }
@@ -65,6 +85,8 @@ for (const toolset of ["GNU", "BusyBox"] as const) {
             fs.writeFileSync(path.join(dir, "kafka-probe.sh"), find<ConfigMap>(stack, "ConfigMap", "kafka-config").data["kafka-probe.sh"]);
         });
 
+        // The rendered container's variables the probe reads (the exec probe runs in its environment).
+        const probeEnv = (c: Container) => Object.fromEntries((c.env ?? []).filter((e) => e.name === "KAFKA_PROBE_USER").map((e) => [e.name, e.value!]));
         const container = (): Container => find<{ spec: { template: { spec: { containers: Container[] } } } }>(stack, "StatefulSet", "kafka").spec.template.spec.containers[0];
 
         function probe(kind: "livenessProbe" | "readinessProbe", port: number, brokerId = 1): Promise<{ code: number | null; ms: number; stderr: string }> {
@@ -72,11 +94,12 @@ for (const toolset of ["GNU", "BusyBox"] as const) {
             const rendered = find<ConfigMap>(stack, "ConfigMap", "kafka-config").data["server.properties"];
             const listeners = /^listeners=(.*)$/m.exec(rendered)![1].replace(/PROBE:\/\/127\.0\.0\.1:9095/, `PROBE://127.0.0.1:${port}`);
             assert.ok(listeners.includes(`PROBE://127.0.0.1:${port}`) && listeners.startsWith("CLIENT://"), listeners);
+            fs.writeFileSync(path.join(dir, "probe-password"), `${PROBE_PASSWORD}\n`);
             fs.writeFileSync(path.join(dir, "server.properties"),
                 `listeners=${listeners}\n${/^listener\.security\.protocol\.map=.*$/m.exec(rendered)![0]}\nbroker.id=${brokerId}\n`);
             const [command, , ...args] = (container()[kind] as k8s.types.output.core.v1.Probe).exec.command;
             const started = Date.now();
-            const child = spawn(command, [path.join(dir, "kafka-probe.sh"), ...args], { env: { PATH, KAFKA_RUNTIME_DIR: dir } });
+            const child = spawn(command, [path.join(dir, "kafka-probe.sh"), ...args], { env: { PATH, KAFKA_RUNTIME_DIR: dir, ...probeEnv(container()) } });
             let stderr = "";
             child.stderr.on("data", (d) => (stderr += d));
             return new Promise((resolve) => child.on("exit", (code) => resolve({ code, ms: Date.now() - started, stderr })));
@@ -109,25 +132,29 @@ for (const toolset of ["GNU", "BusyBox"] as const) {
                 other: [{ index: 0, leader: 2, replicas: [2, 0], isr: [2] }],
                 __consumer_offsets: Array.from({ length: 50 }, (_, index) => ({ index, leader: index % 3, replicas: [0, 1, 2], isr: [0, 1, 2] })),
             };
-            const broker = await fakePeer((request) => {
+            const logins: Buffer[] = [];
+            const broker = await fakeBroker(withLogin((request) => {
                 seen = request;
                 return metadataResponse(request, [0, 1, 2], topics);
-            });
+            }, logins));
             try {
                 const r = await probe("readinessProbe", broker.port);
                 assert.equal(r.code, 0, r.stderr);
                 assert.deepEqual([seen!.readInt32BE(0), seen!.readInt16BE(4), seen!.readInt16BE(6)], [seen!.length - 4, 3, 1], "Metadata, version 1");
                 assert.equal(seen!.readInt32BE(seen!.length - 4), -1, "topics: null, i.e. every topic");
+                // First the login on the loopback SASL_PLAINTEXT listener: nobody without the pod's password gets in there.
+                assert.deepEqual(logins.map((l) => [l.readInt16BE(4), l.readInt16BE(6), l.readInt32BE(8)]), [[17, 1, 3], [36, 0, 4]]);
+                assert.equal(logins[0].subarray(20).toString(), "\u0000\u0005PLAIN", "mechanism PLAIN");
             } finally {
                 broker.close();
             }
         });
 
         it("readiness fails, naming the partitions, while the broker is out of their ISR, and says which have no leader", async () => {
-            const broker = await fakePeer((request) => metadataResponse(request, [0, 1, 2], {
+            const broker = await fakeBroker(withLogin((request) => metadataResponse(request, [0, 1, 2], {
                 loop: [{ index: 0, leader: 0, replicas: [0, 1, 2], isr: [0, 2] }, { index: 1, leader: 1, replicas: [1, 2, 0], isr: [1, 2, 0] }],
                 stuck: [{ index: 3, leader: -1, replicas: [1, 2], isr: [2] }],
-            }));
+            })));
             try {
                 const r = await probe("readinessProbe", broker.port);
                 assert.equal(r.code, 1);
@@ -137,8 +164,19 @@ for (const toolset of ["GNU", "BusyBox"] as const) {
             }
         });
 
+        it("readiness fails, saying so, when the broker refuses the probe's login (another start's password)", async () => {
+            const broker = await fakeBroker(withLogin((request) => metadataResponse(request, [1], {}), [], "another-start-s-password"));
+            try {
+                const r = await probe("readinessProbe", broker.port);
+                assert.equal(r.code, 1);
+                assert.match(r.stderr, /refused the probe's login \(PROBE, SASL PLAIN\)/);
+            } finally {
+                broker.close();
+            }
+        });
+
         it("readiness fails while the broker has no metadata from the controller yet (it does not list itself)", async () => {
-            const broker = await fakePeer((request) => metadataResponse(request, [], {}));
+            const broker = await fakeBroker(withLogin((request) => metadataResponse(request, [], {})));
             try {
                 const r = await probe("readinessProbe", broker.port);
                 assert.equal(r.code, 1);
@@ -149,10 +187,10 @@ for (const toolset of ["GNU", "BusyBox"] as const) {
         });
 
         it("both fail on a truncated answer, on a broker that never answers (inside the probe's timeout) and on a closed port", async () => {
-            const truncated = await fakePeer((request) => {
+            const truncated = await fakeBroker(withLogin((request) => {
                 const full = metadataResponse(request, [1], { loop: [{ index: 0, leader: 1, replicas: [1, 0], isr: [1, 0] }] });
                 return full.subarray(0, full.length - 6);
-            });
+            }), (request) => request.readInt16BE(4) === 3);
             const hung = await fakePeer(() => undefined);
             try {
                 assert.equal((await probe("readinessProbe", truncated.port)).code, 1);
