@@ -14,7 +14,7 @@ import { Ledger, WriteLoop, client, consumeAll, errorType, isrFull } from "./cli
 import { IsrSampler, LoadProducer, followerThrottle } from "./load";
 import { readyAsKubelet, rollAsController } from "../servers/rollout";
 import { MintedPki } from "../servers/pki";
-import { throughTheProbePort } from "./probe-door";
+import { probeAddress, throughTheProbePort } from "./probe-door";
 import { ACCESS_CONFIG, fingerprint, loginRefusal, provideSecrets, rotateCertificates, servedCertificate, userClientProperties, whoIsRefused } from "./access";
 import * as path from "path";
 
@@ -205,8 +205,7 @@ describe("the rendered Kafka cluster, run as three real brokers on the real ense
         assert.match(JSON.parse(figures["probe port, a guessed password"] as string)["list topics"], /SASL|[Aa]uthentication/);
         const quick = path.join(ensemble.root, "probe-port.properties");
         fs.writeFileSync(quick, "default.api.timeout.ms=8000\nrequest.timeout.ms=4000\n");
-        const probePort = /PROBE:\/\/127\.0\.0\.1:(\d+)/.exec(kafka.setting("listeners") ?? "")![1];
-        const scram = await kafka.tool("kafka.admin.ConfigCommand", ["--bootstrap-server", `${kafka.brokers[0].address}:${probePort}`, "--command-config", quick,
+        const scram = await kafka.tool("kafka.admin.ConfigCommand", ["--bootstrap-server", probeAddress(kafka, 0), "--command-config", quick,
             "--describe", "--entity-type", "users"], undefined, 30_000);
         assert.notEqual(scram.code, 0, `SCRAM credentials listed through the probe port without a login:\n${scram.stdout}`);
     });

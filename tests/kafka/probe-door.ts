@@ -8,11 +8,13 @@ import { LocalKafka } from "./local-kafka";
  * no login, or PLAIN with a guessed password. (With the right one a client still reaches no other
  * broker: each makes its own password at its start.)
  */
+/** Broker i's PROBE listener: no container port, so its port is the rendered listeners'. */
+export const probeAddress = (local: LocalKafka, i: number) =>
+    `${local.brokers[i].address}:${/PROBE:\/\/127\.0\.0\.1:(\d+)/.exec(local.setting("listeners") ?? "")![1]}`;
+
 function probeClient(local: LocalKafka, i: number, login?: { password: string }): Kafka {
-    // The loopback listener is no container port: its port is in the rendered listeners.
-    const probePort = Number(/PROBE:\/\/127\.0\.0\.1:(\d+)/.exec(local.setting("listeners") ?? "")![1]);
     return new Kafka({
-        clientId: "port-forward", brokers: [`${local.brokers[i].address}:${probePort}`], logLevel: logLevel.NOTHING,
+        clientId: "port-forward", brokers: [probeAddress(local, i)], logLevel: logLevel.NOTHING,
         connectionTimeout: 3000, requestTimeout: 5000, retry: { retries: 0 },
         ...(login ? { sasl: { mechanism: "plain" as const, username: local.pod.container.env.find((e) => e.name === "KAFKA_PROBE_USER")!.value!, password: login.password } } : {}),
     });

@@ -69,6 +69,9 @@ export function binaryDir(b: GoBinary): string {
     return path.join(cacheRoot(), `${b.name}-${pinnedVersion(b)}`);
 }
 
+/** The linker flags of a build: stripped, plus the binary's own version stamps. */
+const linkerFlags = (b: GoBinary, version: string) => ["-s", "-w", ...(b.ldflags?.(version) ?? [])].join(" ");
+
 /** A digest of everything the build reads from this repository, and its flags. */
 function inputsDigest(b: GoBinary, ldflags: string): string {
     const dir = path.join(WRAPPERS, b.name);
@@ -85,7 +88,7 @@ export function isBuilt(b: GoBinary): boolean {
     const stamp = path.join(out, STAMP);
     if (!fs.existsSync(stamp) || !fs.existsSync(path.join(out, b.name))) return false;
     const { digest } = JSON.parse(fs.readFileSync(stamp, "utf8")) as { digest: string };
-    return digest === inputsDigest(b, (b.ldflags?.(pinnedVersion(b)) ?? []).join(" "));
+    return digest === inputsDigest(b, linkerFlags(b, pinnedVersion(b)));
 }
 
 const goEnv = { ...process.env, GOFLAGS: "-mod=readonly", GOTOOLCHAIN: "local" };
@@ -93,7 +96,7 @@ const goEnv = { ...process.env, GOFLAGS: "-mod=readonly", GOTOOLCHAIN: "local" }
 function build(b: GoBinary): { seconds: number } {
     const version = pinnedVersion(b);
     const out = binaryDir(b);
-    const ldflags = ["-s", "-w", ...(b.ldflags?.(version) ?? [])].join(" ");
+    const ldflags = linkerFlags(b, version);
     const started = Date.now();
     fs.rmSync(out, { recursive: true, force: true });
     fs.mkdirSync(out, { recursive: true });
@@ -111,7 +114,7 @@ function build(b: GoBinary): { seconds: number } {
         const moduleDir = execFileSync("go", ["list", "-m", "-f", "{{.Dir}}", b.module], { cwd: path.join(WRAPPERS, b.name), env: goEnv, encoding: "utf8" }).trim();
         for (const f of b.moduleFiles) fs.copyFileSync(path.join(moduleDir, f), path.join(out, path.basename(f)));
     }
-    fs.writeFileSync(path.join(out, STAMP), JSON.stringify({ version, digest: inputsDigest(b, ldflags.replace(/^-s -w ?/, "")) }, null, 2));
+    fs.writeFileSync(path.join(out, STAMP), JSON.stringify({ version, digest: inputsDigest(b, ldflags) }, null, 2));
     return { seconds: Math.round((Date.now() - started) / 1000) };
 }
 
