@@ -54,7 +54,7 @@ describe("KafkaPki (the brokers' CA and certificates)", () => {
         const secret = find<{ stringData: Record<string, string> }>(defaults, "Secret", "kafka-tls").stringData;
         assert.deepEqual(Object.keys(secret).sort(), ["ca.crt", "kafka-0.crt", "kafka-0.key", "kafka-1.crt", "kafka-1.key", "kafka-2.crt", "kafka-2.key"]);
         assert.ok(Object.values(secret).every((x) => x === "[secret]"), "kept as a secret, keys and all");
-        assert.ok(!defaults.objects.some((o) => o.kind === "ConfigMap" && JSON.stringify(o).includes("BEGIN")), "no key or certificate in a ConfigMap");
+        assert.ok(!defaults.objects.some((o) => o.kind === "ConfigMap" && JSON.stringify(o).includes("-----BEGIN")), "no key or certificate (PEM) in a ConfigMap");
     });
 
     it("overrides: a certificate per replica, names following namespace and domain, and a new generation that rolls the brokers onto new keys", async () => {

@@ -1,69 +1,13 @@
 import { strict as assert } from "assert";
-import { spawn, spawnSync } from "child_process";
+import { spawn } from "child_process";
 import * as fs from "fs";
 import * as path from "path";
 import * as k8s from "@pulumi/kubernetes";
 import { ConfigMap, Container } from "../../../harness/kube-types";
 import { RenderedStack, find, render } from "../../../harness/render";
 import { fakeBroker, fakePeer } from "../../../harness/peers";
+import { PROBE_PASSWORD, apiVersionsResponse, busyboxPath, metadataResponse, withLogin } from "../../../harness/kafka-wire";
 import { tempDir } from "../../../harness/temp";
-
-const frame = (body: Buffer) => Buffer.concat([Buffer.from([0, 0, 0, 0].map((_, i) => (body.length >> (24 - 8 * i)) & 255)), body]);
-const i16 = (v: number) => { const b = Buffer.alloc(2); b.writeInt16BE(v); return b; };
-const i32 = (v: number) => { const b = Buffer.alloc(4); b.writeInt32BE(v); return b; };
-const str = (s: string | null) => (s === null ? i16(-1) : Buffer.concat([i16(s.length), Buffer.from(s)]));
-const array = <T>(items: T[], encode: (item: T) => Buffer) => Buffer.concat([i32(items.length), ...items.map(encode)]);
-
-/** An ApiVersions response: the request's correlation id, an error code, no api keys. */
-function apiVersionsResponse(request: Buffer, errorCode: number): Buffer {
-    return frame(Buffer.concat([i32(request.readInt32BE(8)), i16(errorCode), i32(0)]));
-}
-
-/** The probe's SASL login as a broker answers it: SaslHandshake v1, then SaslAuthenticate v0 with PLAIN's "\0user\0password". */
-const PROBE_PASSWORD = "0123456789abcdef0123456789abcdef0123456789abcdef";
-function withLogin(reply: (request: Buffer) => Buffer | undefined, logins: Buffer[] = [], password = PROBE_PASSWORD): (request: Buffer) => Buffer | undefined {
-    return (request) => {
-        const apiKey = request.readInt16BE(4);
-        const correlation = request.readInt32BE(8);
-        if (apiKey === 17) {
-            logins.push(request);
-            return frame(Buffer.concat([i32(correlation), i16(0), array(["PLAIN"], str)]));
-        }
-        if (apiKey === 36) {
-            logins.push(request);
-            const auth = request.subarray(20 + 4, 20 + 4 + request.readInt32BE(20));
-            const ok = auth.equals(Buffer.from(`\0PROBE\0${password}`));
-            return frame(Buffer.concat([i32(correlation), i16(ok ? 0 : 58), str(ok ? null : "Authentication failed: Invalid username or password"), i32(0)]));
-        }
-        return reply(request);
-    };
-}
-
-interface Partition { index: number; leader: number; replicas: number[]; isr: number[] }
-
-/** A MetadataResponse v1 (clients/src/main/resources/common/message/MetadataResponse.json). */
-function metadataResponse(request: Buffer, brokers: number[], topics: Record<string, Partition[]>): Buffer {
-    return frame(Buffer.concat([
-        i32(request.readInt32BE(8)),
-        array(brokers, (id) => Buffer.concat([i32(id), str(`kafka-${id}.kafka-hs`), i32(9093), str(null)])),
-        i32(brokers[0] ?? -1),
-        array(Object.entries(topics), ([name, partitions]) => Buffer.concat([i16(0), str(name), Buffer.from([name.startsWith("__") ? 1 : 0]),
-            array(partitions, (p) => Buffer.concat([i16(p.leader < 0 ? 5 : 0), i32(p.index), i32(p.leader), array(p.replicas, i32), array(p.isr, i32)]))])),
-    ]));
-}
-
-// The image's tools are BusyBox's (apache/kafka is Alpine): the probe runs under both them and
-// this machine's GNU tools. CI installs busybox; elsewhere its absence skips that half, said aloud.
-const BUSYBOX_TOOLS = ["awk", "dd", "head", "od", "sed", "tail", "timeout", "tr"];
-function busyboxPath(): string | undefined {
-    const busybox = spawnSync("sh", ["-c", "command -v busybox"], { encoding: "utf8" }).stdout.trim();
-    if (!busybox) return undefined;
-    const dir = tempDir("busybox-");
-    for (const tool of BUSYBOX_TOOLS) fs.symlinkSync(busybox, path.join(dir, tool));
-    const bash = spawnSync("sh", ["-c", "command -v bash"], { encoding: "utf8" }).stdout.trim();
-    fs.symlinkSync(bash, path.join(dir, "bash"));
-    return dir;
-}
 
 for (const toolset of ["GNU", "BusyBox"] as const) {
     describe(`kafka-probe.sh (rendered, run for real with ${toolset} tools)`, function () {
@@ -89,12 +33,12 @@ for (const toolset of ["GNU", "BusyBox"] as const) {
         const probeEnv = (c: Container) => Object.fromEntries((c.env ?? []).filter((e) => e.name === "KAFKA_PROBE_USER").map((e) => [e.name, e.value!]));
         const container = (): Container => find<{ spec: { template: { spec: { containers: Container[] } } } }>(stack, "StatefulSet", "kafka").spec.template.spec.containers[0];
 
-        function probe(kind: "livenessProbe" | "readinessProbe", port: number, brokerId = 1): Promise<{ code: number | null; ms: number; stderr: string }> {
+        function probe(kind: "livenessProbe" | "readinessProbe", port: number, brokerId = 1, password = true): Promise<{ code: number | null; ms: number; stderr: string }> {
             // The rendered listeners (TLS ones first), the loopback probe listener moved to the fake broker's port.
             const rendered = find<ConfigMap>(stack, "ConfigMap", "kafka-config").data["server.properties"];
             const listeners = /^listeners=(.*)$/m.exec(rendered)![1].replace(/PROBE:\/\/127\.0\.0\.1:9095/, `PROBE://127.0.0.1:${port}`);
             assert.ok(listeners.includes(`PROBE://127.0.0.1:${port}`) && listeners.startsWith("CLIENT://"), listeners);
-            fs.writeFileSync(path.join(dir, "probe-password"), `${PROBE_PASSWORD}\n`);
+            if (password) fs.writeFileSync(path.join(dir, "probe-password"), `${PROBE_PASSWORD}\n`);
             fs.writeFileSync(path.join(dir, "server.properties"),
                 `listeners=${listeners}\n${/^listener\.security\.protocol\.map=.*$/m.exec(rendered)![0]}\nbroker.id=${brokerId}\n`);
             const [command, , ...args] = (container()[kind] as k8s.types.output.core.v1.Probe).exec.command;
@@ -118,6 +62,9 @@ for (const toolset of ["GNU", "BusyBox"] as const) {
                 assert.equal(seen!.readInt32BE(0), seen!.length - 4, "the size prefix counts the rest of the request");
                 assert.deepEqual([seen!.readInt16BE(4), seen!.readInt16BE(6), seen!.readInt32BE(8)], [18, 0, 1], "api key 18, version 0, correlation 1");
                 assert.equal((await probe("livenessProbe", refusing.port)).code, 1);
+                // Liveness asks nothing a login guards: it holds while the runtime directory has no password yet.
+                fs.rmSync(path.join(dir, "probe-password"));
+                assert.equal((await probe("livenessProbe", broker.port, 1, false)).code, 0);
             } finally {
                 broker.close();
                 refusing.close();
@@ -150,15 +97,34 @@ for (const toolset of ["GNU", "BusyBox"] as const) {
             }
         });
 
-        it("readiness fails, naming the partitions, while the broker is out of their ISR, and says which have no leader", async () => {
+        it("readiness fails, naming the partitions, while the broker is out of the ISR of partitions that have a leader", async () => {
             const broker = await fakeBroker(withLogin((request) => metadataResponse(request, [0, 1, 2], {
                 loop: [{ index: 0, leader: 0, replicas: [0, 1, 2], isr: [0, 2] }, { index: 1, leader: 1, replicas: [1, 2, 0], isr: [1, 2, 0] }],
+                // Its id's hex digits straddle two ISR entries (00000000 01000000): not a member.
+                straddled: [{ index: 70000, leader: 0, replicas: [1, 0], isr: [0, 16777216] }],
                 stuck: [{ index: 3, leader: -1, replicas: [1, 2], isr: [2] }],
             })));
             try {
                 const r = await probe("readinessProbe", broker.port);
                 assert.equal(r.code, 1);
-                assert.match(r.stderr, /broker 1 is not in the ISR of 2 partition\(s\): loop-0 \(leader 0\), stuck-3 \(no leader/);
+                assert.match(r.stderr, /broker 1 is not in the ISR of 2 partition\(s\) with a leader: loop-0 \(leader 0\), straddled-70000 \(leader 0\)\n$/);
+            } finally {
+                broker.close();
+            }
+        });
+
+        it("readiness passes while the only partitions it is out of the ISR of have no leader: offline until their last in-sync replica returns", async () => {
+            // The first broker back after a full-cluster restart: under OrderedReady the next is
+            // created only once it is Ready, so these must not hold it.
+            const broker = await fakeBroker(withLogin((request) => metadataResponse(request, [1], {
+                stuck: [{ index: 3, leader: -1, replicas: [1, 2], isr: [2] }, { index: 4, leader: -1, replicas: [2, 0, 1], isr: [0] }],
+                led: [{ index: 0, leader: 1, replicas: [1, 2], isr: [1] }],
+                // Not a replica: an id straddling two entries (00000000 01000000) is no match.
+                other: [{ index: 0, leader: 0, replicas: [0, 16777216], isr: [0] }],
+            })));
+            try {
+                const r = await probe("readinessProbe", broker.port);
+                assert.equal(r.code, 0, r.stderr);
             } finally {
                 broker.close();
             }
