@@ -157,8 +157,15 @@ export function kafkaSpecs(s: KafkaSettings): KafkaSpecs {
             selector: kafkaSelector,
             serviceName: KAFKA_NAMES.headlessService,
             replicas: s.replicas,
-            // The walkthrough's policy: brokers start together, each waits for ZooKeeper itself.
-            podManagementPolicy: "Parallel",
+            // OrderedReady: the controller deletes a pod for a roll only while every pod is Running
+            // and Ready (stateful_set_control.go: processReplica returns early for any pod that is
+            // not, when the policy is monotonic). Under Parallel it checks only the pods above the
+            // one it deletes, so a roll started while a lower broker is down takes a second one
+            // down. With readiness = "in the ISR of every partition with a leader", every broker
+            // Ready means no partition loses more than one in-sync replica to the next deletion.
+            // (maxUnavailable would count every pod under Parallel too, but its feature gate,
+            // MaxUnavailableStatefulSet, is beta and off by default through Kubernetes 1.36.)
+            podManagementPolicy: "OrderedReady",
             updatePartition: s.updatePartition,
             zoneSpread: s.zoneSpread,
             version: imageTag(s.image),
@@ -215,9 +222,12 @@ function container(s: KafkaSettings): k8s.types.input.core.v1.Container {
         resources: jvmResources(s.cpu, s.memory),
         // Log recovery after an unclean stop can take long: fifteen minutes before liveness counts.
         startupProbe: probe("live", { periodSeconds: 10, failureThreshold: 90 }),
-        // Ready = back in the ISR of every partition it replicates: a roll or a drain takes the
-        // next broker down only once this one has caught up (kafka-probe.sh says why not).
-        readinessProbe: probe("ready", { periodSeconds: 10, failureThreshold: 3 }),
+        // Ready = in the ISR of every partition with a leader that it replicates: a roll or a
+        // drain takes the next broker down only once every broker has caught up (kafka-probe.sh
+        // says why not). One failure turns it NotReady: a broker that falls out of an ISR holds
+        // rolls and drains from the next probe on. The headless Service publishes NotReady
+        // brokers, so clients and replication never notice readiness.
+        readinessProbe: probe("ready", { periodSeconds: 10, failureThreshold: 1 }),
         // A broker that answers no request for a minute is hung: restart it. Never the ISR here:
         // a broker that is behind must be left to catch up, not restarted.
         livenessProbe: probe("live", { periodSeconds: 10, failureThreshold: 6 }),

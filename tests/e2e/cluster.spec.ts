@@ -18,6 +18,13 @@ describe("e2e: the rendered stack on a real control plane", function () {
     const seconds = (since: number) => Math.round((Date.now() - since) / 100) / 10;
     const sts = (name: string) => cp.kubectl.json("-n", NAMESPACE, "get", "statefulset", name);
     const rolled = (name: string) => rolledOut(sts(name));
+    /** A pod's Ready condition as its kubelet would report it (kwok's stages leave a running pod's alone). */
+    const setReady = (pod: string, status: "True" | "False") => cp.kubectl.run(["-n", NAMESPACE, "patch", "pod", pod, "--subresource=status", "--type=strategic",
+        "-p", JSON.stringify({ status: { conditions: [{ type: "Ready", status }] } })]);
+    /** Replaces a StatefulSet as the provider does (deleteBeforeReplace, pulumi.com/deletionPropagationPolicy: orphan). */
+    const replaceOrphaning = (statefulSets: Array<{ metadata: { name: string } }>) => {
+        for (const s of statefulSets) assert.equal(cp.kubectl.run(["-n", NAMESPACE, "delete", "statefulset", s.metadata.name, "--cascade=orphan", "--wait"]).code, 0);
+    };
 
     before(async function () {
         this.timeout(180_000);
@@ -85,11 +92,8 @@ describe("e2e: the rendered stack on a real control plane", function () {
         const kafkaSet = grown.objects.filter((o) => o.kind === "StatefulSet");
         // What the preview reports as a replacement: the API server never updates volumeClaimTemplates.
         assert.throws(() => cp.kubectl.apply(kafkaSet), /Forbidden: updates to statefulset spec for fields other than/);
-        // What the provider does for the replacement (deleteBeforeReplace, pulumi.com/deletionPropagationPolicy: orphan).
-        for (const s of kafkaSet) {
-            assert.equal(s.metadata.annotations!["pulumi.com/deletionPropagationPolicy"], "orphan");
-            assert.equal(cp.kubectl.run(["-n", NAMESPACE, "delete", "statefulset", s.metadata.name, "--cascade=orphan", "--wait"]).code, 0);
-        }
+        for (const s of kafkaSet) assert.equal(s.metadata.annotations!["pulumi.com/deletionPropagationPolicy"], "orphan");
+        replaceOrphaning(kafkaSet);
         applyStack(cp.kubectl, grown);
         await cp.until("zk and kafka rolled out again", () => rolled("zk") && rolled("kafka"), 120_000);
         cp.kubectl.apply(claimPatches(grown));
@@ -102,13 +106,55 @@ describe("e2e: the rendered stack on a real control plane", function () {
         console.log(`      larger disks: ${claims.length} claims patched in place, pods deleted: ${deleted.length === 0 ? "none" : deleted.join(", ")}`);
     });
 
+    it("a roll while kafka-0 is NotReady: under Parallel the controller deletes kafka-2 at once; under the rendered OrderedReady (reached by an orphan replacement, no pod deleted) it deletes none until kafka-0 is Ready", async () => {
+        const kafkaSet = (stack: RenderedStack, policy?: string) => {
+            const s = structuredClone(stack.objects.find((o) => o.kind === "StatefulSet" && o.metadata.name === "kafka")!) as RenderedStack["objects"][number] & { spec: { podManagementPolicy: string } };
+            if (policy) s.spec.podManagementPolicy = policy;
+            return s;
+        };
+        const deletedSince = (before: ReturnType<typeof pods>) => [...before].filter(([name, p]) => pods(cp.kubectl, "kafka").get(name)?.uid !== p.uid).map(([name]) => name);
+        const disks = { "zookeeper.storageSize": "12Gi", "kafka.storageSize": "25Gi" };
+        // A stack deployed before #33.3: its brokers under Parallel.
+        replaceOrphaning([kafkaSet(base)]);
+        cp.kubectl.apply([kafkaSet(base, "Parallel")]);
+        await cp.until("kafka under Parallel", () => rolled("kafka"), 60_000);
+        let before = pods(cp.kubectl, "kafka");
+        assert.equal(setReady("kafka-0", "False").code, 0);
+        cp.kubectl.apply([kafkaSet(await render({ ...disks, "kafka.cpu": "700m" }, "dev", base.outputs), "Parallel")]);
+        await cp.until("Parallel deleting a broker while kafka-0 is NotReady", () => deletedSince(before).length > 0 ? true : undefined, 30_000);
+        const underParallel = deletedSince(before);
+        assert.deepEqual(underParallel, ["kafka-2"], "the defect, on the real controller");
+        assert.equal(setReady("kafka-0", "True").code, 0);
+        await cp.until("the Parallel roll done", () => rolled("kafka"), 120_000);
+        // The upgrade: podManagementPolicy is immutable, so the provider replaces the StatefulSet.
+        before = pods(cp.kubectl, "kafka");
+        const ordered = await render({ ...disks, "kafka.cpu": "700m" }, "dev", base.outputs);
+        assert.equal(kafkaSet(ordered).spec.podManagementPolicy, "OrderedReady");
+        assert.throws(() => cp.kubectl.apply([kafkaSet(ordered)]), /Forbidden: updates to statefulset spec for fields other than/);
+        replaceOrphaning([kafkaSet(ordered)]);
+        applyStack(cp.kubectl, ordered);
+        await cp.until("kafka adopted under OrderedReady", () => rolled("kafka"), 60_000);
+        assert.deepEqual(deletedSince(before), [], "the replacement deletes no pod");
+        assert.equal(setReady("kafka-0", "False").code, 0);
+        const next = await render({ ...disks, "kafka.cpu": "800m" }, "dev", ordered.outputs);
+        applyStack(cp.kubectl, next);
+        await cp.until("the controller to see the new revision", () => sts("kafka").status.updateRevision !== sts("kafka").status.currentRevision ? true : undefined, 30_000);
+        await new Promise((r) => setTimeout(r, 10_000));
+        assert.deepEqual(deletedSince(before), [], "no broker deleted while kafka-0 is NotReady");
+        assert.equal(setReady("kafka-0", "True").code, 0);
+        await cp.until("the roll, once every broker is Ready", () => rolled("kafka"), 120_000);
+        assert.deepEqual(deletedSince(before).sort(), ["kafka-0", "kafka-1", "kafka-2"]);
+        base = next;
+        console.log(`      roll with kafka-0 NotReady: Parallel deleted ${underParallel.join(", ")}; OrderedReady deleted none in 10 s, then rolled all three once it was Ready; the move to OrderedReady deleted no pod`);
+    });
+
     it("a chroot change, a namespace change and a smaller disk are refused before anything is applied; the API server refuses a shrunk claim too", async () => {
         const versions = () => ["zk", "kafka"].map((n) => sts(n).metadata.resourceVersion).join();
         const unchanged = versions();
         const refusals = [
-            await rejection({ "kafka.cpu": "600m", "kafka.zookeeperChroot": "/other" }, "dev", base.outputs),
-            await rejection({ "kafka.cpu": "600m", "namespace": "zk-kafka-2" }, "dev", base.outputs),
-            await rejection({ "kafka.cpu": "600m", "zookeeper.storageSize": "12Gi", "kafka.storageSize": "20Gi" }, "dev", base.outputs),
+            await rejection({ "kafka.cpu": "800m", "kafka.zookeeperChroot": "/other" }, "dev", base.outputs),
+            await rejection({ "kafka.cpu": "800m", "namespace": "zk-kafka-2" }, "dev", base.outputs),
+            await rejection({ "kafka.cpu": "800m", "zookeeper.storageSize": "12Gi", "kafka.storageSize": "20Gi" }, "dev", base.outputs),
         ];
         assert.match(refusals[0], /^zk-kafka-gke:kafka\.zookeeperChroot /m);
         assert.match(refusals[1], /^zk-kafka-gke:namespace /m);
@@ -125,8 +171,6 @@ describe("e2e: the rendered stack on a real control plane", function () {
         const node = [...zk.values()].map((p) => p.node).find((n) => [...kafka.values()].some((p) => p.node === n))!;
         // Another broker already unready (as during a roll): the budget has nothing left for this node's broker.
         const other = [...kafka].find(([, p]) => p.node !== node)![0];
-        const setReady = (pod: string, status: "True" | "False") => cp.kubectl.run(["-n", NAMESPACE, "patch", "pod", pod, "--subresource=status", "--type=strategic",
-            "-p", JSON.stringify({ status: { conditions: [{ type: "Ready", status }] } })]);
         assert.equal(setReady(other, "False").code, 0);
         await cp.until("kafka-pdb counts the unready broker", () => cp.kubectl.json("-n", NAMESPACE, "get", "pdb", "kafka-pdb").status.disruptionsAllowed === 0, 30_000);
         let output = "";

@@ -12,7 +12,7 @@ import { JMX_EXPORTER, jmxExporterJar } from "../../components/kafka/metrics";
 import { LocalKafka } from "./local-kafka";
 import { Ledger, WriteLoop, client, consumeAll, errorType, isrFull } from "./client";
 import { IsrSampler, LoadProducer, followerThrottle } from "./load";
-import { readyAsKubelet, rollAsController } from "../servers/rollout";
+import { readyAsKubelet, rollAsController, startAsController } from "../servers/rollout";
 import { MintedPki } from "../servers/pki";
 import { probeAddress, throughTheProbePort } from "./probe-door";
 import { ACCESS_CONFIG, fingerprint, loginRefusal, provideSecrets, rotateCertificates, servedCertificate, userClientProperties, whoIsRefused } from "./access";
@@ -274,11 +274,24 @@ describe("the rendered Kafka cluster, run as three real brokers on the real ense
         await admin.deleteTopics({ topics: [LOAD], timeout: 30_000 });
     });
 
-    it("5. one broker down: acks=all writes succeed; two down: refused (NotEnoughReplicas); both back: writes resume, ISR refills", async () => {
+    it("5. one broker down: a roll restarts no other broker, acks=all writes succeed; two down: refused (NotEnoughReplicas); both back: writes resume, ISR refills", async () => {
         const [first, second, survivor] = kafka.brokers;
         const underMinIsr = async () => total(await metricsOf(survivor), "kafka_server_replicamanager_underminisrpartitioncount") ?? -1;
         assert.equal(await underMinIsr(), 0, "healthy: KafkaUnderMinIsrPartitions stays quiet");
         await first.stop("SIGTERM", kafka.graceMs);
+        // A roll (a `pulumi up` that changes the template) while kafka-0 is down for good: the
+        // controller, under the rendered policy, restarts no other broker. Under Parallel it
+        // would take kafka-2 down at once and leave every partition on one in-sync replica.
+        const isr = await IsrSampler.start(zkServer(), kafka.chroot, minIsr());
+        const readinessMs = (kafka.brokers[0].pod.container.readinessProbe.periodSeconds ?? 10) * 1000;
+        const held = await rollAsController(kafka.brokers, { graceMs: kafka.graceMs, readyTimeoutMs: 2.5 * readinessMs });
+        await isr.stop();
+        console.log(`      brokers restarted while another was down: ${held.stopped.length}`);
+        figures["brokers restarted while another was down"] = held.stopped.length;
+        figures["held roll: partition-seconds below min ISR"] = isr.partitionSecondsBelowMinIsr;
+        assert.deepEqual(held.stopped, [], "no broker is restarted while kafka-0 is down");
+        assert.equal(held.stalled?.pod, "kafka-0", "the roll waits on the broker that is down");
+        assert.equal(isr.partitionSecondsBelowMinIsr, 0, `below min ISR with one broker down: ${JSON.stringify([...isr.belowMinIsr])}`);
         const loop = await WriteLoop.start(kc, TOPIC, ledger);
         await loop.progress(50);
         await loop.stop();
@@ -345,13 +358,17 @@ describe("the rendered Kafka cluster, run as three real brokers on the real ense
 
     it("8. everything stopped and started again from the data dirs: every acknowledged message is there", async () => {
         await admin.disconnect();
-        await Promise.all(kafka.brokers.map((b) => b.stop("SIGTERM", kafka.graceMs)));
+        // One after another, kafka-2 last: every partition's last in-sync replica is kafka-2's,
+        // so the first broker back finds them all without a leader.
+        for (const b of kafka.brokers) await b.stop("SIGTERM", kafka.graceMs);
         await Promise.all(ensemble.servers.map((s) => s.stop("SIGTERM")));
-        // Both at once, as a fresh `pulumi up` starts them: the brokers wait for the quorum themselves.
-        kafka.brokers.forEach((b) => b.start());
+        // As the controllers re-create them: the servers at once (their policy), the brokers
+        // under theirs (OrderedReady: each once the one before is Ready), waiting for the quorum
+        // themselves. kafka-0 must be Ready while kafka-2's partitions have no leader.
         ensemble.servers.forEach((s) => s.start());
+        const stuck = await startAsController(kafka.brokers, 120_000);
+        assert.equal(stuck, undefined, `the full restart stopped at ${stuck?.pod}: ${stuck?.output}`);
         await ensemble.quorum();
-        for (const b of kafka.brokers) await ready(b, 90_000);
         await admin.connect();
         await fullIsr();
         await verify("the full restart");

@@ -40,13 +40,40 @@ export async function readyAsKubelet(pod: LocalPod, timeoutMs: number): Promise<
     return { ready: false, output };
 }
 
+/** Whether the rendered StatefulSet's controller is monotonic: OrderedReady (the API's default) is, Parallel is not (stateful_set_control.go, allowsBurst). */
+export const orderedReady = (pods: LocalPod[]) => (pods[0].pod.statefulSet.spec.podManagementPolicy ?? "OrderedReady") === "OrderedReady";
+
+/**
+ * Waits until every pod is running and its rendered readiness probe passes, as a monotonic
+ * controller requires before it changes anything (processReplica returns early at the first pod
+ * that is not Running and Ready). Returns the pod it still waited on at the deadline.
+ */
+async function everyPodReady(pods: LocalPod[], timeoutMs: number): Promise<{ pod: string; output: string } | undefined> {
+    const deadline = Date.now() + timeoutMs;
+    for (;;) {
+        let waiting: { pod: string; output: string } | undefined;
+        for (const pod of pods) {
+            if (!pod.running) waiting = { pod: pod.hostname, output: `${pod.hostname} is not running` };
+            else {
+                const readiness = pod.probe("readinessProbe");
+                if (!readiness.ok) waiting = { pod: pod.hostname, output: readiness.output };
+            }
+            if (waiting) break;
+        }
+        if (!waiting || Date.now() >= deadline) return waiting;
+        await sleep(periodMs(pods[0], "readinessProbe"));
+    }
+}
+
 /**
  * A RollingUpdate as the StatefulSet controller performs it (kubernetes
- * pkg/controller/statefulset/stateful_set_control.go, updateStatefulSet): from the highest
- * ordinal down to the partition, it deletes one pod, recreates it, and deletes the next only
- * once the recreated one is Running and Ready. Deletion is the kubelet's SIGTERM with the
- * rendered grace period. A pod that does not turn Ready within `readyTimeoutMs` stalls the roll
- * there, as the controller would wait for it forever.
+ * pkg/controller/statefulset/stateful_set_control.go, updateStatefulSet), under the rendered
+ * podManagementPolicy: from the highest ordinal down to the partition, it deletes one pod,
+ * recreates it, and deletes the next only once the recreated one is Running and Ready. Under
+ * OrderedReady it deletes nothing while any pod is not Running and Ready (processReplica stops at
+ * it first); under Parallel it looks only at the pods above the one it deletes. Deletion is the
+ * kubelet's SIGTERM with the rendered grace period. A pod that does not turn Ready within
+ * `readyTimeoutMs` stalls the roll there, as the controller would wait for it forever.
  */
 export async function rollAsController(pods: LocalPod[], opts: {
     graceMs: number; readyTimeoutMs: number; partition?: number;
@@ -56,6 +83,13 @@ export async function rollAsController(pods: LocalPod[], opts: {
     const result: RollResult = { readyAfterMs: {}, stopped: [] };
     for (let ordinal = pods.length - 1; ordinal >= (opts.partition ?? 0); ordinal--) {
         const pod = pods[ordinal];
+        if (orderedReady(pods)) {
+            const waiting = await everyPodReady(pods, opts.readyTimeoutMs);
+            if (waiting) {
+                result.stalled = waiting;
+                return result;
+            }
+        }
         const t0 = Date.now();
         result.stopped.push(pod.hostname);
         await pod.stop("SIGTERM", opts.graceMs);
@@ -69,4 +103,23 @@ export async function rollAsController(pods: LocalPod[], opts: {
         result.readyAfterMs[pod.hostname] = Date.now() - t0;
     }
     return result;
+}
+
+/**
+ * Pods (re)created as the StatefulSet controller creates them under the rendered policy: under
+ * OrderedReady one at a time, each only once the one before it is Running and Ready (its
+ * readiness as the kubelet decides it); under Parallel all at once. Returns the pod it waited on
+ * in vain, if any: a full-cluster restart that deadlocks stops there.
+ */
+export async function startAsController(pods: LocalPod[], readyTimeoutMs: number): Promise<{ pod: string; output: string } | undefined> {
+    if (!orderedReady(pods)) {
+        pods.forEach((p) => p.start());
+        return undefined;
+    }
+    for (const pod of pods) {
+        pod.start();
+        const { ready, output } = await readyAsKubelet(pod, readyTimeoutMs);
+        if (!ready) return { pod: pod.hostname, output };
+    }
+    return undefined;
 }

@@ -26,10 +26,11 @@ describe("KafkaCluster", () => {
             "PodMonitoring/kafka-metrics", "Secret/kafka-tls", "Secret/kafka-zookeeper-auth", "Service/kafka-hs", "StatefulSet/kafka"]);
     });
 
-    it("defaults: three Parallel brokers on 9093, partition 0, apache/kafka 3.9, 1g heap in 2Gi, retained 20Gi volumes", () => {
+    it("defaults: three OrderedReady brokers on 9093, partition 0, apache/kafka 3.9, 1g heap in 2Gi, retained 20Gi volumes", () => {
         const s = sts(defaults);
         assert.equal(s.spec.replicas, 3);
-        assert.equal(s.spec.podManagementPolicy, "Parallel");
+        // A roll deletes a broker only while every broker is Ready (test:kafka 5 holds it).
+        assert.equal(s.spec.podManagementPolicy, "OrderedReady");
         assert.deepEqual(s.spec.updateStrategy, { type: "RollingUpdate", rollingUpdate: { partition: 0 } });
         assert.equal(s.metadata.annotations["pulumi.com/waitFor"], undefined, "partition 0: the provider's own await");
         assert.deepEqual(s.spec.persistentVolumeClaimRetentionPolicy, { whenDeleted: "Retain", whenScaled: "Retain" });
@@ -144,6 +145,7 @@ describe("KafkaCluster", () => {
         }
         assert.ok(c.startupProbe.periodSeconds * c.startupProbe.failureThreshold >= 600, "log recovery gets ten minutes and more");
         assert.ok(c.livenessProbe.periodSeconds * c.livenessProbe.failureThreshold <= 60);
+        assert.equal(c.readinessProbe.failureThreshold, 1, "a broker out of an ISR holds rolls and drains from its next probe");
     });
 
     it("--set kafka.updatePartition=2 renders partition 2 and the await for the canary, within the brokers' budgets", async () => {
