@@ -25,7 +25,8 @@ export interface Deployed {
     /** sasl: the servers accept SASL logins (recorded since they do; absent: a stack from before). */
     zookeeper: Volumes & { sasl?: true };
     /** tls: the brokers' listeners (recorded since they can be TLS; absent: PLAINTEXT, a stack from before). */
-    kafka: Volumes & { zookeeperChroot: string; tls?: boolean };
+    /** replicas: the brokers that run (recorded since scale-down is guarded; absent: a stack from before). */
+    kafka: Volumes & { zookeeperChroot: string; tls?: boolean; replicas?: number };
     /**
      * Where the Kubernetes provider reaches the cluster. Recorded since the provider carries a
      * cluster identifier: a record without it is a stack whose provider has none yet.
@@ -42,7 +43,8 @@ function clusterRecord(target: ClusterTarget): NonNullable<Deployed["cluster"]> 
 
 export function deployedRecord(config: Checked): Deployed {
     const volumes = (s: Volumes): Volumes => ({ storageSize: s.storageSize, ...(s.storageClass !== undefined ? { storageClass: s.storageClass } : {}) });
-    return { version: 1, namespace: config.namespace, zookeeper: { ...volumes(config.zookeeper), sasl: true }, kafka: { ...volumes(config.kafka), zookeeperChroot: config.kafka.zookeeperChroot, tls: config.kafka.tls },
+    return { version: 1, namespace: config.namespace, zookeeper: { ...volumes(config.zookeeper), sasl: true }, kafka: { ...volumes(config.kafka), zookeeperChroot: config.kafka.zookeeperChroot, tls: config.kafka.tls,
+        replicas: config.kafka.replicas },
         cluster: clusterRecord(config.cluster) };
 }
 
@@ -95,6 +97,7 @@ export function changeProblems(previous: unknown, config: Checked): string[] {
             `cluster in one rolling update would split it (restarted brokers speak TLS, the others PLAINTEXT) and cut off every client, got ${config.kafka.tls}: ` +
             `${wasTls ? "" : "keep kafka.tls false with kafka.plaintextReason, or "}see ${RUNBOOK}, "Turning TLS on"`);
     }
+    problems.push(...scaleDownProblems(previous.kafka.replicas, config.kafka));
     const target = clusterRecord(config.cluster);
     if (previous.cluster === undefined && target.mode === "gke" && target.controlPlaneEndpoint === "dns") {
         // The provider gains its identifier in this update; only a later one may move its
@@ -106,11 +109,30 @@ export function changeProblems(previous: unknown, config: Checked): string[] {
     return problems;
 }
 
+/**
+ * Lowering kafka.replicas deletes the highest-ordinal brokers; Kafka moves none of their
+ * partitions (a partition keeps its replica list until reassigned), so each loses a replica for
+ * good and, at replication factor 3 with min ISR 2, one more broker down stops its writes.
+ * Strimzi refuses such a scale-down while the brokers hold replicas; a preview cannot ask the
+ * brokers, so the operator says which are empty (kafka.emptiedBrokers).
+ */
+function scaleDownProblems(was: number | undefined, kafka: Checked["kafka"]): string[] {
+    if (was === undefined || kafka.replicas >= was) return [];
+    const removed = Array.from({ length: was - kafka.replicas }, (_, i) => kafka.replicas + i);
+    const unconfirmed = removed.filter((id) => !kafka.emptiedBrokers.includes(id));
+    if (unconfirmed.length === 0) return [];
+    const kept = Array.from({ length: kafka.replicas }, (_, i) => i).join(",");
+    return [`${keyName("kafka", ["replicas"])} must stay ${was} until the brokers it removes hold no partition, got ${kafka.replicas}: ` +
+        `lowering it deletes ${removed.map((id) => `kafka-${id}`).join(", ")} with every replica they hold. Move their partitions first ` +
+        `(kafka-reassign-partitions.sh --generate with --broker-list ${kept}, then --execute and --verify), check that ` +
+        `kafka-topics.sh --describe lists none of them, then set kafka.emptiedBrokers to [${removed.join(", ")}]; see ${RUNBOOK}, "Removing brokers"`];
+}
+
 function isDeployed(value: unknown): value is Deployed {
     const v = value as Deployed | undefined;
     const volumes = (x: Volumes | undefined) => typeof x?.storageSize === "string" && parseQuantity(x.storageSize) !== undefined &&
         (x.storageClass === undefined || typeof x.storageClass === "string");
     return v?.version === 1 && typeof v.namespace === "string" && volumes(v.zookeeper) && volumes(v.kafka) && typeof v.kafka.zookeeperChroot === "string" &&
-        (v.kafka.tls === undefined || typeof v.kafka.tls === "boolean") &&
+        (v.kafka.tls === undefined || typeof v.kafka.tls === "boolean") && (v.kafka.replicas === undefined || Number.isInteger(v.kafka.replicas)) &&
         (v.cluster === undefined || v.cluster.mode === "existing" || ["dns", "ip"].includes(v.cluster.controlPlaneEndpoint));
 }

@@ -43,6 +43,9 @@ describe("stack config", () => {
         ["zookeeper.replicass", 3, "zookeeper.replicass"],
         ["zookeeper", "big", "zookeeper"],
         ["zookeper", { replicas: 3 }, "zookeper"],
+        ["kafka.emptiedBrokers", [1], "kafka.emptiedBrokers"],
+        ["kafka.emptiedBrokers", ["kafka-3"], "kafka.emptiedBrokers[0]"],
+        ["kafka.emptiedBrokers", 3, "kafka.emptiedBrokers"],
         ["namespace", "Kafka_NS", "namespace"],
         ["clusterDomain", "cluster..local", "clusterDomain"],
     ];
@@ -50,7 +53,7 @@ describe("stack config", () => {
     for (const [key, value, named] of bad) {
         it(`rejects ${key} = ${JSON.stringify(value)}, naming zk-kafka-gke:${named}`, async () => {
             const message = await rejection({ [key]: value });
-            assert.match(message, new RegExp(`^zk-kafka-gke:${named.replace(/\./g, "\\.")} (must|is not a known key)`, "m"));
+            assert.match(message, new RegExp(`^zk-kafka-gke:${named.replace(/[.[\]]/g, "\\$&")} (must|is not a known key)`, "m"));
             assert.match(message, /, got |is not a known key[^\n]*\(allowed: /, "says what it got or what is allowed");
         });
     }

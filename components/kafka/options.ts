@@ -8,6 +8,8 @@ import { accessFields, accessProblems } from "./access-options";
 /** Brokers a voluntary disruption may take at once; must leave min.insync.replicas of every partition. */
 export const KAFKA_PDB_MAX_UNAVAILABLE = 1;
 
+const EMPTIED_MUST = "must be a list of broker ids (integers from 0 to 99)";
+
 /** A ZooKeeper path: absolute, no empty, "." or ".." segment, no trailing slash, not under /zookeeper. */
 export function isZooKeeperPath(p: string): boolean {
     // eslint-disable-next-line no-control-regex -- ZooKeeper refuses a NUL in a path: so does this
@@ -62,11 +64,20 @@ export const kafkaOptions = v.pipe(strictSection({
         { description: "The Prometheus JMX exporter agent in each broker, on port 9404 (metrics), scraped per monitoring", defaultText: "true in gke mode, false in existing mode" }),
     metricsPerTopic: withDefault(field.bool(), false,
         { description: "Bytes and messages in/out per topic as well (a topic label on each series: one series per topic and broker)" }),
+    emptiedBrokers: withDefault(v.array(field.int(EMPTIED_MUST, { min: 0, max: 99 }), EMPTIED_MUST), [],
+        { description: "Broker ids whose partitions you have moved to the remaining brokers (kafka-reassign-partitions.sh): lowering kafka.replicas " +
+            "on a live stack deletes brokers, and is refused until each one it deletes is listed here (docs/runbook.md, \"Removing brokers\")", allowed: EMPTIED_MUST }),
     allowedClients: allowedClientsField("Who may reach the brokers on 9093, beyond the brokers themselves (NetworkPolicy from entries)"),
     ...accessFields,
 }), crossRules((k, problem) => {
     accessProblems(k, problem);
     if (k.updatePartition > k.replicas) problem("updatePartition", `must be within 0..kafka.replicas (${k.replicas})`);
+    const kept = k.emptiedBrokers.filter((id) => id < k.replicas);
+    if (kept.length > 0) {
+        // A stale acknowledgement must not let a later scale-down through unasked.
+        problem("emptiedBrokers", `must list only brokers that kafka.replicas (${k.replicas}) removes, ids >= ${k.replicas}, got ${kept.join(", ")}: ` +
+            "remove the key once the brokers are gone");
+    }
     if (k.defaultReplicationFactor > k.replicas) {
         problem("defaultReplicationFactor", `must be <= kafka.replicas (${k.replicas}): a partition needs a broker per replica`);
     }

@@ -15,7 +15,7 @@ const change = (zookeeper: Partial<typeof ZOOKEEPER_DEFAULTS>, kafka: Partial<ty
 
 describe("changes checked against the last deployment (schema/deployed.ts)", () => {
     it("records the namespace, the volumes' size and class and the brokers' chroot", () => {
-        assert.deepEqual(record, { version: 1, namespace: "zk-kafka", zookeeper: { storageSize: "10Gi", sasl: true }, kafka: { storageSize: "20Gi", zookeeperChroot: "/kafka", tls: true },
+        assert.deepEqual(record, { version: 1, namespace: "zk-kafka", zookeeper: { storageSize: "10Gi", sasl: true }, kafka: { storageSize: "20Gi", zookeeperChroot: "/kafka", tls: true, replicas: 3 },
             cluster: { mode: "gke", controlPlaneEndpoint: "dns" } });
         assert.deepEqual(deployedRecord({ ...live, cluster: gke() }).cluster, { mode: "gke", controlPlaneEndpoint: "dns" }, "the key's default");
         assert.deepEqual(deployedRecord({ ...live, cluster: { mode: "existing", regional: false, existing: {} } }).cluster, { mode: "existing" });
@@ -46,6 +46,23 @@ describe("changes checked against the last deployment (schema/deployed.ts)", () 
         assert.deepEqual(change({}, { zookeeperChroot: "/kafka-2" }), [
             "zk-kafka-gke:kafka.zookeeperChroot must stay /kafka, where the brokers' cluster lives in ZooKeeper (their data carries its cluster.id), " +
             "got /kafka-2: see docs/runbook.md, \"Changing the ZooKeeper chroot\""]);
+    });
+
+    it("refuses lowering kafka.replicas until every broker it deletes is listed in kafka.emptiedBrokers, with the reassignment steps", () => {
+        const five = deployedRecord({ ...live, kafka: { ...KAFKA_DEFAULTS, replicas: 5 } });
+        const to = (replicas: number, emptiedBrokers: number[]) => changeProblems(five, { ...live, kafka: { ...KAFKA_DEFAULTS, replicas, emptiedBrokers } });
+        assert.deepEqual(to(3, []), [
+            "zk-kafka-gke:kafka.replicas must stay 5 until the brokers it removes hold no partition, got 3: lowering it deletes kafka-3, kafka-4 " +
+            "with every replica they hold. Move their partitions first (kafka-reassign-partitions.sh --generate with --broker-list 0,1,2, then " +
+            "--execute and --verify), check that kafka-topics.sh --describe lists none of them, then set kafka.emptiedBrokers to [3, 4]; " +
+            "see docs/runbook.md, \"Removing brokers\""]);
+        assert.equal(to(3, [4]).length, 1, "kafka-3 is not confirmed");
+        assert.deepEqual(to(3, [3, 4]), []);
+        assert.deepEqual(to(5, []), [], "no change");
+        assert.deepEqual(to(7, []), [], "growing");
+        // A record from before replicas were recorded: nothing to compare with.
+        const { replicas: _replicas, ...older } = five.kafka;
+        assert.deepEqual(changeProblems({ ...five, kafka: older }, { ...live, kafka: { ...KAFKA_DEFAULTS, replicas: 3 } }), []);
     });
 
     it("refuses a new namespace, which would delete every pod and volume of the old one at once", () => {

@@ -11,7 +11,8 @@ const NOT_KEYS = ["cluster.local", "zookeeper.connect", "zookeeper.set.acl"];
 
 /** A documented key exists when it, or a key it reaches into (a label map's entries), is defined. */
 function known(key: string, rows: Set<string>): boolean {
-    const parts = key.replace(/\[\d+\]/g, "[]").split(".");
+    // A trailing index names an element of a list of values (kafka.emptiedBrokers[0]): the list's row.
+    const parts = key.replace(/\[\d+\]$/, "").replace(/\[\d+\]/g, "[]").split(".");
     return parts.some((_, i) => rows.has(parts.slice(0, parts.length - i).join(".")));
 }
 

@@ -158,6 +158,16 @@ export interface KafkaOptionsInput {
      */
     metricsPerTopic?: boolean;
     /**
+     * Broker ids whose partitions you have moved to the remaining brokers (kafka-reassign-partitions.sh): lowering kafka.replicas on a live stack deletes brokers, and is refused until each one it deletes is listed here (docs/runbook.md, "Removing brokers").
+     *
+     * Allowed: a list of broker ids (integers from 0 to 99).
+     *
+     * @default []
+     *
+     * Items: Allowed: a list of broker ids (integers from 0 to 99).
+     */
+    emptiedBrokers?: number[];
+    /**
      * Who may reach the brokers on 9093, beyond the brokers themselves (NetworkPolicy from entries).
      *
      * Allowed: a list of { namespaceSelector, podSelector } label maps, each entry with at least one of them.
