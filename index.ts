@@ -59,6 +59,7 @@ export = async () => {
     if (kafka.pki) {
         new KafkaAccess("kafka-access", {
             namespace: namespace.metadata.name, image: config.kafka.image, cluster: kafka, users: kafkaUsers, acls: kafkaAcls,
+            reconcileSchedule: config.kafka.accessReconcileSchedule,
         }, { providers });
     }
 

@@ -58,6 +58,8 @@ const acl = strictSection({
         v.metadata({ allowed: `must be a non-empty list of ${ALL_OPERATIONS.join(", ")}`, description: "What the user may do with it (Kafka's ACL operations; Write on a topic also allows idempotent producing)" })),
 });
 
+const SCHEDULE_MUST = "must be a five-field cron schedule such as */15 * * * * (minute hour day month weekday: numbers, ranges, lists, steps, *), or off";
+
 export const accessFields = {
     tls: withDefault(field.bool(), true,
         { description: "TLS on every listener: clients on 9093 with SASL SCRAM-SHA-512 over TLS, the brokers among themselves on 9094 with mutual TLS, " +
@@ -74,7 +76,25 @@ export const accessFields = {
         { description: "The SCRAM-SHA-512 users: each gets a generated password, delivered with the bootstrap address and CA as Secret kafka-user-<name> in its namespace. A user removed here loses its credentials and ACLs", allowed: userMust }),
     acls: withDefault(v.array(acl, aclMust), [],
         { description: "What each user may do (ALLOW entries); everything else is denied. These are the cluster's only ACLs: one added by hand is removed at the next run", allowed: aclMust }),
+    accessReconcileSchedule: withDefault(field.string(SCHEDULE_MUST, isCronSchedule), "*/15 * * * *",
+        { description: "When the kafka-access-reconcile CronJob makes users and ACLs exactly the declared ones again between updates (a credential or ACL added by hand is removed at its next run), " +
+            "as a five-field cron schedule in UTC; off: only the `pulumi up` that changes them does" }),
 };
+
+/** A standard five-field schedule, as the CronJob controller reads it (robfig/cron's standard parser), or off; no names, no macros. */
+export function isCronSchedule(text: string): boolean {
+    if (text === "off") return true;
+    const fields = text.trim().split(/\s+/);
+    const ranges: Array<[number, number]> = [[0, 59], [0, 23], [1, 31], [1, 12], [0, 7]];
+    return fields.length === 5 && fields.every((f, i) => f.split(",").every((part) => {
+        const m = /^(\*|(\d+)(?:-(\d+))?)(?:\/(\d+))?$/.exec(part);
+        if (!m) return false;
+        const [lo, hi] = ranges[i];
+        const from = m[2] === undefined ? lo : Number(m[2]);
+        const to = m[3] === undefined ? (m[2] === undefined ? hi : from) : Number(m[3]);
+        return from >= lo && to <= hi && from <= to && (m[4] === undefined || Number(m[4]) >= 1);
+    }));
+}
 
 export type AccessOptions = { [K in keyof typeof accessFields]: v.InferOutput<(typeof accessFields)[K]> };
 export type KafkaUser = AccessOptions["users"][number];

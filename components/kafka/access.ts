@@ -23,6 +23,11 @@ export interface KafkaAccessArgs {
     users?: KafkaUser[];
     /** What each user may do; nothing else is allowed. @default [] */
     acls?: KafkaAcl[];
+    /**
+     * When the kafka-access-reconcile CronJob runs the same convergence between updates (five
+     * cron fields, UTC), or "off". @default "*\/15 * * * *"
+     */
+    reconcileSchedule?: string;
 }
 
 /**
@@ -36,6 +41,8 @@ export interface KafkaAccessArgs {
  */
 export class KafkaAccess extends pulumi.ComponentResource {
     readonly job: k8s.batch.v1.Job;
+    /** The same run on a schedule, unless reconcileSchedule is off. */
+    readonly reconcile?: k8s.batch.v1.CronJob;
     /** Each user's Secret, by user name. */
     readonly userSecrets: Record<string, k8s.core.v1.Secret>;
 
@@ -46,6 +53,7 @@ export class KafkaAccess extends pulumi.ComponentResource {
         if (pki === undefined) throw new Error(`KafkaAccess ${name}: cluster must have tls on (KafkaCluster.pki): users and ACLs are applied over the replication listener`);
         const users = args.users ?? [];
         const acls = args.acls ?? [];
+        const reconcileSchedule = args.reconcileSchedule ?? "*/15 * * * *";
         const scram = users.filter((u) => u.authentication === "scram");
         const passwords = Object.fromEntries(scram.map((u) => [u.name,
             new random.RandomPassword(`kafka-user-${u.name}-password`, { length: 32, special: false }, { parent: this }).result]));
@@ -54,7 +62,7 @@ export class KafkaAccess extends pulumi.ComponentResource {
         const digest = pulumi.unsecret(pulumi.all(scram.map((u) => passwords[u.name])).apply((values) =>
             crypto.createHash("sha256").update(values.join("\n")).digest("hex").slice(0, 16)));
         const specs = pulumi.all([args.namespace, cluster.replicationBootstrap, digest]).apply(([namespace, bootstrap, passwordsDigest]) =>
-            accessSpecs({ namespace, image: args.image, bootstrap, passwordsDigest, users, acls }));
+            accessSpecs({ namespace, image: args.image, bootstrap, passwordsDigest, users, acls, reconcileSchedule }));
 
         const configMap = new k8s.core.v1.ConfigMap(ACCESS_NAMES.configMap, {
             metadata: specs.apply((s) => s.configMap.metadata), data: specs.apply((s) => s.configMap.data),
@@ -70,6 +78,13 @@ export class KafkaAccess extends pulumi.ComponentResource {
             metadata: specs.apply((s) => s.job.metadata), spec: specs.apply((s) => s.job.spec),
             // Waits for the brokers' rollout itself: a child does not inherit its component's dependsOn.
         }, { parent: this, dependsOn: [configMap, passwordsSecret, adminSecret, cluster] });
+
+        if (reconcileSchedule !== "off") {
+            // After the Job: a scheduled run never races the first convergence.
+            this.reconcile = new k8s.batch.v1.CronJob(ACCESS_NAMES.cronJob, {
+                metadata: specs.apply((s) => s.cronJob!.metadata), spec: specs.apply((s) => s.cronJob!.spec),
+            }, { parent: this, dependsOn: [this.job] });
+        }
 
         // After the Job: an application finds its Secret once its credential works.
         const data = (u: KafkaUser): pulumi.Output<Record<string, string>> => {

@@ -143,14 +143,14 @@ export const userSecretName = (u: KafkaUser) => u.secretName ?? `kafka-user-${u.
 /** The principal Kafka gives a user: its SCRAM name, or its certificate's subject (default ssl.principal.mapping.rules). */
 export const userPrincipal = (u: Pick<KafkaUser, "name" | "authentication">) => u.authentication === "tls" ? `User:CN=${u.name}` : `User:${u.name}`;
 
-/** An ACL as `kafka-acls.sh --list` prints it, one line: TYPE name PATTERN principal host OPERATION ALLOW. */
+/** An ACL as `kafka-acls.sh --list` prints it, one line of tab-separated fields: TYPE name PATTERN principal host OPERATION ALLOW. */
 export function aclLines(acls: KafkaAcl[], users: KafkaUser[]): string[] {
     const lines = acls.flatMap((a) => {
         const user = users.find((u) => u.name === a.user);
         const r = aclResource(a)!;
         const type = { topic: "TOPIC", group: "GROUP", transactionalId: "TRANSACTIONAL_ID" }[r.type];
         return a.operations.map((op) => [type, r.name, a.pattern.toUpperCase(), userPrincipal(user ?? { name: a.user, authentication: "scram" }), "*",
-            op.replace(/([a-z])([A-Z])/g, "$1_$2").toUpperCase(), "ALLOW"].join(" "));
+            op.replace(/([a-z])([A-Z])/g, "$1_$2").toUpperCase(), "ALLOW"].join("\t"));
     });
     return [...new Set(lines)].sort();
 }

@@ -4,7 +4,7 @@ import * as fs from "fs";
 import * as net from "net";
 import * as path from "path";
 import * as tls from "tls";
-import { Kafka, logLevel } from "kafkajs";
+import { AclOperationTypes, AclPermissionTypes, AclResourceTypes, Admin, Kafka, ResourcePatternTypes, logLevel } from "kafkajs";
 import { RenderedStack } from "../harness/render";
 import { offlineSecrets } from "../servers/local-pod";
 import { MintedPki, mintPki, pkiSecrets } from "../servers/pki";
@@ -139,4 +139,45 @@ export async function whoIsRefused(local: LocalKafka, pki: MintedPki, passwords:
     execFileSync("openssl", ["x509", "-req", "-in", `${forged}.csr`, "-CA", `${strangerCa}.crt`, "-CAkey", `${strangerCa}.key`, "-days", "1", "-set_serial", "7", "-out", `${forged}.crt`], { stdio: "ignore" });
     results["CN=certapp from another CA"] = await refusal(strict({ ca, key: fs.readFileSync(`${forged}.key`, "utf8"), cert: fs.readFileSync(`${forged}.crt`, "utf8"), port: 9092 }));
     return results;
+}
+
+/** A principal as a certificate's subject gives it: commas and a space, which the access run must keep whole. */
+export const INTRUDER = "User:CN=intruder, O=Example Corp";
+
+/**
+ * What an operator's hand changes behind the program's back, with the admin certificate: an ACL
+ * for a principal with commas and a space, another operation for a declared user, a user with a
+ * SCRAM-SHA-256 credential only, and a SCRAM-SHA-256 credential beside app's SCRAM-SHA-512 one.
+ */
+export async function handMadeDrift(local: LocalKafka, admin: Admin, pki: MintedPki, dir: string): Promise<void> {
+    await admin.createAcls({ acl: [
+        { resourceType: AclResourceTypes.TOPIC, resourceName: "test", resourcePatternType: ResourcePatternTypes.LITERAL, principal: INTRUDER, host: "*",
+            operation: AclOperationTypes.READ, permissionType: AclPermissionTypes.ALLOW },
+        { resourceType: AclResourceTypes.TOPIC, resourceName: "test", resourcePatternType: ResourcePatternTypes.LITERAL, principal: "User:app", host: "*",
+            operation: AclOperationTypes.ALTER_CONFIGS, permissionType: AclPermissionTypes.ALLOW },
+    ] });
+    const properties = adminToolProperties(pki, dir);
+    const scram = (user: string) => local.tool("kafka.admin.ConfigCommand", ["--bootstrap-server", local.bootstrapOn(9094).join(","), "--command-config", properties,
+        "--alter", "--entity-type", "users", "--entity-name", user, "--add-config", "SCRAM-SHA-256=[iterations=4096,password=by-hand-1]"]);
+    for (const r of await Promise.all([scram("mallory256"), scram("app")])) {
+        if (r.code !== 0) throw new Error(`ConfigCommand: ${r.stderr}`);
+    }
+}
+
+/** The Kafka tools' client settings for the admin certificate (a super user on the replication listener), as the access Job writes them. */
+export function adminToolProperties(pki: MintedPki, dir: string): string {
+    const admin = pki.leaves["kafka-pki-admin"];
+    fs.writeFileSync(path.join(dir, "admin-keystore.pem"), `${admin.key}${admin.cert}`, { mode: 0o600 });
+    fs.writeFileSync(path.join(dir, "admin-ca.crt"), pki.ca.cert);
+    const file = path.join(dir, "admin-tool.properties");
+    fs.writeFileSync(file, ["security.protocol=SSL", "ssl.keystore.type=PEM", `ssl.keystore.location=${path.join(dir, "admin-keystore.pem")}`,
+        "ssl.truststore.type=PEM", `ssl.truststore.location=${path.join(dir, "admin-ca.crt")}`, ""].join("\n"), { mode: 0o600 });
+    return file;
+}
+
+/** Every ACL entry of the cluster naming `principal`. */
+export async function aclsOf(admin: Admin, principal: string): Promise<string[]> {
+    const described = await admin.describeAcls({ resourceType: AclResourceTypes.ANY, resourcePatternType: ResourcePatternTypes.ANY, principal,
+        host: "*", operation: AclOperationTypes.ANY, permissionType: AclPermissionTypes.ANY });
+    return described.resources.flatMap((r) => r.acls.map((a) => `${r.resourceName}:${a.operation}`));
 }

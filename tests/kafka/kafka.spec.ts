@@ -15,7 +15,7 @@ import { IsrSampler, LoadProducer, followerThrottle } from "./load";
 import { readyAsKubelet, rollAsController, startAsController } from "../servers/rollout";
 import { MintedPki } from "../servers/pki";
 import { probeAddress, throughTheProbePort } from "./probe-door";
-import { ACCESS_CONFIG, fingerprint, loginRefusal, provideSecrets, rotateCertificates, servedCertificate, userClientProperties, whoIsRefused } from "./access";
+import { ACCESS_CONFIG, INTRUDER, aclsOf, fingerprint, handMadeDrift, loginRefusal, provideSecrets, rotateCertificates, servedCertificate, userClientProperties, whoIsRefused } from "./access";
 import * as path from "path";
 
 // The rendered Kafka (start script, server.properties, env, probes) run for real as three
@@ -208,6 +208,49 @@ describe("the rendered Kafka cluster, run as three real brokers on the real ense
         const scram = await kafka.tool("kafka.admin.ConfigCommand", ["--bootstrap-server", probeAddress(kafka, 0), "--command-config", quick,
             "--describe", "--entity-type", "users"], undefined, 30_000);
         assert.notEqual(scram.code, 0, `SCRAM credentials listed through the probe port without a login:\n${scram.stdout}`);
+    });
+
+    it("3d. every access run converges exactly, adding before it removes: drift made by hand goes at the reconcile CronJob's run, and a changed grant never leaves its user refused", async () => {
+        await handMadeDrift(kafka, admin, pki, ensemble.root);
+        // A changed grant: app's on topic test moves from LITERAL test (All) to PREFIXED te, with a
+        // two-word operation (kafka-acls spells it DESCRIBECONFIGS).
+        const acls = ACCESS_CONFIG["kafka.acls"].filter((a) => a.user !== "reader")
+            .map((a) => (a.user === "app" && a.topic === "test" ? { ...a, topic: "te", pattern: "prefixed", operations: ["Read", "Write", "Describe", "DescribeConfigs"] } : a));
+        stack = await render({ ...config, "kafka.users": ACCESS_CONFIG["kafka.users"].filter((u) => u.name !== "reader"), "kafka.acls": acls });
+        // app keeps writing to test all through the run: not one send may be refused.
+        const producer = kc.producer({ allowAutoTopicCreation: false, retry: { retries: 0 } });
+        await producer.connect();
+        const refused: string[] = [];
+        let sends = 0;
+        let writing = true;
+        const writer = (async () => {
+            while (writing) {
+                await producer.send({ topic: "test", acks: -1, messages: [{ value: "through the access run" }] }).then(() => sends++, (e) => refused.push(errorType(e)));
+                await sleep(200);
+            }
+        })();
+        const run = await kafka.runAccessJob(stack, 2, "CronJob");
+        writing = false;
+        await writer;
+        await producer.disconnect();
+        figures["access run: sends by app during it, refused"] = `${sends}, ${refused.length}`;
+        assert.equal(run.code, 0, run.log);
+        const changes = run.log.split("\n").filter((l) => l.includes("ACL (") || l.includes(": removed") || l.includes(" removed ("));
+        figures["access run: what it changed"] = JSON.stringify(changes);
+        const at = (re: RegExp) => changes.findIndex((l) => re.test(l));
+        assert.ok(at(/ACL \(add\): PREFIXED User:app \* ALLOW \S*DESCRIBE_CONFIGS\S* TOPIC:te/) >= 0, run.log);
+        assert.ok(at(/ACL \(add\)/) < at(/ACL \(remove\)/), `additions first: ${JSON.stringify(changes)}`);
+        assert.ok(at(/ACL \(remove\): LITERAL User:CN=intruder, O=Example Corp \* ALLOW READ TOPIC:test/) >= 0, "the principal with commas, whole");
+        assert.ok(at(/ACL \(remove\): LITERAL User:app \* ALLOW \S*ALTER_CONFIGS\S* TOPIC:test/) >= 0, "the operation added by hand to a declared user");
+        assert.match(run.log, /user mallory256: removed \(not in kafka\.users\)/, "a user with SCRAM-SHA-256 only");
+        assert.match(run.log, /user app: SCRAM-SHA-256 removed/);
+        assert.deepEqual(refused, [], "app was never refused while its grant changed");
+        assert.deepEqual(await aclsOf(admin, INTRUDER), []);
+        // A second run finds nothing to change.
+        const again = await kafka.runAccessJob(stack, 3, "CronJob");
+        assert.equal(again.code, 0, again.log);
+        assert.deepEqual(again.log.split("\n").filter((l) => l.includes("ACL (") || /removed/.test(l)), [], again.log);
+        assert.equal(await loginRefusal(kafka, { ca: pki.ca.cert, user: "app", password: passwords.app }), "", "app's SCRAM-SHA-512 login stays");
     });
 
     it("4. a certificate rotation rolls the brokers as the StatefulSet controller does, under >= 10 MB/s of acks=all load: no partition below min ISR, no write refused or lost", async () => {

@@ -86,11 +86,12 @@ export class LocalKafka {
     }
 
     /**
-     * The rendered kafka-access Job's pod, run on this machine against these brokers: its own
-     * script, files and Secrets (offlineSecrets), the image's tools as stand-ins.
+     * The rendered kafka-access Job's pod (or the kafka-access-reconcile CronJob's), run on this
+     * machine against these brokers: its own script, files and Secrets (offlineSecrets), the
+     * image's tools as stand-ins.
      */
-    async runAccessJob(stack: RenderedStack, run: number): Promise<{ code: number | null; log: string }> {
-        const job = renderedPod(stack, "kafka-access", "Job");
+    async runAccessJob(stack: RenderedStack, run: number, kind: "Job" | "CronJob" = "Job"): Promise<{ code: number | null; log: string }> {
+        const job = renderedPod(stack, kind === "Job" ? "kafka-access" : "kafka-access-reconcile", kind);
         const pod = new LocalPod(run, path.join(this.root, `kafka-access-run-${run}`), job, {
             bin: this.bin,
             rewrite: (_key, text, p) => p.localize(text),

@@ -25,7 +25,7 @@ describe("config errors", () => {
 
     it("says a list given for a section must be an object, instead of naming its indexes as keys", () => {
         const [line, ...rest] = problems({ kafka: [3] });
-        assert.match(line, /^zk-kafka-gke:kafka must be an object with the keys acls, allowedClients, autoCreateTopics, .*, got \[3\]$/);
+        assert.match(line, /^zk-kafka-gke:kafka must be an object with the keys accessReconcileSchedule, acls, allowedClients, .*, got \[3\]$/);
         assert.deepEqual(rest, []);
         assert.match(problems({ zookeeper: [] })[0], /^zk-kafka-gke:zookeeper must be an object with the keys .*, got \[\]$/);
         assert.match(problems({ "cluster": { masterAuthorizedNetworks: [["203.0.113.0/24"]] } })[0],

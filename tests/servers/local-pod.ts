@@ -33,11 +33,13 @@ export const offlineSecrets = new Map<string, string>([
     ["zk-auth/kafka", offlinePassword], ["kafka-zookeeper-auth/password", offlinePassword], ["kafka-zookeeper-auth/username", ZK_KAFKA_USER],
 ]);
 
-export function renderedPod(stack: RenderedStack, statefulSet: string, kind: "StatefulSet" | "Job" = "StatefulSet"): RenderedPod {
-    // A Job's pod, shaped as a one-replica StatefulSet's without claims, which is all LocalPod reads.
+export function renderedPod(stack: RenderedStack, statefulSet: string, kind: "StatefulSet" | "Job" | "CronJob" = "StatefulSet"): RenderedPod {
+    // A Job's (or a CronJob's job's) pod, shaped as a one-replica StatefulSet's without claims, which is all LocalPod reads.
+    type Template = StatefulSet["spec"]["template"];
     const sts = kind === "StatefulSet" ? find<StatefulSet>(stack, "StatefulSet", statefulSet) : (() => {
-        const job = find<{ metadata: StatefulSet["metadata"]; spec: { template: StatefulSet["spec"]["template"] } }>(stack, "Job", statefulSet);
-        return { metadata: job.metadata, spec: { replicas: 1, template: job.spec.template, volumeClaimTemplates: [] } } as unknown as StatefulSet;
+        const o = find<{ metadata: StatefulSet["metadata"]; spec: { template?: Template; jobTemplate?: { spec: { template: Template } } } }>(stack, kind, statefulSet);
+        const template = kind === "Job" ? o.spec.template! : o.spec.jobTemplate!.spec.template;
+        return { metadata: o.metadata, spec: { replicas: 1, template, volumeClaimTemplates: [] } } as unknown as StatefulSet;
     })();
     const container = sts.spec.template.spec.containers[0];
     const names = [...new Set(sts.spec.template.spec.volumes.filter((v) => v.configMap).map((v) => v.configMap.name))];

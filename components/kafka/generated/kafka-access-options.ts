@@ -135,4 +135,12 @@ export interface KafkaAccessOptionsInput {
          */
         operations: ("Read" | "Write" | "Create" | "Describe" | "Delete" | "Alter" | "DescribeConfigs" | "AlterConfigs" | "All")[];
     }[];
+    /**
+     * When the kafka-access-reconcile CronJob makes users and ACLs exactly the declared ones again between updates (a credential or ACL added by hand is removed at its next run), as a five-field cron schedule in UTC; off: only the `pulumi up` that changes them does.
+     *
+     * Allowed: a five-field cron schedule such as * /15 * * * * (minute hour day month weekday: numbers, ranges, lists, steps, *), or off.
+     *
+     * @default "* /15 * * * *"
+     */
+    accessReconcileSchedule?: string;
 }

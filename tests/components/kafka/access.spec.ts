@@ -6,6 +6,9 @@ import { accessFiles, aclLines, userSecretData } from "../../../components/kafka
 import { ACCESS_NAMES } from "../../../components/kafka/access-spec";
 import { kafkaOptions } from "../../../components/kafka/options";
 
+/** acls.txt with its tabs as spaces, for reading. */
+const spaced = (text: string) => text.replace(/\t/g, " ");
+
 type Job = { metadata: { annotations: Record<string, string> }; spec: { backoffLimit: number; template: { spec: { containers: Container[]; restartPolicy: string;
     securityContext: Record<string, unknown>; automountServiceAccountToken: boolean; volumes: Array<{ name: string; secret?: { secretName: string } }> } } } };
 type Secret = { metadata: { name: string; namespace: string }; stringData: Record<string, string> };
@@ -19,7 +22,7 @@ describe("KafkaAccess (users, ACLs, the kafka-access Job)", () => {
     it("defaults (the dev stack's demo user): a password, the user's Secret in its namespace, the Job the `up` awaits, all children of the component", () => {
         const component = dev.resources.find((r) => r.type === "zk-kafka-gke:kafka:Access")!;
         const children = dev.resources.filter((r) => r.parent === component.urn).map((r) => `${r.type.split(":")[2]}/${r.name}`).sort();
-        assert.deepEqual(children, ["ConfigMap/kafka-access", "Job/kafka-access", "RandomPassword/kafka-user-demo-password",
+        assert.deepEqual(children, ["ConfigMap/kafka-access", "CronJob/kafka-access-reconcile", "Job/kafka-access", "RandomPassword/kafka-user-demo-password",
             "Secret/kafka-admin-tls", "Secret/kafka-user-demo", "Secret/kafka-users"]);
         const job = dev.resources.find((r) => r.type === "kubernetes:batch/v1:Job")!;
         const sts = dev.resources.find((r) => r.type === "kubernetes:apps/v1:StatefulSet" && r.name === "kafka")!;
@@ -29,7 +32,7 @@ describe("KafkaAccess (users, ACLs, the kafka-access Job)", () => {
         assert.ok(userSecret.dependencies?.includes(job.urn!), "an application gets its Secret once its credential works");
         const data = find<{ data: Record<string, string> }>(dev, "ConfigMap", ACCESS_NAMES.configMap).data;
         assert.equal(data["users.txt"], "demo\n");
-        assert.equal(data["acls.txt"], ["GROUP demo- PREFIXED User:demo * READ ALLOW", "TOPIC demo. PREFIXED User:demo * CREATE ALLOW",
+        assert.equal(spaced(data["acls.txt"]), ["GROUP demo- PREFIXED User:demo * READ ALLOW", "TOPIC demo. PREFIXED User:demo * CREATE ALLOW",
             "TOPIC demo. PREFIXED User:demo * DESCRIBE ALLOW", "TOPIC demo. PREFIXED User:demo * READ ALLOW", "TOPIC demo. PREFIXED User:demo * WRITE ALLOW", ""].join("\n"));
     });
 
@@ -61,6 +64,18 @@ describe("KafkaAccess (users, ACLs, the kafka-access Job)", () => {
         assert.ok(Object.values(find<Secret>(dev, "Secret", "kafka-admin-tls").stringData).every((x) => x === "[secret]"));
     });
 
+    it("defaults: the reconcile CronJob runs the Job's very pod every 15 minutes (UTC), one run at a time; off renders none, a schedule is kept", async () => {
+        const cron = find<{ spec: Record<string, unknown> & { jobTemplate: { spec: Job["spec"] } } }>(dev, "CronJob", "kafka-access-reconcile");
+        const job = find<Job>(dev, "Job", "kafka-access");
+        assert.deepEqual({ ...cron.spec, jobTemplate: undefined }, { schedule: "*/15 * * * *", timeZone: "Etc/UTC", concurrencyPolicy: "Forbid",
+            startingDeadlineSeconds: 300, successfulJobsHistoryLimit: 1, failedJobsHistoryLimit: 3, jobTemplate: undefined });
+        assert.deepEqual(cron.spec.jobTemplate.spec, job.spec, "the same script, inputs, hardening and budget");
+        const off = await render({ "kafka.accessReconcileSchedule": "off" }, "dev");
+        assert.equal(off.objects.some((o) => o.kind === "CronJob"), false);
+        const nightly = await render({ "kafka.accessReconcileSchedule": "30 2 * * 1-5" }, "dev");
+        assert.equal(find<{ spec: { schedule: string } }>(nightly, "CronJob", "kafka-access-reconcile").spec.schedule, "30 2 * * 1-5");
+    });
+
     it("overrides: users in their own namespaces and Secret names, ACLs by literal and prefix; a new password replaces the Job", async () => {
         const s = await render({
             "kafka.users": [{ name: "orders", namespace: "shop", secretName: "kafka" }, { name: "audit", namespace: "compliance" }],
@@ -71,8 +86,8 @@ describe("KafkaAccess (users, ACLs, the kafka-access Job)", () => {
             ["compliance/kafka-user-audit", "shop/kafka"]);
         const data = find<{ data: Record<string, string> }>(s, "ConfigMap", "kafka-access").data;
         assert.equal(data["users.txt"], "audit\norders\n");
-        assert.match(data["acls.txt"], /^TRANSACTIONAL_ID audit-tx PREFIXED User:audit \* WRITE ALLOW$/m);
-        assert.match(data["acls.txt"], /^TOPIC orders LITERAL User:orders \* DESCRIBE ALLOW$/m);
+        assert.match(spaced(data["acls.txt"]), /^TRANSACTIONAL_ID audit-tx PREFIXED User:audit \* WRITE ALLOW$/m);
+        assert.match(spaced(data["acls.txt"]), /^TOPIC orders LITERAL User:orders \* DESCRIBE ALLOW$/m);
         const checksum = (x: RenderedStack) => find<{ spec: { template: { metadata: { annotations: Record<string, string> } } } }>(x, "Job", "kafka-access")
             .spec.template.metadata.annotations["zk-kafka-gke/access-checksum"];
         assert.notEqual(checksum(s), checksum(dev), "new users or ACLs: a new Job template, so Pulumi replaces the Job and it runs again");
@@ -81,13 +96,13 @@ describe("KafkaAccess (users, ACLs, the kafka-access Job)", () => {
             "kafka.acls": [{ user: "billing", topic: "invoices", operations: ["Write"] }] });
         const access = certs.resources.find((r) => r.type === "zk-kafka-gke:kafka:Access")!;
         assert.deepEqual(certs.resources.filter((r) => r.parent === access.urn).map((r) => `${r.type.split(":")[2]}/${r.name}`).sort(), ["CertRequest/kafka-user-billing-csr",
-            "ConfigMap/kafka-access", "Job/kafka-access", "LocallySignedCert/kafka-user-billing-cert", "PrivateKey/kafka-user-billing-key",
+            "ConfigMap/kafka-access", "CronJob/kafka-access-reconcile", "Job/kafka-access", "LocallySignedCert/kafka-user-billing-cert", "PrivateKey/kafka-user-billing-key",
             "Secret/kafka-admin-tls", "Secret/kafka-user-billing", "Secret/kafka-users"], "no password: a key and a certificate");
         assert.deepEqual((certs.resources.find((r) => r.name === "kafka-user-billing-csr") as unknown as { props: Record<string, unknown> }).props.subject, { commonName: "billing" });
         assert.deepEqual(Object.keys(find<Secret>(certs, "Secret", "kafka-user-billing").stringData).sort(), ["bootstrap.servers", "ca.crt", "keystore.pem", "security.protocol", "tls.crt", "tls.key"]);
         const certData = find<{ data: Record<string, string> }>(certs, "ConfigMap", "kafka-access").data;
         assert.equal(certData["users.txt"], "", "no SCRAM credential for a certificate user");
-        assert.equal(certData["acls.txt"], "TOPIC invoices LITERAL User:CN=billing * WRITE ALLOW\n");
+        assert.equal(spaced(certData["acls.txt"]), "TOPIC invoices LITERAL User:CN=billing * WRITE ALLOW\n");
         const none = await render({ "kafka.users": [], "kafka.acls": [] });
         assert.equal(find<{ data: Record<string, string> }>(none, "ConfigMap", "kafka-access").data["users.txt"], "",
             "still a Job with no users: it removes what is no longer declared");
@@ -98,12 +113,18 @@ describe("KafkaAccess (users, ACLs, the kafka-access Job)", () => {
     it("writes each entry in the form kafka-acls --list prints, operations in Kafka's enum names", () => {
         const options = v.parse(kafkaOptions, { users: [{ name: "a", namespace: "n" }],
             acls: [{ user: "a", group: "g", operations: ["Read", "Read", "Describe"] }, { user: "a", topic: "t", operations: ["DescribeConfigs", "All"] }] });
-        assert.deepEqual(aclLines(options.acls, options.users), ["GROUP g LITERAL User:a * DESCRIBE ALLOW", "GROUP g LITERAL User:a * READ ALLOW",
+        // Tab-separated: a principal (a certificate's subject) may hold spaces and commas.
+        assert.ok(aclLines(options.acls, options.users).every((l) => l.split("\t").length === 7));
+        assert.deepEqual(aclLines(options.acls, options.users).map(spaced), ["GROUP g LITERAL User:a * DESCRIBE ALLOW", "GROUP g LITERAL User:a * READ ALLOW",
             "TOPIC t LITERAL User:a * ALL ALLOW", "TOPIC t LITERAL User:a * DESCRIBE_CONFIGS ALLOW"]);
         assert.deepEqual(accessFiles(options)["users.txt"], "a\n");
     });
 
     itRejects([
+        [{ "kafka.accessReconcileSchedule": "@hourly" }, "kafka.accessReconcileSchedule"],
+        [{ "kafka.accessReconcileSchedule": "*/0 * * * *" }, "kafka.accessReconcileSchedule"],
+        [{ "kafka.accessReconcileSchedule": "0 24 * * *" }, "kafka.accessReconcileSchedule"],
+        [{ "kafka.accessReconcileSchedule": "CRON_TZ=UTC 0 * * * *" }, "kafka.accessReconcileSchedule"],
         [{ "kafka.users": [{ name: "a", namespace: "x" }, { name: "a", namespace: "y" }] }, "kafka.users[1].name"],
         [{ "kafka.users": [{ name: "Admin", namespace: "x" }] }, "kafka.users[0].name"],
         [{ "kafka.users": [{ name: "ANONYMOUS", namespace: "x" }] }, "kafka.users[0].name"],
