@@ -181,7 +181,7 @@ export function kafkaSpecs(s: KafkaSettings): KafkaSpecs {
                 { name: "tmp", emptyDir: { sizeLimit: "256Mi" } },
                 ...(jar ? [{ name: "jmx-exporter", configMap: { name: JMX_EXPORTER.configMap } }] : []),
                 ...(s.zookeeperAcl === "secure" ? [{ name: "zookeeper-auth", secret: { secretName: KAFKA_NAMES.zookeeperAuthSecret, defaultMode: 0o400 } }] : []),
-                ...(s.tls ? [{ name: "tls", secret: { secretName: KAFKA_NAMES.tlsSecret, defaultMode: 0o400 } }] : []),
+                ...(s.tls ? [{ name: "tls", secret: { secretName: KAFKA_NAMES.tlsSecret, defaultMode: 0o400, items: brokerTlsItems(s.replicas) } }] : []),
             ],
             data: { name: KAFKA_NAMES.dataClaim, size: s.storageSize, storageClass: s.storageClass },
         }),
@@ -214,7 +214,7 @@ function container(s: KafkaSettings): k8s.types.input.core.v1.Container {
             { name: "LOG_DIR", value: `${KAFKA_PATHS.tmp}/kafka-logs` },
             { name: "EXTRA_ARGS", value: "-name kafkaServer" },
             ...(s.zookeeperAcl === "secure" ? [{ name: "KAFKA_ZOOKEEPER_AUTH_DIR", value: KAFKA_PATHS.zookeeperAuth }] : []),
-            ...(s.tls ? [{ name: "KAFKA_TLS_DIR", value: TLS_PATHS.brokerSecret }, { name: "KAFKA_LOCAL_LISTENERS", value: LISTENERS.probe.name },
+            ...(s.tls ? [{ name: "POD_NAME", valueFrom: { fieldRef: { fieldPath: "metadata.name" } } }, { name: "KAFKA_TLS_DIR", value: TLS_PATHS.brokerSecret }, { name: "KAFKA_LOCAL_LISTENERS", value: LISTENERS.probe.name },
                 { name: "KAFKA_PROBE_USER", value: PROBE_USER }] : []),
         ],
         ports: [...servicePorts(s).map((p) => ({ name: p.name, containerPort: p.port })),
@@ -239,9 +239,22 @@ function container(s: KafkaSettings): k8s.types.input.core.v1.Container {
             { name: "tmp", mountPath: KAFKA_PATHS.tmp },
             ...(s.metrics ? [{ name: "jmx-exporter", mountPath: JMX_EXPORTER.mountPath, readOnly: true }] : []),
             ...(s.zookeeperAcl === "secure" ? [{ name: "zookeeper-auth", mountPath: KAFKA_PATHS.zookeeperAuth, readOnly: true }] : []),
-            ...(s.tls ? [{ name: "tls", mountPath: TLS_PATHS.brokerSecret, readOnly: true }] : []),
+            // Only this broker's directory of the volume: its own key, never another broker's.
+            ...(s.tls ? [{ name: "tls", mountPath: TLS_PATHS.brokerSecret, subPathExpr: "$(POD_NAME)", readOnly: true }] : []),
         ],
     };
+}
+
+/**
+ * The kafka-tls Secret as each broker's volume lays it out: a directory per broker holding the CA
+ * (ca.crt) and that broker's own key and certificate (tls.key, tls.crt). The container mounts
+ * only its own directory (subPathExpr $(POD_NAME)): one StatefulSet has one pod template, so the
+ * Secret reaches every pod, but no broker's processes can read another broker's key. (The files
+ * of a subPath mount are not refreshed in a running container; a new certificate rolls the pods.)
+ */
+export function brokerTlsItems(replicas: number): Array<{ key: string; path: string }> {
+    return Array.from({ length: replicas }, (_, i) => `${KAFKA_NAMES.statefulSet}-${i}`).flatMap((pod) => [
+        { key: "ca.crt", path: `${pod}/ca.crt` }, { key: `${pod}.key`, path: `${pod}/tls.key` }, { key: `${pod}.crt`, path: `${pod}/tls.crt` }]);
 }
 
 /**

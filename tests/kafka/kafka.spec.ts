@@ -121,6 +121,12 @@ describe("the rendered Kafka cluster, run as three real brokers on the real ense
         } finally {
             zk.close();
         }
+        // Each broker sees its own key only (the kafka-tls volume's items and the mount's subPathExpr, laid out as the kubelet does).
+        for (const b of kafka.brokers) {
+            const tlsDir = b.localize("/etc/kafka-tls");
+            assert.deepEqual(fs.readdirSync(tlsDir).sort(), ["ca.crt", "tls.crt", "tls.key"], b.hostname);
+            assert.equal(fs.readFileSync(path.join(tlsDir, "tls.key"), "utf8"), pki.leaves[`kafka-pki-${b.hostname}`].key, `${b.hostname}'s own key`);
+        }
         // The rendered kafka-access Job, as `pulumi up` runs it once the brokers are up.
         const t1 = Date.now();
         const job = await kafka.runAccessJob(stack, 0);

@@ -87,7 +87,8 @@ export class LocalPod {
             fs.mkdirSync(dir, { recursive: true });
             fs.chmodSync(dir, 0o755);
         }
-        for (const mount of pod.container.volumeMounts) this.mounts.push([mount.mountPath, path.join(this.dir, mount.name)]);
+        // A subPath (or subPathExpr, expanded from the container's variables) mounts that part of the volume only.
+        for (const mount of pod.container.volumeMounts) this.mounts.push([mount.mountPath, path.join(this.dir, mount.name, this.subPath(mount))]);
         // Longest mount path first, so /conf never shadows /conf/x.
         this.mounts.sort((a, b) => b[0].length - a[0].length);
         for (const mount of pod.container.volumeMounts) {
@@ -98,26 +99,48 @@ export class LocalPod {
             const local = this.volume(mount.name);
             makeVolumeDir(local, kind);
             if (kind === "configMap") this.writeConfigMapItems(volume!.configMap, local);
-            if (kind === "secret") this.writeSecret(volume!.secret.secretName, local, volume!.secret.defaultMode ?? 0o644);
+            if (kind === "secret") this.writeSecret(volume!.secret, local);
             applyFsGroup(local, this.user, kind);
         }
     }
 
-    /** A Secret volume as the kubelet lays it out: a file per key, its value (made up here when the render shows "[secret]"). */
-    private writeSecret(name: string, dir: string, mode: number): void {
-        for (const [key, value] of Object.entries(this.pod.secrets[name].stringData ?? {})) {
-            const real = value === "[secret]" ? offlineSecrets.get(`${name}/${key}`) : value;
-            if (real === undefined) throw new Error(`no offline value for the secret ${name}/${key}`);
-            writeVolumeFile(path.join(dir, key), real, mode);
+    /**
+     * A Secret volume as the kubelet lays it out: a file per key, or per item (path, mode) when
+     * it lists items, with its value (made up here when the render shows "[secret]").
+     */
+    private writeSecret(source: k8s.types.output.core.v1.SecretVolumeSource, dir: string, only?: string, content?: string): void {
+        const data = this.pod.secrets[source.secretName].stringData ?? {};
+        const items = source.items ?? Object.keys(data).map((key) => ({ key, path: key, mode: undefined }));
+        for (const item of items.filter((i) => only === undefined || i.key === only)) {
+            const value = content ?? data[item.key];
+            const real = value === "[secret]" ? offlineSecrets.get(`${source.secretName}/${item.key}`) : value;
+            if (real === undefined) throw new Error(`no offline value for the secret ${source.secretName}/${item.key}`);
+            fs.mkdirSync(path.dirname(path.join(dir, item.path)), { recursive: true });
+            writeVolumeFile(path.join(dir, item.path), real, item.mode ?? source.defaultMode ?? 0o644);
         }
     }
 
-    /** A changed Secret key, as the kubelet refreshes a mounted Secret: the volume's mode, then fsGroup again. */
+    /** A changed Secret key, as the kubelet refreshes a mounted Secret: every path it is projected to, then fsGroup again. */
     updateSecretFile(volumeName: string, key: string, content: string): void {
         const volume = this.pod.statefulSet.spec.template.spec.volumes.find((v) => v.name === volumeName);
         if (!volume?.secret) throw new Error(`${volumeName} is not a Secret volume of ${this.hostname}`);
-        writeVolumeFile(path.join(this.volume(volumeName), key), content, volume.secret.defaultMode ?? 0o644);
+        this.writeSecret(volume.secret, this.volume(volumeName), key, content);
         applyFsGroup(this.volume(volumeName), this.user, "secret");
+    }
+
+    /** The part of its volume a mount shows: subPath, or subPathExpr with the container's $(VAR)s (the kubelet's expansion). */
+    private subPath(mount: k8s.types.output.core.v1.VolumeMount): string {
+        if (mount.subPathExpr) {
+            const env = this.variables();
+            return mount.subPathExpr.replace(/\$\(([A-Za-z_][A-Za-z0-9_]*)\)/g, (_, name: string) => env[name] ?? "");
+        }
+        return mount.subPath ?? "";
+    }
+
+    /** The container's variables as the kubelet sets them: values, and the downward API's pod name and namespace. */
+    private variables(): Record<string, string> {
+        const field = (path?: string) => path === "metadata.name" ? this.hostname : path === "metadata.namespace" ? this.pod.statefulSet.metadata.namespace ?? "" : "";
+        return Object.fromEntries((this.pod.container.env ?? []).map((e) => [e.name, e.value ?? field(e.valueFrom?.fieldRef?.fieldPath)]));
     }
 
     /** A ConfigMap volume as the kubelet lays it out: its items, or every key (binaryData decoded) when it lists none. */
@@ -150,7 +173,7 @@ export class LocalPod {
 
     environment(): NodeJS.ProcessEnv {
         const env: NodeJS.ProcessEnv = { ...process.env, HOSTNAME: this.hostname, PATH: `${this.laptop.bin}:${process.env.PATH}` };
-        for (const e of this.pod.container.env ?? []) env[e.name] = this.localize(e.value ?? "");
+        for (const [name, value] of Object.entries(this.variables())) env[name] = this.localize(value);
         return { ...env, ...this.laptop.env?.(this) };
     }
 

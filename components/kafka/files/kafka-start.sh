@@ -141,15 +141,16 @@ if [[ -n "${KAFKA_ZOOKEEPER_AUTH_DIR:-}" ]]; then
   export KAFKA_OPTS="${KAFKA_OPTS:-} -Djava.security.auth.login.config=${jaas}"
 fi
 
-# TLS: this broker's key and certificate from KAFKA_TLS_DIR (the kafka-tls Secret holds every
-# broker's, as <pod>.key and <pod>.crt), in the one PEM file ssl.keystore.location names.
+# TLS: this broker's key and certificate from KAFKA_TLS_DIR, this pod's own directory of the
+# kafka-tls Secret (tls.key, tls.crt, ca.crt; the mount's subPathExpr picks it), in the one PEM
+# file ssl.keystore.location names.
 if [[ -n "${KAFKA_TLS_DIR:-}" ]]; then
   keystore=$(setting ssl.keystore.location)
   [[ -n "$keystore" ]] || die "$template sets no ssl.keystore.location, but KAFKA_TLS_DIR is set"
   for part in key crt; do
-    [[ -s "$KAFKA_TLS_DIR/$host.$part" ]] || die "no $KAFKA_TLS_DIR/$host.$part: the kafka-tls Secret has no certificate for $host (more replicas than certificates?)"
+    [[ -s "$KAFKA_TLS_DIR/tls.$part" ]] || die "no $KAFKA_TLS_DIR/tls.$part: the kafka-tls Secret has no certificate for $host (more replicas than certificates?)"
   done
-  (umask 077 && cat "$KAFKA_TLS_DIR/$host.key" "$KAFKA_TLS_DIR/$host.crt" >"$keystore.tmp" && mv "$keystore.tmp" "$keystore")
+  (umask 077 && cat "$KAFKA_TLS_DIR/tls.key" "$KAFKA_TLS_DIR/tls.crt" >"$keystore.tmp" && mv "$keystore.tmp" "$keystore")
 fi
 
 echo "kafka-start: broker ${broker_id} (${host}) advertising ${advertised}${rack:+ in rack $rack}" >&2

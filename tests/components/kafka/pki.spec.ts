@@ -1,5 +1,6 @@
 import { strict as assert } from "assert";
-import { RenderedStack, find, render } from "../../harness/render";
+import { RenderedStack, clone, find, render } from "../../harness/render";
+import { StatefulSet } from "../../harness/kube-types";
 import { brokerDnsNames } from "../../../components/kafka/security";
 
 type Props = Record<string, unknown>;
@@ -57,6 +58,20 @@ describe("KafkaPki (the brokers' CA and certificates)", () => {
         assert.ok(!defaults.objects.some((o) => o.kind === "ConfigMap" && JSON.stringify(o).includes("-----BEGIN")), "no key or certificate (PEM) in a ConfigMap");
     });
 
+    it("each broker's container sees the CA and its own key and certificate, no other broker's (#33.9)", async () => {
+        for (const s of [defaults, await render({ "kafka.replicas": 5, "cluster.nodeCount": 6 })]) {
+            const sts = find<StatefulSet>(s, "StatefulSet", "kafka");
+            const replicas = sts.spec.replicas;
+            for (let i = 0; i < replicas; i++) {
+                assert.deepEqual(visibleTls(sts, `kafka-${i}`), { "ca.crt": "ca.crt", "tls.crt": `kafka-${i}.crt`, "tls.key": `kafka-${i}.key` }, `kafka-${i} of ${replicas}`);
+            }
+        }
+        // Mounted whole, as before: every broker's key in every broker.
+        const whole = clone(find<StatefulSet>(defaults, "StatefulSet", "kafka"));
+        delete (whole.spec.template.spec.containers[0].volumeMounts.find((m) => m.name === "tls") as { subPathExpr?: string }).subPathExpr;
+        assert.ok(Object.values(visibleTls(whole, "kafka-0")).includes("kafka-1.key"), "the check sees a whole mount");
+    });
+
     it("overrides: a certificate per replica, names following namespace and domain, and a new generation that rolls the brokers onto new keys", async () => {
         const s = await render({ "kafka.replicas": 5, "cluster.nodeCount": 6, namespace: "data", clusterDomain: "corp.internal", "kafka.certificateHours": 2000, "kafka.certificateRenewHours": 200 });
         const requests = tlsResources(s, "certRequest:CertRequest");
@@ -70,3 +85,18 @@ describe("KafkaPki (the brokers' CA and certificates)", () => {
         assert.equal(checksum(await render()), checksum(defaults), "and only then");
     });
 });
+
+/**
+ * The files of the kafka-tls volume that pod `pod`'s container sees, file name to Secret key: the
+ * volume's items (a key per path), and of them only those under the mount's subPath or
+ * subPathExpr, expanded with the pod's name (POD_NAME from the downward API's metadata.name).
+ */
+function visibleTls(sts: StatefulSet, pod: string): Record<string, string> {
+    const spec = sts.spec.template.spec;
+    const container = spec.containers[0];
+    const mount = container.volumeMounts.find((m) => m.name === "tls")!;
+    const env = Object.fromEntries(container.env.map((e) => [e.name, e.valueFrom?.fieldRef?.fieldPath === "metadata.name" ? pod : e.value ?? ""]));
+    const sub = (mount.subPathExpr ?? "").replace(/\$\((\w+)\)/g, (_, n: string) => env[n] ?? "") || mount.subPath || "";
+    const items = spec.volumes.find((v) => v.name === "tls")!.secret.items;
+    return Object.fromEntries(items.filter((it) => sub === "" || it.path.startsWith(`${sub}/`)).map((it) => [sub === "" ? it.path : it.path.slice(sub.length + 1), it.key]));
+}

@@ -46,14 +46,17 @@ describe("kafka-start.sh (rendered, run for real)", () => {
         fs.mkdirSync(auth, { recursive: true });
         fs.writeFileSync(path.join(auth, "username"), "kafka");
         fs.writeFileSync(path.join(auth, "password"), "s3cretPassw0rd");
-        // The kafka-tls Secret: every broker's key and certificate (stand-in text: the script only copies them).
+        // The kafka-tls Secret laid out by its rendered items (stand-in text: the script only copies
+        // them), and the container's view of it: its mount's subPathExpr, expanded for this pod.
+        const sts = find<StatefulSet>(from, "StatefulSet", "kafka").spec.template.spec;
         const tls = path.join(dir, "tls");
-        fs.mkdirSync(tls, { recursive: true });
-        for (const pod of ["kafka-0", "kafka-1", "kafka-2"]) {
-            fs.writeFileSync(path.join(tls, `${pod}.key`), `key of ${pod}\n`);
-            fs.writeFileSync(path.join(tls, `${pod}.crt`), `certificate of ${pod}\n`);
+        for (const item of sts.volumes.find((v) => v.name === "tls")!.secret.items) {
+            fs.mkdirSync(path.dirname(path.join(tls, item.path)), { recursive: true });
+            fs.writeFileSync(path.join(tls, item.path), item.key === "ca.crt" ? "the CA\n" : `${item.key.endsWith(".key") ? "key" : "certificate"} of ${item.key.replace(/\.\w+$/, "")}\n`);
         }
-        Object.assign(env, { KAFKA_TLS_DIR: tls, KAFKA_CONFIG_DIR: conf, KAFKA_RUNTIME_DIR: run, KAFKA_HOME: home, KAFKA_POD_ZONE: "europe-west1-b", KAFKA_ZONE_METADATA: "",
+        const mount = c.volumeMounts.find((m) => m.name === "tls")!;
+        assert.equal(mount.subPathExpr, "$(POD_NAME)");
+        Object.assign(env, { KAFKA_TLS_DIR: path.join(tls, hostname), KAFKA_CONFIG_DIR: conf, KAFKA_RUNTIME_DIR: run, KAFKA_HOME: home, KAFKA_POD_ZONE: "europe-west1-b", KAFKA_ZONE_METADATA: "",
             KAFKA_ZOOKEEPER_AUTH_DIR: auth }, extraEnv);
         const child = spawn("bash", [path.join(dir, "kafka-start.sh")], { env });
         let stdout = "";
@@ -98,7 +101,7 @@ describe("kafka-start.sh (rendered, run for real)", () => {
         try {
             const r = await start("kafka-3", [`127.0.0.1:${zk.port}`]);
             assert.equal(r.code, 1);
-            assert.match(r.stderr, /kafka-start: no .*\/kafka-3\.key: the kafka-tls Secret has no certificate for kafka-3/);
+            assert.match(r.stderr, /kafka-start: no .*\/tls\.key: the kafka-tls Secret has no certificate for kafka-3/);
             assert.ok(!r.stdout.includes("launched"), "no broker without its certificate");
         } finally {
             await zk.close();
