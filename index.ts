@@ -1,6 +1,6 @@
 import * as k8s from "@pulumi/kubernetes";
 import { checkAgainstDeployed, loadConfig } from "./config";
-import { DEPLOYED_OUTPUT, deployedRecord } from "./schema/deployed";
+import { DEPLOYED_OUTPUT, appliedRecord } from "./schema/deployed";
 import { ExistingCluster, GkeCluster } from "./components/gke";
 import { ZooKeeperEnsemble } from "./components/zookeeper";
 import { KafkaAccess, KafkaCluster } from "./components/kafka";
@@ -97,7 +97,9 @@ export = async () => {
         zookeeperConnect: zookeeper.connectString,
         kafkaBootstrap: kafka.bootstrapServers,
         kafkaZookeeperConnect: kafka.zookeeperConnect,
-        // What the next `pulumi up` checks its changes against (config.ts, checkAgainstDeployed).
-        [DEPLOYED_OUTPUT]: deployedRecord(config),
+        // What the next `pulumi up` checks its changes against (config.ts, checkAgainstDeployed):
+        // recorded only once what it describes is applied (the namespace, the rolls, the claims).
+        [DEPLOYED_OUTPUT]: appliedRecord(config, [cluster.kubeconfig, namespace.id,
+            ...[zookeeper, kafka].flatMap((w) => [w.statefulSet.id, ...w.claimPatches.map((c) => c.id)])]),
     };
 };

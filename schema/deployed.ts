@@ -1,3 +1,4 @@
+import * as pulumi from "@pulumi/pulumi";
 import * as v from "valibot";
 import { gkeFields } from "../components/gke";
 import { parseQuantity } from "../components/shared/fields";
@@ -39,6 +40,20 @@ type Checked = Pick<StackConfig, "namespace" | "zookeeper" | "kafka"> & { cluste
 
 function clusterRecord(target: ClusterTarget): NonNullable<Deployed["cluster"]> {
     return target.mode === "gke" ? { mode: "gke", controlPlaneEndpoint: target.gke.controlPlaneEndpoint ?? v.parse(gkeFields.controlPlaneEndpoint, undefined) } : { mode: "existing" };
+}
+
+/**
+ * The record as a stack output that resolves only once every object it describes was applied
+ * (and awaited: a StatefulSet's roll, a claim's growth). A failed update then registers no new
+ * record and the engine keeps the last one: since pulumi/pulumi#15754 it saves the outputs of a
+ * failed update, but only those the program registered (pkg/resource/deploy/step_executor.go,
+ * executeRegisterResourceOutputs), and the Node SDK registers the stack's outputs only once all
+ * of them resolve (runtime/stack.ts), while a failed resource's outputs reject (runtime/rpc.ts).
+ * A plain record would be saved even when the roll or the claim patch it stands for failed.
+ */
+export function appliedRecord(config: Checked, applied: Array<pulumi.Input<unknown>>): pulumi.Output<Deployed> {
+    // Some of what it waits for is secret (the kubeconfig); the record holds none of it.
+    return pulumi.unsecret(pulumi.all(applied).apply(() => deployedRecord(config)));
 }
 
 export function deployedRecord(config: Checked): Deployed {

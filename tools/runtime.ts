@@ -56,11 +56,7 @@ const PROGRAM = path.join(PROJECT_ROOT, "index.ts");
  */
 export async function runProgram(input: ProgramConfig, stack: string, program = PROGRAM, deployed: DeployedOutputs = {}): Promise<ProgramRun> {
     const resources: RegisteredResource[] = [];
-    await pulumi.runtime.setMocks({
-        newResource: (args) => ({ id: `${args.name}-id`, state: { ...args.inputs, ...mockState(args, deployed) } }),
-        call: (args) => mockCall(args),
-        // "organization": what a self-managed backend calls every stack's organization.
-    }, input.project, stack, false, "organization");
+    await setProgramMocks(input, stack, deployed);
     recordRegistrations(resources);
     pulumi.runtime.setAllConfig(input.config, input.secretKeys);
 
@@ -68,12 +64,7 @@ export async function runProgram(input: ProgramConfig, stack: string, program = 
     const onRejection = (reason: unknown) => failures.push(reason);
     process.on("unhandledRejection", onRejection);
     try {
-        // Only the entry module registers resources at load; it must run afresh for each config.
-        delete require.cache[require.resolve(program)];
-        // As Pulumi's Node host does (cmd/run/run.js): an exported function is called and awaited.
-        // eslint-disable-next-line @typescript-eslint/no-require-imports -- run afresh each time, as the host loads a CommonJS program
-        const loaded = require(program) as Record<string, unknown> | (() => Promise<Record<string, unknown>>);
-        const exported = await (typeof loaded === "function" ? loaded() : loaded);
+        const exported = await loadProgram(program)();
         const outputs: Record<string, unknown> = {};
         const secretOutputs: string[] = [];
         for (const [key, value] of Object.entries(exported)) {
@@ -89,6 +80,50 @@ export async function runProgram(input: ProgramConfig, stack: string, program = 
     } finally {
         process.off("unhandledRejection", onRejection);
     }
+}
+
+/**
+ * The stack outputs an update registers when the resources `failing` names fail to apply: the
+ * program run in a stack as the Node language host runs it (runInPulumiStack), which registers
+ * its outputs only once every one has resolved (runtime/stack.ts, massage), while a failed
+ * resource's outputs reject (runtime/rpc.ts, resolveProperties). Undefined: the update registers
+ * none, and the engine keeps the previous ones (pkg/resource/deploy/step_executor.go,
+ * executeRegisterResourceOutputs: on error, old outputs overlaid with the new).
+ */
+export async function registeredOutputs(input: ProgramConfig, stack: string, failing: (type: string, name: string) => boolean,
+    deployed: DeployedOutputs = {}): Promise<Record<string, unknown> | undefined> {
+    await setProgramMocks(input, stack, deployed, failing);
+    pulumi.runtime.setAllConfig(input.config, input.secretKeys);
+    const onRejection = () => undefined;   // the failed resources' own rejections: expected here
+    process.on("unhandledRejection", onRejection);
+    try {
+        const program = loadProgram(PROGRAM);
+        // No waiting for the remaining RPCs: the resources that depend on a failed one never
+        // resolve (the engine stops the host); the next setMocks starts afresh.
+        return await pulumi.runtime.runInPulumiStack(() => program()).then((outputs) => outputs as Record<string, unknown>, () => undefined);
+    } finally {
+        process.off("unhandledRejection", onRejection);
+    }
+}
+
+function setProgramMocks(input: ProgramConfig, stack: string, deployed: DeployedOutputs, failing: (type: string, name: string) => boolean = () => false): Promise<void> {
+    return pulumi.runtime.setMocks({
+        newResource: (args) => {
+            if (failing(args.type, args.name)) throw new Error(`${args.type} ${args.name}: failed to apply (the test's failed update)`);
+            return { id: `${args.name}-id`, state: { ...args.inputs, ...mockState(args, deployed) } };
+        },
+        call: (args) => mockCall(args),
+        // "organization": what a self-managed backend calls every stack's organization.
+    }, input.project, stack, false, "organization");
+}
+
+/** The program, loaded afresh (only the entry module registers resources at load; it must run again for each config), as a function. */
+function loadProgram(program: string): () => Promise<Record<string, unknown>> {
+    delete require.cache[require.resolve(program)];
+    // As Pulumi's Node host does (cmd/run/run.js): an exported function is called and awaited.
+    // eslint-disable-next-line @typescript-eslint/no-require-imports -- run afresh each time, as the host loads a CommonJS program
+    const loaded = require(program) as Record<string, unknown> | (() => Promise<Record<string, unknown>>);
+    return async () => (typeof loaded === "function" ? loaded() : loaded);
 }
 
 /** The URN of the provider a resource names (`<urn>::<id>`), if it names one. */
