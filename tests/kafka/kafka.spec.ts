@@ -6,9 +6,10 @@ import { LocalEnsemble } from "../zookeeper/local-ensemble";
 import { LocalPod, waitFor } from "../servers/local-pod";
 import { printFigures, requireServers, serverClasspath } from "../servers/jars";
 import * as fs from "fs";
+import { execFileSync } from "child_process";
 import { queriedMetrics } from "../harness/monitoring";
 import { scrape, total } from "../harness/prometheus";
-import { JMX_EXPORTER, jmxExporterJar } from "../../components/kafka/metrics";
+import { JMX_EXPORTER, KAFKA_NAMES, jmxExporterJar } from "../../components/kafka";
 import { LocalKafka } from "./local-kafka";
 import { Ledger, WriteLoop, client, consumeAll, errorType, isrFull } from "./client";
 import { IsrSampler, LoadProducer, followerThrottle } from "./load";
@@ -318,9 +319,6 @@ describe("the rendered Kafka cluster, run as three real brokers on the real ense
         assert.ok(after.ready, after.output);
         figures["kafka-2 Ready after the throttle was lifted"] = `${Date.now() - t0} ms`;
         await fullIsr();
-        // The load's gigabyte has served its purpose: the later scenarios restart brokers with the
-        // checked topic only, as the budget counts on (its messages are never checked one by one).
-        await admin.deleteTopics({ topics: [LOAD], timeout: 30_000 });
     });
 
     it("5. one broker down: a roll restarts no other broker, acks=all writes succeed; two down: refused (NotEnoughReplicas); both back: writes resume, ISR refills", async () => {
@@ -389,20 +387,43 @@ describe("the rendered Kafka cluster, run as three real brokers on the real ense
         await ensemble.quorum();
     });
 
-    it("7. a broker killed -9 in the middle of a write loop recovers its log, rejoins the ISR, nothing acknowledged is missing", async () => {
+    it("7. a broker with over 1 GB of log, killed -9 under load, recovers its log without its startup or liveness probe killing it, rejoins the ISR, nothing acknowledged is missing", async () => {
         const victim = kafka.brokers[1];
+        const load = await LoadProducer.start(kc, LOAD, { targetMBps: LOAD_MBPS });
         const loop = await WriteLoop.start(kc, TOPIC, ledger);
         await loop.progress(60);
+        // Writes since the last recovery-point checkpoint (every 60 s): what recovery must re-read.
+        await load.acknowledge(100e6);
+        const logBytes = Number(execFileSync("du", ["-sb", victim.volume(KAFKA_NAMES.dataClaim)], { encoding: "utf8" }).split("\t")[0]);
+        assert.ok(logBytes >= 1e9, `${victim.hostname} holds ${(logBytes / 1e9).toFixed(2)} GB of log: scenario 4's load should have left over 1 GB`);
         await victim.stop("SIGKILL");
         await loop.progress(60);
+        await load.stop();
         const t0 = Date.now();
+        const logStart = fs.statSync(path.join(victim.dir, "container.log")).size;
         victim.start();
-        await ready(victim);
+        // As the kubelet runs the rendered probes: the startup probe's budget covers log recovery, liveness only then.
+        const restarted = await readyAsKubelet(victim, 600_000);
+        assert.equal(restarted.killedBy, undefined, restarted.output);
+        assert.ok(restarted.ready, restarted.output);
+        const log = fs.readFileSync(path.join(victim.dir, "container.log"), "utf8").slice(logStart);
+        const recovered = (log.match(/Recovering unflushed segment/g) ?? []).length;
+        const loadedMs = Number(/Loaded \d+ logs in (\d+)ms/.exec(log)?.[1] ?? NaN);
+        const startup = victim.pod.container.startupProbe;
+        const budgetS = (startup.periodSeconds ?? 10) * (startup.failureThreshold ?? 3);
+        const recovery = `${(logBytes / 1e9).toFixed(2)} GB of log, ${recovered} unflushed segment(s) recovered, logs loaded in ${loadedMs} ms; ` +
+            `startup probe passed after ${((restarted.startedAfterMs ?? 0) / 1000).toFixed(0)} s of its ${budgetS} s budget`;
+        console.log(`      log recovery after kill -9: ${recovery}`);
+        figures["log recovery after kill -9"] = recovery;
+        assert.ok(recovered > 0, "the kill left unflushed segments to recover");
+        assert.ok((restarted.startedAfterMs ?? Infinity) < budgetS * 1000 / 4, "recovery used under a quarter of the startup budget");
         await fullIsr();
         figures["time for the killed broker to rejoin the ISR"] = `${Date.now() - t0} ms`;
         await loop.progress(30);
         await loop.stop();
         await verify("the kill -9");
+        // The load's gigabyte has served its purpose: the full restart runs with the checked topic only.
+        await admin.deleteTopics({ topics: [LOAD], timeout: 30_000 });
     });
 
     it("8. everything stopped and started again from the data dirs: every acknowledged message is there", async () => {

@@ -15,29 +15,44 @@ const periodMs = (pod: LocalPod, kind: "startupProbe" | "readinessProbe") => (po
 
 /**
  * Waits for a restarted pod to turn Ready as the kubelet decides it: the rendered startup probe
- * at its rendered period until it passes, then the rendered readiness probe at its period. The
- * readiness probe runs in the same tick as the startup probe's first pass, the earliest moment
- * the kubelet could mark the pod Ready: the harshest pacing for a gate that has to hold.
+ * at its rendered period until it passes, then the rendered readiness probe at its period, with
+ * the liveness probe beside it. The readiness probe runs in the same tick as the startup probe's
+ * first pass, the earliest moment the kubelet could mark the pod Ready: the harshest pacing for a
+ * gate that has to hold. As the kubelet, it gives up on the container (`killedBy`) once the
+ * startup probe has failed failureThreshold times in a row, or the liveness probe after startup.
  */
-export async function readyAsKubelet(pod: LocalPod, timeoutMs: number): Promise<{ ready: boolean; output: string }> {
-    const deadline = Date.now() + timeoutMs;
+export async function readyAsKubelet(pod: LocalPod, timeoutMs: number): Promise<{ ready: boolean; output: string; killedBy?: "startupProbe" | "livenessProbe"; startedAfterMs?: number }> {
+    const t0 = Date.now();
+    const deadline = t0 + timeoutMs;
+    const threshold = (kind: "startupProbe" | "livenessProbe") => pod.pod.container[kind].failureThreshold ?? 3;
     let started = false;
+    let startedAfterMs: number | undefined;
     let output = "";
+    const failures = { startupProbe: 0, livenessProbe: 0 };
     while (Date.now() < deadline) {
         if (!pod.running) return { ready: false, output: `${pod.hostname} exited: see ${pod.dir}/container.log` };
         if (!started) {
             const startup = pod.probe("startupProbe");
             started = startup.ok;
             output = startup.output;
+            failures.startupProbe = started ? 0 : failures.startupProbe + 1;
+            if (started) startedAfterMs = Date.now() - t0;
+        } else {
+            const liveness = pod.probe("livenessProbe");
+            failures.livenessProbe = liveness.ok ? 0 : failures.livenessProbe + 1;
+            if (!liveness.ok) output = liveness.output;
+        }
+        for (const kind of ["startupProbe", "livenessProbe"] as const) {
+            if (failures[kind] >= threshold(kind)) return { ready: false, output: `the kubelet would kill it: ${kind} failed ${failures[kind]} times (${output})`, killedBy: kind, startedAfterMs };
         }
         if (started) {
             const readiness = pod.probe("readinessProbe");
-            if (readiness.ok) return { ready: true, output: "" };
+            if (readiness.ok) return { ready: true, output: "", startedAfterMs };
             output = readiness.output;
         }
         await sleep(periodMs(pod, started ? "readinessProbe" : "startupProbe"));
     }
-    return { ready: false, output };
+    return { ready: false, output, startedAfterMs };
 }
 
 /** Whether the rendered StatefulSet's controller is monotonic: OrderedReady (the API's default) is, Parallel is not (stateful_set_control.go, allowsBurst). */
