@@ -121,7 +121,7 @@ describe("e2e: the rendered stack on a real control plane", function () {
         let before = pods(cp.kubectl, "kafka");
         assert.equal(setReady("kafka-0", "False").code, 0);
         cp.kubectl.apply([kafkaSet(await render({ ...disks, "kafka.cpu": "700m" }, "dev", base.outputs), "Parallel")]);
-        await cp.until("Parallel deleting a broker while kafka-0 is NotReady", () => deletedSince(before).length > 0 ? true : undefined, 30_000);
+        await cp.until("Parallel deleting a broker while kafka-0 is NotReady", () => deletedSince(before).length > 0, 30_000);
         const underParallel = deletedSince(before);
         assert.deepEqual(underParallel, ["kafka-2"], "the defect, on the real controller");
         assert.equal(setReady("kafka-0", "True").code, 0);
@@ -138,7 +138,7 @@ describe("e2e: the rendered stack on a real control plane", function () {
         assert.equal(setReady("kafka-0", "False").code, 0);
         const next = await render({ ...disks, "kafka.cpu": "800m" }, "dev", ordered.outputs);
         applyStack(cp.kubectl, next);
-        await cp.until("the controller to see the new revision", () => sts("kafka").status.updateRevision !== sts("kafka").status.currentRevision ? true : undefined, 30_000);
+        await cp.until("the controller to see the new revision", () => sts("kafka").status.updateRevision !== sts("kafka").status.currentRevision, 30_000);
         await new Promise((r) => setTimeout(r, 10_000));
         assert.deepEqual(deletedSince(before), [], "no broker deleted while kafka-0 is NotReady");
         assert.equal(setReady("kafka-0", "True").code, 0);

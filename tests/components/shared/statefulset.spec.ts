@@ -74,6 +74,7 @@ const KAFKA_CHANGES: { [K in keyof KafkaOptions]-?: KafkaOptions[K] } = {
     logRetentionHours: 24, allowedClients: [{ namespaceSelector: { team: "x" } }], rack: "none", metrics: true, metricsPerTopic: true, zookeeperAcl: "open",
     plaintextReason: "a test of every key", tls: false, certificateHours: 2000, certificateRenewHours: 100, caHours: 20000, certificateGeneration: 2,
     users: [{ name: "app", namespace: "apps", authentication: "tls" }], acls: [{ user: "app", topic: "t", pattern: "prefixed", operations: ["Read"] }],
+    emptiedBrokers: [5, 6], accessReconcileSchedule: "0 * * * *",
 };
 
 describe("the changes that replace a StatefulSet", () => {
