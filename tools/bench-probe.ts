@@ -8,12 +8,9 @@
  * probe's own timeout is 4 s of wall clock, so CPU beyond that is never Ready.
  */
 import { spawn } from "child_process";
-import * as fs from "fs";
-import * as path from "path";
-import { ConfigMap, Container } from "../tests/harness/kube-types";
-import { find, render } from "../tests/harness/render";
+import { render } from "../tests/harness/render";
 import { fakeBroker } from "../tests/harness/peers";
-import { PROBE_PASSWORD, Partition, busyboxPath, metadataResponse, withLogin } from "../tests/harness/kafka-wire";
+import { Partition, busyboxPath, metadataResponse, probeRuntime, withLogin } from "../tests/harness/kafka-wire";
 import { tempDir } from "../tests/harness/temp";
 
 const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 3);
@@ -43,14 +40,8 @@ function topics(n: number, behind: boolean): Record<string, Partition[]> {
 async function main(): Promise<number> {
     const bin = busyboxPath();
     if (!bin) throw new Error("busybox is missing: the image's tools are what this measures (apt-get install busybox)");
-    const stack = await render();
-    const config = find<ConfigMap>(stack, "ConfigMap", "kafka-config").data;
-    const container = find<{ spec: { template: { spec: { containers: Container[] } } } }>(stack, "StatefulSet", "kafka").spec.template.spec.containers[0];
-    const dir = tempDir("bench-probe-");
-    fs.writeFileSync(path.join(dir, "kafka-probe.sh"), config["kafka-probe.sh"]);
-    fs.writeFileSync(path.join(dir, "probe-password"), `${PROBE_PASSWORD}\n`);
-    const user = container.env!.find((e) => e.name === "KAFKA_PROBE_USER")!.value!;
-    const [, , mode] = container.readinessProbe!.exec!.command!;
+    const runtime = probeRuntime(await render(), tempDir("bench-probe-"));
+    const [, , mode] = runtime.container.readinessProbe!.exec!.command!;
 
     console.log(`\nkafka-probe.sh ${mode} with BusyBox tools, median of ${ROUNDS} runs`);
     let verdict = 0;
@@ -59,14 +50,13 @@ async function main(): Promise<number> {
         let current = answers.ok;
         const broker = await fakeBroker(withLogin((request) => metadataResponse(request, [0, 1, 2], current)));
         try {
-            const protocolMap = /^listener\.security\.protocol\.map=.*$/m.exec(config["server.properties"])![0];
-            fs.writeFileSync(path.join(dir, "server.properties"), `listeners=PROBE://127.0.0.1:${broker.port}\n${protocolMap}\nbroker.id=${SELF}\n`);
+            runtime.layout(broker.port, SELF);
             // The stand-in broker answers from this process: the probe runs alongside, not blocking it.
             const run = () => new Promise<{ code: number | null; cpu: number; rss: number; stderr: string }>((resolve) => {
                 // GNU time reports the children's CPU and the largest child's resident set; a
                 // generous call timeout, so that the measure is the work, not the deadline.
-                const child = spawn("/usr/bin/time", ["-f", "%U %S %M", "bash", path.join(dir, "kafka-probe.sh"), mode, "60"],
-                    { env: { PATH: bin, KAFKA_RUNTIME_DIR: dir, KAFKA_PROBE_USER: user } });
+                const child = spawn("/usr/bin/time", ["-f", "%U %S %M", "bash", runtime.script, mode, "60"],
+                    { env: { PATH: bin, ...runtime.env } });
                 let stderr = "";
                 child.stderr.on("data", (d) => (stderr += d));
                 child.on("exit", (code) => {

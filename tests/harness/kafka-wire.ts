@@ -2,6 +2,8 @@ import { spawnSync } from "child_process";
 import * as fs from "fs";
 import * as path from "path";
 import { tempDir } from "./temp";
+import { ConfigMap, Container } from "./kube-types";
+import { RenderedStack, find } from "./render";
 
 // Kafka's wire format, enough to answer kafka-probe.sh as a broker would: big-endian integers,
 // int16-prefixed strings, int32-counted arrays, each response framed by its int32 size.
@@ -65,4 +67,30 @@ export function busyboxPath(): string | undefined {
     const bash = spawnSync("sh", ["-c", "command -v bash"], { encoding: "utf8" }).stdout.trim();
     fs.symlinkSync(bash, path.join(dir, "bash"));
     return dir;
+}
+
+/**
+ * The rendered kafka-probe.sh laid out as the broker's pod gives it to the kubelet's exec probe,
+ * in `dir`: the script, the runtime directory's server.properties (the rendered listeners, the
+ * loopback probe listener moved to a stand-in broker's port) and probe password, and the
+ * container's variables the probe reads.
+ */
+export function probeRuntime(stack: RenderedStack, dir: string) {
+    const config = find<ConfigMap>(stack, "ConfigMap", "kafka-config").data;
+    const container = find<{ spec: { template: { spec: { containers: Container[] } } } }>(stack, "StatefulSet", "kafka").spec.template.spec.containers[0];
+    const script = path.join(dir, "kafka-probe.sh");
+    fs.writeFileSync(script, config["kafka-probe.sh"]);
+    const env = { KAFKA_RUNTIME_DIR: dir, ...Object.fromEntries((container.env ?? []).filter((e) => e.name === "KAFKA_PROBE_USER").map((e) => [e.name, e.value!])) };
+    return {
+        container, script, env,
+        /** Points the probe at a stand-in broker on `port`, as broker `brokerId`, with this start's password or none. */
+        layout(port: number, brokerId: number, password = true): void {
+            const rendered = config["server.properties"];
+            const listeners = /^listeners=(.*)$/m.exec(rendered)![1].replace(/PROBE:\/\/127\.0\.0\.1:9095/, `PROBE://127.0.0.1:${port}`);
+            if (!listeners.includes(`PROBE://127.0.0.1:${port}`)) throw new Error(`no loopback probe listener in the rendered listeners: ${listeners}`);
+            if (password) fs.writeFileSync(path.join(dir, "probe-password"), `${PROBE_PASSWORD}\n`);
+            fs.writeFileSync(path.join(dir, "server.properties"),
+                `listeners=${listeners}\n${/^listener\.security\.protocol\.map=.*$/m.exec(rendered)![0]}\nbroker.id=${brokerId}\n`);
+        },
+    };
 }

@@ -88,3 +88,18 @@ export function asPodUser(user: PodUser, command: string, args: string[]): [stri
     const groups = user.groups.length > 0 ? [`--groups=${user.groups.join(",")}`] : ["--clear-groups"];
     return ["setpriv", [`--reuid=${user.uid}`, `--regid=${user.gid}`, ...groups, "--", command, ...args]];
 }
+
+type EnvVar = { name: string; value?: string; valueFrom?: { fieldRef?: { fieldPath?: string } } };
+type Mount = { subPath?: string; subPathExpr?: string };
+
+/** A container's variables as the kubelet sets them: values, and the downward API's pod name and namespace (others empty). */
+export function containerVariables(env: EnvVar[] | undefined, pod: { name: string; namespace?: string }): Record<string, string> {
+    const field = (p?: string) => p === "metadata.name" ? pod.name : p === "metadata.namespace" ? pod.namespace ?? "" : "";
+    return Object.fromEntries((env ?? []).map((e) => [e.name, e.value ?? field(e.valueFrom?.fieldRef?.fieldPath)]));
+}
+
+/** The part of its volume a mount shows: subPath, or subPathExpr with the container's $(VAR)s expanded; "" for the whole volume. */
+export function mountedSubPath(mount: Mount, variables: Record<string, string>): string {
+    if (mount.subPathExpr) return mount.subPathExpr.replace(/\$\(([A-Za-z_][A-Za-z0-9_]*)\)/g, (_, name: string) => variables[name] ?? "");
+    return mount.subPath ?? "";
+}

@@ -7,7 +7,7 @@ import * as k8s from "@pulumi/kubernetes";
 import { ConfigMap, Container, StatefulSet } from "../harness/kube-types";
 import { RenderedStack, find } from "../harness/render";
 import { ZK_KAFKA_USER } from "../../components/zookeeper";
-import { PodUser, VolumeKind, applyFsGroup, asPodUser, makeVolumeDir, podUser, requireRoot, writeVolumeFile } from "./kubelet";
+import { PodUser, VolumeKind, applyFsGroup, asPodUser, containerVariables, makeVolumeDir, mountedSubPath, podUser, requireRoot, writeVolumeFile } from "./kubelet";
 
 /** Pod i of a StatefulSet listens on its own loopback address, with the rendered ports. */
 export const podAddress = (i: number) => `127.0.0.${i + 1}`;
@@ -128,19 +128,14 @@ export class LocalPod {
         applyFsGroup(this.volume(volumeName), this.user, "secret");
     }
 
-    /** The part of its volume a mount shows: subPath, or subPathExpr with the container's $(VAR)s (the kubelet's expansion). */
+    /** The part of its volume a mount shows (subPath, or subPathExpr with this container's variables). */
     private subPath(mount: k8s.types.output.core.v1.VolumeMount): string {
-        if (mount.subPathExpr) {
-            const env = this.variables();
-            return mount.subPathExpr.replace(/\$\(([A-Za-z_][A-Za-z0-9_]*)\)/g, (_, name: string) => env[name] ?? "");
-        }
-        return mount.subPath ?? "";
+        return mountedSubPath(mount, this.variables());
     }
 
-    /** The container's variables as the kubelet sets them: values, and the downward API's pod name and namespace. */
+    /** The container's variables as the kubelet sets them (the downward API's pod name and namespace included). */
     private variables(): Record<string, string> {
-        const field = (path?: string) => path === "metadata.name" ? this.hostname : path === "metadata.namespace" ? this.pod.statefulSet.metadata.namespace ?? "" : "";
-        return Object.fromEntries((this.pod.container.env ?? []).map((e) => [e.name, e.value ?? field(e.valueFrom?.fieldRef?.fieldPath)]));
+        return containerVariables(this.pod.container.env, { name: this.hostname, namespace: this.pod.statefulSet.metadata.namespace });
     }
 
     /** A ConfigMap volume as the kubelet lays it out: its items, or every key (binaryData decoded) when it lists none. */

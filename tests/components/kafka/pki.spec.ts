@@ -1,6 +1,7 @@
 import { strict as assert } from "assert";
 import { RenderedStack, clone, find, render } from "../../harness/render";
 import { StatefulSet } from "../../harness/kube-types";
+import { containerVariables, mountedSubPath } from "../../servers/kubelet";
 import { brokerDnsNames } from "../../../components/kafka/security";
 
 type Props = Record<string, unknown>;
@@ -95,8 +96,7 @@ function visibleTls(sts: StatefulSet, pod: string): Record<string, string> {
     const spec = sts.spec.template.spec;
     const container = spec.containers[0];
     const mount = container.volumeMounts.find((m) => m.name === "tls")!;
-    const env = Object.fromEntries(container.env.map((e) => [e.name, e.valueFrom?.fieldRef?.fieldPath === "metadata.name" ? pod : e.value ?? ""]));
-    const sub = (mount.subPathExpr ?? "").replace(/\$\((\w+)\)/g, (_, n: string) => env[n] ?? "") || mount.subPath || "";
+    const sub = mountedSubPath(mount, containerVariables(container.env, { name: pod }));
     const items = spec.volumes.find((v) => v.name === "tls")!.secret.items;
     return Object.fromEntries(items.filter((it) => sub === "" || it.path.startsWith(`${sub}/`)).map((it) => [sub === "" ? it.path : it.path.slice(sub.length + 1), it.key]));
 }

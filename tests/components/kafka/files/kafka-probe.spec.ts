@@ -3,16 +3,14 @@ import { spawn } from "child_process";
 import * as fs from "fs";
 import * as path from "path";
 import * as k8s from "@pulumi/kubernetes";
-import { ConfigMap, Container } from "../../../harness/kube-types";
-import { RenderedStack, find, render } from "../../../harness/render";
+import { render } from "../../../harness/render";
 import { fakeBroker, fakePeer } from "../../../harness/peers";
-import { PROBE_PASSWORD, apiVersionsResponse, busyboxPath, metadataResponse, withLogin } from "../../../harness/kafka-wire";
+import { apiVersionsResponse, busyboxPath, metadataResponse, probeRuntime, withLogin } from "../../../harness/kafka-wire";
 import { tempDir } from "../../../harness/temp";
 
 for (const toolset of ["GNU", "BusyBox"] as const) {
     describe(`kafka-probe.sh (rendered, run for real with ${toolset} tools)`, function () {
-        let stack: RenderedStack;
-        let dir: string;
+        let runtime: ReturnType<typeof probeRuntime>;
         let PATH = process.env.PATH;
         before(async function () {
             if (toolset === "BusyBox") {
@@ -24,26 +22,17 @@ for (const toolset of ["GNU", "BusyBox"] as const) {
                 }
                 PATH = bin;
             }
-            stack = await render();
-            dir = tempDir("kafka-probe-");
-            fs.writeFileSync(path.join(dir, "kafka-probe.sh"), find<ConfigMap>(stack, "ConfigMap", "kafka-config").data["kafka-probe.sh"]);
+            runtime = probeRuntime(await render(), tempDir("kafka-probe-"));
         });
 
-        // The rendered container's variables the probe reads (the exec probe runs in its environment).
-        const probeEnv = (c: Container) => Object.fromEntries((c.env ?? []).filter((e) => e.name === "KAFKA_PROBE_USER").map((e) => [e.name, e.value!]));
-        const container = (): Container => find<{ spec: { template: { spec: { containers: Container[] } } } }>(stack, "StatefulSet", "kafka").spec.template.spec.containers[0];
-
         function probe(kind: "livenessProbe" | "readinessProbe", port: number, brokerId = 1, password = true): Promise<{ code: number | null; ms: number; stderr: string }> {
-            // The rendered listeners (TLS ones first), the loopback probe listener moved to the fake broker's port.
-            const rendered = find<ConfigMap>(stack, "ConfigMap", "kafka-config").data["server.properties"];
-            const listeners = /^listeners=(.*)$/m.exec(rendered)![1].replace(/PROBE:\/\/127\.0\.0\.1:9095/, `PROBE://127.0.0.1:${port}`);
+            runtime.layout(port, brokerId, password);
+            // The rendered listeners, TLS ones first: the probe passes over them to the loopback one.
+            const listeners = /^listeners=(.*)$/m.exec(fs.readFileSync(path.join(runtime.env.KAFKA_RUNTIME_DIR, "server.properties"), "utf8"))![1];
             assert.ok(listeners.includes(`PROBE://127.0.0.1:${port}`) && listeners.startsWith("CLIENT://"), listeners);
-            if (password) fs.writeFileSync(path.join(dir, "probe-password"), `${PROBE_PASSWORD}\n`);
-            fs.writeFileSync(path.join(dir, "server.properties"),
-                `listeners=${listeners}\n${/^listener\.security\.protocol\.map=.*$/m.exec(rendered)![0]}\nbroker.id=${brokerId}\n`);
-            const [command, , ...args] = (container()[kind] as k8s.types.output.core.v1.Probe).exec.command;
+            const [command, , ...args] = (runtime.container[kind] as k8s.types.output.core.v1.Probe).exec.command;
             const started = Date.now();
-            const child = spawn(command, [path.join(dir, "kafka-probe.sh"), ...args], { env: { PATH, KAFKA_RUNTIME_DIR: dir, ...probeEnv(container()) } });
+            const child = spawn(command, [runtime.script, ...args], { env: { PATH, ...runtime.env } });
             let stderr = "";
             child.stderr.on("data", (d) => (stderr += d));
             return new Promise((resolve) => child.on("exit", (code) => resolve({ code, ms: Date.now() - started, stderr })));
@@ -63,7 +52,7 @@ for (const toolset of ["GNU", "BusyBox"] as const) {
                 assert.deepEqual([seen!.readInt16BE(4), seen!.readInt16BE(6), seen!.readInt32BE(8)], [18, 0, 1], "api key 18, version 0, correlation 1");
                 assert.equal((await probe("livenessProbe", refusing.port)).code, 1);
                 // Liveness asks nothing a login guards: it holds while the runtime directory has no password yet.
-                fs.rmSync(path.join(dir, "probe-password"));
+                fs.rmSync(path.join(runtime.env.KAFKA_RUNTIME_DIR, "probe-password"));
                 assert.equal((await probe("livenessProbe", broker.port, 1, false)).code, 0);
             } finally {
                 broker.close();
@@ -165,7 +154,7 @@ for (const toolset of ["GNU", "BusyBox"] as const) {
                 const results = await Promise.all(kinds.map((kind) => probe(kind, hung.port)));
                 kinds.forEach((kind, i) => {
                     assert.equal(results[i].code, 1, kind);
-                    assert.ok(results[i].ms < (container()[kind] as k8s.types.output.core.v1.Probe).timeoutSeconds * 1000, `${kind}: ${results[i].ms} ms`);
+                    assert.ok(results[i].ms < (runtime.container[kind] as k8s.types.output.core.v1.Probe).timeoutSeconds * 1000, `${kind}: ${results[i].ms} ms`);
                 });
             } finally {
                 truncated.close();
