@@ -1,3 +1,4 @@
+import * as pulumi from "@pulumi/pulumi";
 import * as k8s from "@pulumi/kubernetes";
 import { checkAgainstDeployed, loadConfig } from "./config";
 import { DEPLOYED_OUTPUT, appliedRecord } from "./schema/deployed";
@@ -56,12 +57,10 @@ export = async () => {
     }, { providers });
 
     // Users and ACLs, once the brokers run: the Job that applies them is awaited by `pulumi up`.
-    if (kafka.pki) {
-        new KafkaAccess("kafka-access", {
+    const access = kafka.pki ? new KafkaAccess("kafka-access", {
             namespace: namespace.metadata.name, image: config.kafka.image, cluster: kafka, users: kafkaUsers, acls: kafkaAcls,
             reconcileSchedule: config.kafka.accessReconcileSchedule,
-        }, { providers });
-    }
+        }, { providers }) : undefined;
 
     // The flows between them: each workload says what it serves, the config who else may reach it.
     new NetworkPolicies("network", {
@@ -82,6 +81,10 @@ export = async () => {
         nodeExporter: config.nodeExporter.enabled && (config.nodeExporter.podMonitoring || config.nodeExporter.serviceMonitor)
             ? { namespace: config.nodeExporter.namespace } : undefined,
         runbook: RUNBOOK,
+        // Every certificate the stack made, held against the windows it renews them in.
+        certificates: kafka.pki && access ? pulumi.all([kafka.pki.expiries, access.expiries]).apply(([brokers, users]) => ({
+            expiries: [...brokers, ...users], renewHours: config.kafka.certificateRenewHours, certificateHours: config.kafka.certificateHours,
+        })) : undefined,
     }, { providers, dependsOn: [namespace] });
 
     if (config.nodeExporter.enabled) {
@@ -97,6 +100,8 @@ export = async () => {
         zookeeperConnect: zookeeper.connectString,
         kafkaBootstrap: kafka.bootstrapServers,
         kafkaZookeeperConnect: kafka.zookeeperConnect,
+        // What a client outside the cluster trusts (PEM, every CA the current rotation phase trusts).
+        kafkaTrustBundle: kafka.pki?.trustBundle,
         // What the next `pulumi up` checks its changes against (config.ts, checkAgainstDeployed):
         // recorded only once what it describes is applied (the namespace, the rolls, the claims).
         [DEPLOYED_OUTPUT]: appliedRecord(config, [cluster.kubeconfig, namespace.id,

@@ -2,6 +2,7 @@ import * as pulumi from "@pulumi/pulumi";
 import * as v from "valibot";
 import { gkeFields } from "../components/gke";
 import { parseQuantity } from "../components/shared/fields";
+import { CA_PHASES, CaState, INITIAL_CA, caStateText, caSteps, sameCaState } from "../components/kafka";
 import { keyName } from "./errors";
 import type { ClusterTarget, StackConfig } from "./stack";
 
@@ -27,7 +28,8 @@ export interface Deployed {
     zookeeper: Volumes & { sasl?: true };
     /** tls: the brokers' listeners (recorded since they can be TLS; absent: PLAINTEXT, a stack from before). */
     /** replicas: the brokers that run (recorded since scale-down is guarded; absent: a stack from before). */
-    kafka: Volumes & { zookeeperChroot: string; tls?: boolean; replicas?: number };
+    /** ca: where the brokers' CA rotation stands (recorded since rotations exist; absent: generation 1, complete). */
+    kafka: Volumes & { zookeeperChroot: string; tls?: boolean; replicas?: number; ca?: CaState };
     /**
      * Where the Kubernetes provider reaches the cluster. Recorded since the provider carries a
      * cluster identifier: a record without it is a stack whose provider has none yet.
@@ -59,7 +61,7 @@ export function appliedRecord(config: Checked, applied: Array<pulumi.Input<unkno
 export function deployedRecord(config: Checked): Deployed {
     const volumes = (s: Volumes): Volumes => ({ storageSize: s.storageSize, ...(s.storageClass !== undefined ? { storageClass: s.storageClass } : {}) });
     return { version: 1, namespace: config.namespace, zookeeper: { ...volumes(config.zookeeper), sasl: true }, kafka: { ...volumes(config.kafka), zookeeperChroot: config.kafka.zookeeperChroot, tls: config.kafka.tls,
-        replicas: config.kafka.replicas },
+        replicas: config.kafka.replicas, ...(config.kafka.tls ? { ca: { generation: config.kafka.caGeneration, phase: config.kafka.caPhase } } : {}) },
         cluster: clusterRecord(config.cluster) };
 }
 
@@ -113,6 +115,7 @@ export function changeProblems(previous: unknown, config: Checked): string[] {
             `${wasTls ? "" : "keep kafka.tls false with kafka.plaintextReason, or "}see ${RUNBOOK}, "Turning TLS on"`);
     }
     problems.push(...scaleDownProblems(previous.kafka.replicas, config.kafka));
+    if (wasTls && config.kafka.tls) problems.push(...caProblems(previous.kafka.ca ?? INITIAL_CA, config.kafka));
     const target = clusterRecord(config.cluster);
     if (previous.cluster === undefined && target.mode === "gke" && target.controlPlaneEndpoint === "dns") {
         // The provider gains its identifier in this update; only a later one may move its
@@ -143,11 +146,26 @@ function scaleDownProblems(was: number | undefined, kafka: Checked["kafka"]): st
         `kafka-topics.sh --describe lists none of them, then set kafka.emptiedBrokers to [${removed.join(", ")}]; see ${RUNBOOK}, "Removing brokers"`];
 }
 
+/**
+ * A CA rotation goes one phase per `pulumi up` (components/kafka/ca-rotation.ts): a skipped phase
+ * would have a roll put certificates from a CA in front of brokers or clients that do not trust it
+ * yet, or drop a CA that still signs some. The record moves only once the phase's roll is done.
+ */
+function caProblems(was: CaState, kafka: Checked["kafka"]): string[] {
+    const now: CaState = { generation: kafka.caGeneration, phase: kafka.caPhase };
+    const steps = caSteps(was);
+    if (sameCaState(now, was) || steps.some((s) => sameCaState(s, now))) return [];
+    const key = now.generation !== was.generation && !steps.some((s) => s.generation === now.generation) ? "caGeneration" : "caPhase";
+    return [`${keyName("kafka", [key])} must move one phase per \`pulumi up\` from what the brokers run (${caStateText(was)}), ` +
+        `got ${caStateText(now)}: next, ${steps.map((s) => `${caStateText(s)} (${s.does})`).join("; or ")}; see ${RUNBOOK}, "Renewing the CA"`];
+}
+
 function isDeployed(value: unknown): value is Deployed {
     const v = value as Deployed | undefined;
     const volumes = (x: Volumes | undefined) => typeof x?.storageSize === "string" && parseQuantity(x.storageSize) !== undefined &&
         (x.storageClass === undefined || typeof x.storageClass === "string");
     return v?.version === 1 && typeof v.namespace === "string" && volumes(v.zookeeper) && volumes(v.kafka) && typeof v.kafka.zookeeperChroot === "string" &&
         (v.kafka.tls === undefined || typeof v.kafka.tls === "boolean") && (v.kafka.replicas === undefined || Number.isInteger(v.kafka.replicas)) &&
+        (v.kafka.ca === undefined || (Number.isInteger(v.kafka.ca.generation) && v.kafka.ca.generation >= 1 && CA_PHASES.includes(v.kafka.ca.phase))) &&
         (v.cluster === undefined || v.cluster.mode === "existing" || ["dns", "ip"].includes(v.cluster.controlPlaneEndpoint));
 }

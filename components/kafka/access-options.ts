@@ -1,5 +1,6 @@
 import * as v from "valibot";
 import { field, optionalKey, strictSection, withDefault } from "../shared/fields";
+import { CA_PHASES } from "./ca-rotation";
 
 /**
  * Who may talk to Kafka: TLS on the listeners, the SCRAM users and their ACLs, as config keys of
@@ -69,7 +70,12 @@ export const accessFields = {
     certificateRenewHours: withDefault(field.int("must be an integer number of hours from 1 to 87600", { min: 1, max: 87600 }), 720,
         { description: "The rotation window: a `pulumi up` this close to a certificate's expiry issues a new one and rolls the brokers (safe roll)" }),
     caHours: withDefault(field.int("must be an integer number of hours from 24 to 876000", { min: 24, max: 876000 }), 87600,
-        { description: "Validity of the CA that signs the brokers' certificates (the one clients trust); changing it replaces the CA: see docs/runbook.md, \"Certificates\"" }),
+        { description: "Validity of a CA the program makes (a new stack's, or the next one of a CA rotation); changing it leaves the live CA as it is: see docs/runbook.md, \"Renewing the CA\"" }),
+    caGeneration: withDefault(field.int("must be an integer from 1 to 1000000", { min: 1, max: 1000000 }), 1,
+        { description: "Which CA the brokers' certificates move to: raise it by one with kafka.caPhase trust to start a CA rotation (docs/runbook.md, \"Renewing the CA\")" }),
+    caPhase: withDefault(field.oneOf(CA_PHASES), "complete",
+        { description: "Where the rotation to kafka.caGeneration is, one `pulumi up` each: trust (every broker and client trusts the old and the new CA), " +
+            "issue (the certificates are signed by the new CA), complete (the old CA is trusted no more and deleted)" }),
     certificateGeneration: withDefault(field.int("must be an integer from 1 to 1000000", { min: 1, max: 1000000 }), 1,
         { description: "Raise it to give every broker a new key and certificate now (same CA): the brokers roll one at a time" }),
     users: withDefault(v.array(user, userMust), [],
@@ -115,6 +121,9 @@ export function accessProblems(k: AccessOptions & { plaintextReason?: string },
     if (k.certificateHours <= k.certificateRenewHours) {
         problem(["certificateHours"], `must be greater than kafka.certificateRenewHours (${k.certificateRenewHours}): ` +
             "a certificate inside its rotation window from the start would be issued anew at every pulumi up");
+    }
+    if (k.caGeneration === 1 && k.caPhase !== "complete") {
+        problem(["caPhase"], `must be complete with kafka.caGeneration 1 (a rotation moves to generation 2 or later), got ${k.caPhase}`);
     }
     if (k.caHours <= k.certificateHours) {
         problem(["caHours"], `must be greater than kafka.certificateHours (${k.certificateHours}): a certificate cannot outlive the CA that signs it`);

@@ -6,6 +6,7 @@ import { ACCESS_NAMES, accessSpecs, userSecretMeta } from "./access-spec";
 import { KafkaAcl, KafkaUser } from "./access-options";
 import { tlsUserSecretData, userSecretData } from "./security";
 import type { KafkaCluster } from "./cluster";
+import type { CertificateExpiry } from "./pki";
 
 export interface KafkaAccessArgs {
     /** The Kafka cluster's namespace (the Job and its inputs live there). */
@@ -45,6 +46,8 @@ export class KafkaAccess extends pulumi.ComponentResource {
     readonly reconcile?: k8s.batch.v1.CronJob;
     /** Each user's Secret, by user name. */
     readonly userSecrets: Record<string, k8s.core.v1.Secret>;
+    /** When each user's client certificate ends (users with authentication tls). */
+    readonly expiries: pulumi.Output<CertificateExpiry[]>;
 
     constructor(name: string, args: KafkaAccessArgs, opts?: pulumi.ComponentResourceOptions) {
         super("zk-kafka-gke:kafka:Access", name, {}, opts);
@@ -87,18 +90,21 @@ export class KafkaAccess extends pulumi.ComponentResource {
         }
 
         // After the Job: an application finds its Secret once its credential works.
+        const expiries: Array<pulumi.Output<CertificateExpiry>> = [];
         const data = (u: KafkaUser): pulumi.Output<Record<string, string>> => {
             if (u.authentication === "scram") {
-                return pulumi.all([passwords[u.name], cluster.bootstrapServers, pki.caPem])
+                return pulumi.all([passwords[u.name], cluster.bootstrapServers, pki.trustBundle])
                     .apply(([password, bootstrap, ca]) => userSecretData(u.name, password, bootstrap, ca));
             }
             const certificate = pki.clientCertificate(u.name, this);
-            return pulumi.all([cluster.tlsBootstrapServers, pki.caPem, certificate.key, certificate.cert])
+            expiries.push(certificate.expiry);
+            return pulumi.all([cluster.tlsBootstrapServers, pki.trustBundle, certificate.key, certificate.cert])
                 .apply(([bootstrap, ca, key, cert]) => tlsUserSecretData(bootstrap, ca, key, cert));
         };
         this.userSecrets = Object.fromEntries(users.map((u) => [u.name, new k8s.core.v1.Secret(`kafka-user-${u.name}`, {
             metadata: userSecretMeta(u), stringData: pulumi.secret(data(u)),
         }, { parent: this, dependsOn: [this.job] })]));
+        this.expiries = pulumi.all(expiries);
         this.registerOutputs({});
     }
 }

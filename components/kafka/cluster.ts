@@ -82,6 +82,7 @@ export class KafkaCluster extends pulumi.ComponentResource {
         this.pki = settings.tls ? new KafkaPki(`${name}-pki`, {
             brokers, service: KAFKA_NAMES.headlessService, namespace, clusterDomain, certificateHours: settings.certificateHours,
             certificateRenewHours: settings.certificateRenewHours, caHours: settings.caHours, certificateGeneration: settings.certificateGeneration,
+            caGeneration: settings.caGeneration, caPhase: settings.caPhase,
         }, { parent: this }) : undefined;
         const specs = pulumi.all([namespace, zookeeperConnect, this.pki?.digest]).apply(([ns, zk, certificates]) =>
             kafkaSpecs({ ...settings, rack, namespace: ns, clusterDomain, zookeeperConnect: zk, zoneSpread, zoneMetadataServer, scrape, certificates }));

@@ -11,3 +11,5 @@ export { accessFields } from "./access-options";
 export { KAFKA_NAMES, kafkaSpecs } from "./spec";
 export { JMX_EXPORTER, jmxExporterJar } from "./metrics";
 export { userSecretData } from "./security";
+export { CA_PHASES, type CaPhase, type CaState, INITIAL_CA, caPlan, caStateText, caSteps, sameCaState } from "./ca-rotation";
+export type { CertificateExpiry } from "./pki";

@@ -1,7 +1,8 @@
 import * as pulumi from "@pulumi/pulumi";
 import * as gcp from "@pulumi/gcp";
 import * as k8s from "@pulumi/kubernetes";
-import { MonitoringSettings, alertPolicies, prometheusRule } from "./spec";
+import { AlertRule, MonitoringSettings, alertPolicies, prometheusRule } from "./spec";
+import { CertificateWatch, certificateRules } from "./certificates";
 import { dashboardJson } from "./dashboard-spec";
 import { objectLabels, selectorLabels } from "../shared/labels";
 
@@ -13,6 +14,8 @@ import { objectLabels, selectorLabels } from "../shared/labels";
 export type MonitoringArgs = MonitoringSettings & {
     /** The GCP project of the alert policies and the dashboard; required in gke mode. */
     project?: string;
+    /** The brokers' certificates (KafkaPki and KafkaAccess's expiries), watched when Kafka's metrics are on. @default none */
+    certificates?: pulumi.Input<CertificateWatch>;
 };
 
 /**
@@ -28,12 +31,24 @@ export class Monitoring extends pulumi.ComponentResource {
     constructor(name: string, args: MonitoringArgs, opts?: pulumi.ComponentResourceOptions) {
         super("zk-kafka-gke:monitoring:Monitoring", name, {}, opts);
         const parent = { parent: this };
+        // The certificate alerts' names are known now, their conditions once the certificates are.
+        const watched = args.certificates !== undefined && args.kafka.metrics;
+        const certificates = pulumi.output(args.certificates ?? { expiries: [], renewHours: 1, certificateHours: 1 })
+            .apply((c): AlertRule[] => (watched ? certificateRules(args.namespace, c) : []));
         if (args.mode === "gke") {
             if (args.project === undefined) throw new Error(`Monitoring ${name}: project must be set in gke mode`);
             const project = args.project;
             if (args.alerts) {
                 for (const policy of alertPolicies({ ...args, project })) {
                     this.alertPolicies.push(new gcp.monitoring.AlertPolicy(`${name}-${policy.name.toLowerCase()}`, policy.args, parent));
+                }
+                // Name, severity and summary do not depend on the certificates; the condition does.
+                const templates = watched ? certificateRules(args.namespace, { expiries: [], renewHours: 1, certificateHours: 1 }) : [];
+                for (const [i, template] of templates.entries()) {
+                    const [policy] = alertPolicies({ ...args, project }, [template]);
+                    this.alertPolicies.push(new gcp.monitoring.AlertPolicy(`${name}-${policy.name.toLowerCase()}`, {
+                        ...policy.args, conditions: certificates.apply((rules) => alertPolicies({ ...args, project }, [rules[i]])[0].args.conditions),
+                    }, parent));
                 }
             }
             if (args.dashboard) {
@@ -43,7 +58,10 @@ export class Monitoring extends pulumi.ComponentResource {
             const metadata = { name: "zk-kafka-alerts", namespace: args.namespace, labels: objectLabels(selectorLabels("zk-kafka-alerts"), "alerts", "monitoring") };
             // A child does not inherit the component's dependsOn: the rule names the namespace it
             // lives in by a plain string, so it waits for what the component waits for (the Namespace).
-            this.prometheusRule = new k8s.apiextensions.CustomResource(`${name}-rules`, prometheusRule(args, metadata), { ...parent, dependsOn: opts?.dependsOn });
+            const rule = prometheusRule(args, metadata);
+            this.prometheusRule = new k8s.apiextensions.CustomResource(`${name}-rules`, {
+                ...rule, spec: certificates.apply((extra) => prometheusRule(args, metadata, extra).spec),
+            }, { ...parent, dependsOn: opts?.dependsOn });
         }
         this.registerOutputs({ alertPolicies: this.alertPolicies.map((p) => p.name) });
     }

@@ -89,7 +89,7 @@ export function runbookLink(s: Pick<MonitoringSettings, "runbook">, alert: strin
 }
 
 /** The alerts as a Prometheus Operator PrometheusRule (existing mode with monitoring.prometheusOperator). */
-export function prometheusRule(s: MonitoringSettings, metadata: CustomObject["metadata"]): CustomObject {
+export function prometheusRule(s: MonitoringSettings, metadata: CustomObject["metadata"], extra: AlertRule[] = []): CustomObject {
     return {
         apiVersion: "monitoring.coreos.com/v1",
         kind: "PrometheusRule",
@@ -98,7 +98,7 @@ export function prometheusRule(s: MonitoringSettings, metadata: CustomObject["me
             groups: [{
                 name: RULE_GROUP,
                 interval: s.scrapeInterval,
-                rules: alertRules(s).map((r) => ({
+                rules: [...alertRules(s), ...extra].map((r) => ({
                     alert: r.name, expr: r.expr, for: r.for, labels: { severity: r.severity },
                     annotations: { summary: r.summary, runbook_url: runbookLink(s, r.name) },
                 })),
@@ -117,8 +117,8 @@ const seconds = (duration: string) => {
  * evaluated by Cloud Monitoring over the managed-collection data, documented with the summary
  * and the runbook section.
  */
-export function alertPolicies(s: MonitoringSettings & { project: string }) {
-    return alertRules(s).map((r) => ({
+export function alertPolicies(s: MonitoringSettings & { project: string }, rules: AlertRule[] = alertRules(s)) {
+    return rules.map((r) => ({
         name: r.name,
         args: {
             project: s.project,

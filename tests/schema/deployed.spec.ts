@@ -2,7 +2,7 @@ import { strict as assert } from "assert";
 import { changeProblems, deployedRecord } from "../../schema/deployed";
 import { ZOOKEEPER_DEFAULTS } from "../../components/zookeeper";
 import * as v from "valibot";
-import { KafkaOptions, kafkaOptions } from "../../components/kafka";
+import { CaPhase, KafkaOptions, kafkaOptions } from "../../components/kafka";
 import type { ClusterTarget } from "../../schema/stack";
 
 const KAFKA_DEFAULTS: KafkaOptions = { ...v.parse(kafkaOptions, {}), rack: "zone" };
@@ -15,8 +15,8 @@ const change = (zookeeper: Partial<typeof ZOOKEEPER_DEFAULTS>, kafka: Partial<ty
 
 describe("changes checked against the last deployment (schema/deployed.ts)", () => {
     it("records the namespace, the volumes' size and class and the brokers' chroot", () => {
-        assert.deepEqual(record, { version: 1, namespace: "zk-kafka", zookeeper: { storageSize: "10Gi", sasl: true }, kafka: { storageSize: "20Gi", zookeeperChroot: "/kafka", tls: true, replicas: 3 },
-            cluster: { mode: "gke", controlPlaneEndpoint: "dns" } });
+        assert.deepEqual(record, { version: 1, namespace: "zk-kafka", zookeeper: { storageSize: "10Gi", sasl: true }, kafka: { storageSize: "20Gi", zookeeperChroot: "/kafka", tls: true, replicas: 3,
+            ca: { generation: 1, phase: "complete" } }, cluster: { mode: "gke", controlPlaneEndpoint: "dns" } });
         assert.deepEqual(deployedRecord({ ...live, cluster: gke() }).cluster, { mode: "gke", controlPlaneEndpoint: "dns" }, "the key's default");
         assert.deepEqual(deployedRecord({ ...live, cluster: { mode: "existing", regional: false, existing: {} } }).cluster, { mode: "existing" });
     });
@@ -110,5 +110,35 @@ describe("changes checked against the last deployment (schema/deployed.ts)", () 
         assert.match(changeProblems(record, off)[0], /^zk-kafka-gke:kafka\.tls must stay true, .*got false: see docs\/runbook\.md/);
         assert.deepEqual(changeProblems(undefined, live), [], "a new stack starts with TLS");
         assert.deepEqual(changeProblems({ ...record, kafka: { ...record.kafka, tls: "yes" } }, off), [], "a record it cannot read");
+    });
+
+    it("moves a CA rotation one phase per update, forward or back while the old CA lives, naming the next step", () => {
+        const at = (caGeneration: number, caPhase: CaPhase) => ({ ...live, kafka: { ...KAFKA_DEFAULTS, caGeneration, caPhase } });
+        const from = (g: number, p: CaPhase) => deployedRecord(at(g, p));
+        assert.deepEqual(from(2, "issue").kafka.ca, { generation: 2, phase: "issue" }, "recorded");
+        const allowed: Array<[[number, CaPhase], [number, CaPhase]]> = [
+            [[1, "complete"], [2, "trust"]], [[2, "trust"], [2, "issue"]], [[2, "issue"], [2, "complete"]], [[2, "complete"], [3, "trust"]],
+            [[2, "trust"], [1, "complete"]], [[2, "issue"], [2, "trust"]], [[3, "issue"], [3, "issue"]]];
+        for (const [[g0, p0], [g1, p1]] of allowed) assert.deepEqual(changeProblems(from(g0, p0), at(g1, p1)), [], `${g0} ${p0} -> ${g1} ${p1}`);
+        // A record from before rotations: generation 1, complete.
+        const older = { ...record, kafka: { ...record.kafka, ca: undefined } };
+        assert.deepEqual(changeProblems(older, at(2, "trust")), []);
+        assert.deepEqual(changeProblems(older, at(2, "issue")), [
+            "zk-kafka-gke:kafka.caPhase must move one phase per `pulumi up` from what the brokers run (kafka.caGeneration 1, kafka.caPhase complete), " +
+            "got kafka.caGeneration 2, kafka.caPhase issue: next, kafka.caGeneration 2, kafka.caPhase trust (start a rotation: brokers and clients " +
+            "trust CA 1 and a new CA 2); see docs/runbook.md, \"Renewing the CA\""]);
+        const refused: Array<[[number, CaPhase], [number, CaPhase], string]> = [
+            [[1, "complete"], [2, "complete"], "caPhase"], [[1, "complete"], [3, "trust"], "caGeneration"], [[2, "trust"], [2, "complete"], "caPhase"],
+            [[2, "complete"], [2, "issue"], "caPhase"], [[2, "complete"], [1, "complete"], "caGeneration"], [[2, "issue"], [1, "complete"], "caGeneration"]];
+        for (const [[g0, p0], [g1, p1], key] of refused) {
+            const [problem, ...rest] = changeProblems(from(g0, p0), at(g1, p1));
+            assert.deepEqual(rest, []);
+            assert.match(problem, new RegExp(`^zk-kafka-gke:kafka\\.${key} must move one phase per .*got kafka\\.caGeneration ${g1}, kafka\\.caPhase ${p1}: next, `), `${g0} ${p0} -> ${g1} ${p1}`);
+        }
+        assert.match(changeProblems(from(2, "trust"), at(2, "complete"))[0], /next, kafka\.caGeneration 2, kafka\.caPhase issue \(sign every certificate with CA 2\); or kafka\.caGeneration 1, kafka\.caPhase complete \(roll back/);
+        assert.deepEqual(changeProblems({ ...record, kafka: { ...record.kafka, ca: { generation: 0, phase: "done" } } }, at(5, "issue")), [], "a record it cannot read");
+        const plaintext = { ...live, kafka: { ...KAFKA_DEFAULTS, tls: false } };
+        assert.deepEqual(changeProblems(deployedRecord(plaintext), plaintext).length, 0);
+        assert.equal(deployedRecord(plaintext).kafka.ca, undefined, "no CA without TLS");
     });
 });

@@ -26,13 +26,29 @@ export interface KafkaAccessOptionsInput {
      */
     certificateRenewHours?: number;
     /**
-     * Validity of the CA that signs the brokers' certificates (the one clients trust); changing it replaces the CA: see docs/runbook.md, "Certificates".
+     * Validity of a CA the program makes (a new stack's, or the next one of a CA rotation); changing it leaves the live CA as it is: see docs/runbook.md, "Renewing the CA".
      *
      * Allowed: an integer number of hours from 24 to 876000.
      *
      * @default 87600
      */
     caHours?: number;
+    /**
+     * Which CA the brokers' certificates move to: raise it by one with kafka.caPhase trust to start a CA rotation (docs/runbook.md, "Renewing the CA").
+     *
+     * Allowed: an integer from 1 to 1000000.
+     *
+     * @default 1
+     */
+    caGeneration?: number;
+    /**
+     * Where the rotation to kafka.caGeneration is, one `pulumi up` each: trust (every broker and client trusts the old and the new CA), issue (the certificates are signed by the new CA), complete (the old CA is trusted no more and deleted).
+     *
+     * Allowed: one of trust, issue, complete.
+     *
+     * @default "complete"
+     */
+    caPhase?: "trust" | "issue" | "complete";
     /**
      * Raise it to give every broker a new key and certificate now (same CA): the brokers roll one at a time.
      *

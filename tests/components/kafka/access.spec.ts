@@ -140,6 +140,9 @@ describe("KafkaAccess (users, ACLs, the kafka-access Job)", () => {
         [{ "kafka.acls": [{ user: "demo", topic: "bad name", operations: ["Read"] }] }, "kafka.acls[0].topic"],
         [{ "kafka.certificateHours": 500 }, "kafka.certificateHours"],
         [{ "kafka.certificateHours": 2000, "kafka.caHours": 1000 }, "kafka.caHours"],
+        [{ "kafka.caPhase": "trust" }, "kafka.caPhase"],
+        [{ "kafka.caGeneration": 2, "kafka.caPhase": "done" }, "kafka.caPhase"],
+        [{ "kafka.caGeneration": 0 }, "kafka.caGeneration"],
         [{ "kafka.tls": false, "kafka.acls": [] }, "kafka.users"],
     ]);
 

@@ -85,6 +85,38 @@ describe("KafkaPki (the brokers' CA and certificates)", () => {
         assert.notEqual(checksum(rotated), checksum(defaults), "new certificates change the pod template: the brokers roll (the safe roll)");
         assert.equal(checksum(await render()), checksum(defaults), "and only then");
     });
+
+    it("a CA rotation, phase by phase: the new CA beside the old, trusted by all before it signs, the old one dropped last; each phase rolls the brokers", async () => {
+        // The offline render's PEMs say which resource they come from (tools/mock-state.ts).
+        const origin = (pem: string) => [...pem.matchAll(/-----BEGIN CERTIFICATE-----\n(.*)\n/g)].map((m) => Buffer.from(m[1], "base64").toString().replace(/^offline /, ""));
+        const phases: Array<[number, string, string[], string, string]> = [
+            [1, "complete", ["kafka-pki-ca"], "kafka-pki-ca", ""],
+            [2, "trust", ["kafka-pki-ca", "kafka-pki-ca2"], "kafka-pki-ca", ""],
+            [2, "issue", ["kafka-pki-ca", "kafka-pki-ca2"], "kafka-pki-ca2", "-ca2"],
+            [2, "complete", ["kafka-pki-ca2"], "kafka-pki-ca2", "-ca2"],
+            [3, "trust", ["kafka-pki-ca2", "kafka-pki-ca3"], "kafka-pki-ca2", "-ca2"],
+        ];
+        const checksums: string[] = [];
+        for (const [caGeneration, caPhase, trusted, signer, suffix] of phases) {
+            const s = caGeneration === 1 ? defaults : await render({ "kafka.caGeneration": caGeneration, "kafka.caPhase": caPhase });
+            const what = `generation ${caGeneration}, ${caPhase}`;
+            const cas = tlsResources(s, "selfSignedCert:SelfSignedCert");
+            assert.deepEqual(cas.map((c) => c.name), trusted, what);
+            assert.deepEqual(cas.map((c) => (c.props.subject as { commonName: string }).commonName),
+                trusted.map((n) => `zk-kafka-gke Kafka CA${n === "kafka-pki-ca" ? "" : ` ${n.slice(-1)}`}`), `${what}: a subject of its own for each CA`);
+            assert.deepEqual(origin(s.outputs.kafkaTrustBundle as string), trusted, `${what}: what clients outside the cluster trust`);
+            const certs = tlsResources(s, "locallySignedCert:LocallySignedCert");
+            assert.deepEqual(certs.map((c) => c.name).sort(), ["kafka-pki-admin", "kafka-pki-kafka-0", "kafka-pki-kafka-1", "kafka-pki-kafka-2"]
+                .map((n) => `${n}-cert${suffix}`), what);
+            assert.ok(certs.every((c) => origin(c.props.caCertPem as string)[0] === signer), `${what}: signed by ${signer}`);
+            checksums.push(checksum(s));
+        }
+        assert.equal(new Set(checksums).size, phases.length, "every phase changes what the brokers trust or present: each rolls them");
+        // A lifetime change applies to the next CA: the live one keeps its name (and ignoreChanges keeps it from being replaced).
+        const longer = await render({ "kafka.caHours": 100000 });
+        assert.deepEqual(tlsResources(longer, "selfSignedCert:SelfSignedCert").map((c) => [c.name, c.props.validityPeriodHours]), [["kafka-pki-ca", 100000]]);
+        assert.equal(checksum(longer), checksum(defaults), "and rolls nothing");
+    });
 });
 
 /**

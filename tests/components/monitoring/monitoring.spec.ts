@@ -64,7 +64,8 @@ describe("Monitoring: metrics, alerts and the dashboard", () => {
         const s = await render({ "monitoring.notificationChannels": [channel] });
         const policies = ofType(s, "gcp:monitoring/alertPolicy:AlertPolicy");
         assert.deepEqual(policies.map((p) => p.conditions[0].conditionPrometheusQueryLanguage.alertRule).sort(), [
-            "DataVolumeFilling", "KafkaActiveControllerCount", "KafkaBrokerDown", "KafkaOfflinePartitions", "KafkaUnderMinIsrPartitions",
+            "DataVolumeFilling", "KafkaActiveControllerCount", "KafkaBrokerDown", "KafkaCaRotationDue", "KafkaCertificateExpiring",
+            "KafkaCertificateRenewalOverdue", "KafkaOfflinePartitions", "KafkaUnderMinIsrPartitions",
             "KafkaUnderReplicatedPartitions", "NodeExporterDown", "ZooKeeperNoLeader", "ZooKeeperServerDown"]);
         const runbook = fs.readFileSync(path.join(PROJECT_ROOT, "docs", "runbook.md"), "utf8").toLowerCase();
         for (const p of policies) {
@@ -79,6 +80,23 @@ describe("Monitoring: metrics, alerts and the dashboard", () => {
         assert.equal(underRep.conditions[0].conditionPrometheusQueryLanguage.duration, "600s", "under-replicated for 10 minutes");
         const dashboard = JSON.parse(ofType(s, "gcp:monitoring/dashboard:Dashboard")[0].dashboardJson);
         assert.equal(dashboard.mosaicLayout.tiles.length, 10);
+    });
+
+    it("the certificate alerts name every certificate the stack made, the CA and the users' included, at its end; valid PromQL carried by the brokers' up", async () => {
+        const s = await render({ "kafka.users": [{ name: "certapp", namespace: "apps", authentication: "tls" }, { name: "app", namespace: "apps" }], "kafka.acls": [] });
+        const query = (alert: string) => ofType(s, "gcp:monitoring/alertPolicy:AlertPolicy")
+            .find((p) => p.conditions[0].conditionPrometheusQueryLanguage.alertRule === alert)!.conditions[0].conditionPrometheusQueryLanguage.query as string;
+        const named = (q: string) => [...q.matchAll(/"certificate", "([^"]+)"/g)].map((m) => m[1]).sort();
+        const leaves = ["kafka-pki-admin", "kafka-pki-kafka-0", "kafka-pki-kafka-1", "kafka-pki-kafka-2", "kafka-user-certapp"];
+        assert.deepEqual(named(query("KafkaCertificateRenewalOverdue")), leaves);
+        assert.deepEqual(named(query("KafkaCaRotationDue")), ["kafka-pki-ca"]);
+        assert.deepEqual(named(query("KafkaCertificateExpiring")), ["kafka-pki-ca", ...leaves].sort());
+        // The offline render's certificates end 2036-12-01 (tools/mock-state.ts); half of the 720-hour window is 1296000 s.
+        assert.match(query("KafkaCertificateRenewalOverdue"), new RegExp(`\\+ ${Date.parse("2036-12-01T00:00:00Z") / 1000}, "certificate", "kafka-pki-admin", "", ""\\) - time\\(\\) < 1296000\\)`));
+        for (const alert of ["KafkaCertificateRenewalOverdue", "KafkaCaRotationDue", "KafkaCertificateExpiring"]) assert.deepEqual(metricNames(query(alert)), ["up"], alert);
+        const existing = await render({ "cluster.mode": "existing", "kafka.metrics": true, "monitoring.prometheusOperator": true });
+        const rules = find<Props>(existing, "PrometheusRule", "zk-kafka-alerts").spec.groups[0].rules as Props[];
+        assert.ok(rules.some((r) => r.alert === "KafkaCaRotationDue" && /kafka-pki-ca/.test(r.expr)), "in the PrometheusRule too");
     });
 
     it("every query of the alerts and the dashboard is valid PromQL (the Prometheus grammar)", () => {

@@ -72,7 +72,7 @@ const KAFKA_CHANGES: { [K in keyof KafkaOptions]-?: KafkaOptions[K] } = {
     replicas: 5, image: "docker.io/apache/kafka:3.9.1", updatePartition: 1, storageSize: "40Gi", storageClass: "premium-rwo", heap: "768m",
     cpu: "1", memory: "3Gi", defaultReplicationFactor: 3, minInsyncReplicas: 1, autoCreateTopics: true, zookeeperChroot: "/k", numPartitions: 6,
     logRetentionHours: 24, allowedClients: [{ namespaceSelector: { team: "x" } }], rack: "none", metrics: true, metricsPerTopic: true, zookeeperAcl: "open",
-    plaintextReason: "a test of every key", tls: false, certificateHours: 2000, certificateRenewHours: 100, caHours: 20000, certificateGeneration: 2,
+    plaintextReason: "a test of every key", tls: false, certificateHours: 2000, certificateRenewHours: 100, caHours: 20000, certificateGeneration: 2, caGeneration: 2, caPhase: "issue",
     users: [{ name: "app", namespace: "apps", authentication: "tls" }], acls: [{ user: "app", topic: "t", pattern: "prefixed", operations: ["Read"] }],
     emptiedBrokers: [5, 6], accessReconcileSchedule: "0 * * * *",
 };
