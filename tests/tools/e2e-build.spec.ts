@@ -9,7 +9,7 @@ describe("npm run e2e:build: versions pinned once, in the wrapper modules", () =
     const goMod = fs.readFileSync(path.join(PROJECT_ROOT, "tools", "e2e", "go", "kube", "go.mod"), "utf8");
 
     it("reads each binary's version from its wrapper's go.mod, and keys the cache by it, outside the clone", () => {
-        assert.deepEqual(BINARIES.map((b) => `${b.name} ${pinnedVersion(b)}`), ["kube v1.36.3", "etcd v3.6.17", "kwok v0.8.0"]);
+        assert.deepEqual(BINARIES.map((b) => `${b.name} ${pinnedVersion(b)}`), ["kube v1.36.3", "etcd v3.6.17", "kwok v0.8.0", "promtool v0.316.0"]);
         assert.ok(!path.relative(PROJECT_ROOT, cacheRoot()).match(/^[^.]/), `the cache ${cacheRoot()} is not inside the clone`);
     });
 

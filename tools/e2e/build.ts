@@ -46,6 +46,8 @@ export const BINARIES: GoBinary[] = [
             ...["pod-create", "pod-init-container-running", "pod-init-container-completed", "pod-ready", "pod-complete"]
                 .map((s) => `kustomize/stage/pod/general/${s}.yaml`)],
     },
+    // Not the control plane's: Prometheus's own rule engine, for the alert rules' tests (promtool test rules).
+    { name: "promtool", module: "github.com/prometheus/prometheus", pkg: "github.com/prometheus/prometheus/cmd/promtool" },
 ];
 
 /** The cache's root: $XDG_CACHE_HOME or ~/.cache, then zk-kafka-gke/e2e. */
