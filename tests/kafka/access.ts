@@ -70,14 +70,17 @@ async function refusal(kafka: Kafka): Promise<string> {
 }
 
 /**
- * A rotation as `pulumi up` makes it (kafka.certificateGeneration + 1): new keys and certificates
- * from the same CA in the kafka-tls Secret, which the kubelet puts in the pods' volumes; the
- * changed pod template then rolls the brokers (the caller's roll).
+ * What `pulumi up` of `stack` (a render after a rotation: kafka.certificateGeneration + 1, or a CA
+ * rotation's next phase) does to the TLS material: the resources it keeps stay, the others are
+ * minted (mintPki), and the kafka-tls Secret's files (ca.crt, each broker's key and certificate)
+ * change in the pods' volumes as the kubelet updates them; the changed pod template then rolls
+ * the brokers (the caller's roll).
  */
-export function rotateCertificates(stack: RenderedStack, local: LocalKafka, pki: MintedPki, dir: string): MintedPki {
-    const rotated = mintPki(stack, dir, pki.ca);
+export function rotateCertificates(stack: RenderedStack, local: LocalKafka, previous: MintedPki, dir: string): MintedPki {
+    const rotated = mintPki(stack, dir, previous);
     for (const b of local.brokers) {
         const leaf = rotated.leaves[`kafka-pki-${b.hostname}`];
+        b.updateSecretFile("tls", "ca.crt", rotated.trusted);
         b.updateSecretFile("tls", `${b.hostname}.key`, leaf.key);
         b.updateSecretFile("tls", `${b.hostname}.crt`, leaf.cert);
     }

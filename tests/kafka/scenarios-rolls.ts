@@ -6,6 +6,7 @@ import { IsrSampler, LoadProducer, followerThrottle } from "./load";
 import { readyAsKubelet, rollAsController } from "../servers/rollout";
 import { fingerprint, rotateCertificates, servedCertificate } from "./access";
 import * as path from "path";
+import { render } from "../harness/render";
 import { KafkaSuite, TOPIC, LOAD, LOAD_MBPS, LOAD_MBPS_FLOOR, sleep } from "./suite";
 
 /** Rolls as the StatefulSet controller paces them: a certificate rotation under load, a broker that cannot catch up, a broker down. */
@@ -13,7 +14,9 @@ export function rollScenarios(s: KafkaSuite): void {
     it("4. a certificate rotation rolls the brokers as the StatefulSet controller does, under >= 10 MB/s of acks=all load: no partition below min ISR, no write refused or lost", async () => {
         // New keys and certificates from the same CA in the kafka-tls Secret (certificateGeneration + 1),
         // which the kubelet puts in the pods' volume; the changed pod template rolls them.
-        const rotated = rotateCertificates(s.stack, s.kafka, s.pki, path.join(s.ensemble.root, "pki-rotated"));
+        const next = await render({ ...s.config, "kafka.certificateGeneration": 2 });
+        const rotated = rotateCertificates(next, s.kafka, s.pki, path.join(s.ensemble.root, "pki-rotated"));
+        assert.ok(Object.keys(rotated.leaves).every((leaf) => rotated.leaves[leaf] !== s.pki.leaves[leaf]) && rotated.ca === s.pki.ca, "new leaves, the same CA");
         await s.admin.createTopics({ topics: [{ topic: LOAD, numPartitions: 6, replicationFactor: 3 }], waitForLeaders: true });
         const loop = await WriteLoop.start(s.kc, TOPIC, s.ledger);
         await loop.progress(100);
