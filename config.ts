@@ -1,5 +1,6 @@
 import * as pulumi from "@pulumi/pulumi";
-import { ConfigError, PROJECT } from "./schema/errors";
+import { ConfigError, PROJECT, keyName, suggestion } from "./schema/errors";
+import { jmxExporterJar } from "./components/kafka";
 import { GcpRaw, StackConfig, parseStackConfig } from "./schema/stack";
 import { DEPLOYED_OUTPUT, changeProblems } from "./schema/deployed";
 
@@ -18,7 +19,11 @@ export function loadConfig(): StackConfig {
     for (const [fullKey, value] of Object.entries(pulumi.runtime.allConfig())) {
         const [namespace, key] = splitKey(fullKey);
         if (namespace === "gcp" && (key === "project" || key === "zone" || key === "region")) gcp[key] = value;
-        if (namespace !== PROJECT) continue;
+        if (namespace !== PROJECT) {
+            const stray = strayKey(namespace, key);
+            if (stray) problems.push(stray);
+            continue;
+        }
         try {
             raw[key] = parseValue(value);
         } catch {
@@ -28,7 +33,24 @@ export function loadConfig(): StackConfig {
     if (problems.length > 0) throw new ConfigError(problems);
     const config = parseStackConfig(raw, gcp, pulumi.getStack());
     for (const warning of config.warnings) pulumi.log.warn(warning);
+    const missing = missingFiles(config);
+    if (missing.length > 0) throw new ConfigError(missing);
     return config;
+}
+
+/**
+ * What the config needs from this checkout, checked before any resource is registered: a file
+ * read later, inside an Output, would fail where the engine cannot report it (the program would
+ * wait on promises that never settle). The JMX agent jar comes from Maven Central at `npm ci`.
+ */
+export function missingFiles(config: Pick<StackConfig, "kafka">, agentJar: () => unknown = jmxExporterJar): string[] {
+    if (!config.kafka.metrics) return [];
+    try {
+        agentJar();
+        return [];
+    } catch (e) {
+        return [`${keyName("kafka", ["metrics"])} must be false without the JMX exporter agent it loads: ${(e as Error).message}, got true`];
+    }
 }
 
 /**
@@ -43,6 +65,30 @@ export async function checkAgainstDeployed(config: StackConfig): Promise<void> {
     const self = new pulumi.StackReference("deployed", { name: `${pulumi.getOrganization()}/${pulumi.getProject()}/${pulumi.getStack()}` });
     const problems = changeProblems((await self.getOutputDetails(DEPLOYED_OUTPUT)).value, config);
     if (problems.length > 0) throw new ConfigError(problems);
+}
+
+/**
+ * A key the program would silently ignore although it was meant for it: one in a namespace that
+ * is a near miss of the project's (`zk-kafka:zookeeper`), or a gcp key the Google provider does
+ * not have (`gcp:zonee`; the program reads gcp:project, gcp:zone and gcp:region).
+ */
+export function strayKey(namespace: string, key: string): string | undefined {
+    if (namespace === "gcp") {
+        if (["project", "zone", "region"].includes(key)) return undefined;
+        const known = gcpProviderKeys();
+        if (known.includes(key)) return undefined;
+        const guess = suggestion(key, ["project", "zone", "region", ...known]);
+        return `gcp:${key} is not a setting of the Google provider${guess ? `; did you mean gcp:${guess}?` : ""} (this program reads gcp:project, gcp:zone and gcp:region)`;
+    }
+    const near = PROJECT.startsWith(namespace) || namespace.startsWith(PROJECT) || suggestion(namespace, [PROJECT]) !== undefined;
+    return near && namespace.length >= 3 ? `${namespace}:${key} is in no namespace this program reads; did you mean ${PROJECT}:${key}? (every key of this program is ${PROJECT}:<key>)` : undefined;
+}
+
+// Every config key of @pulumi/gcp (its config module has a getter per key), loaded only when a
+// gcp key other than the three the program reads appears.
+function gcpProviderKeys(): string[] {
+    // eslint-disable-next-line @typescript-eslint/no-require-imports -- loaded lazily: a valid stack never needs it
+    return Object.keys(require("@pulumi/gcp/config") as Record<string, unknown>);
 }
 
 function splitKey(fullKey: string): [string, string] {

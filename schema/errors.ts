@@ -31,8 +31,11 @@ function valueAt(raw: unknown, path: ReadonlyArray<PropertyKey>): unknown {
     return v;
 }
 
+/** A value as an error shows it: JSON, cut after 200 characters (a pasted file would fill the screen). */
 export function describeValue(v: unknown): string {
-    return v === undefined ? "nothing" : JSON.stringify(v);
+    if (v === undefined) return "nothing";
+    const text = JSON.stringify(v);
+    return text.length > 200 ? `${text.slice(0, 200)}… (${text.length} characters)` : text;
 }
 
 /**
@@ -68,18 +71,37 @@ function describeIssue(section: string, raw: unknown, issue: v.BaseIssue<unknown
     const effective = issue.type === "raw_check" ? issue.input : undefined;
     const got = given === undefined && effective !== undefined
         ? `${describeValue(effective)} (the default)`
-        : describeValue(given);
+        : wrongType(issue, given) ?? describeValue(given);
     return [`${keyName(section, path)} ${issue.message}, got ${got}`];
 }
 
-type SchemaNode = { wrapped?: SchemaNode; entries?: Record<string, SchemaNode>; item?: SchemaNode };
+/**
+ * A value of the other JSON type than the key takes, said so with the way to write it: YAML and
+ * `pulumi config set --path` store `5` as a number and `"5"` as a string, which look alike.
+ */
+function wrongType(issue: v.BaseIssue<unknown>, given: unknown): string | undefined {
+    if (issue.kind !== "schema") return undefined;
+    if (typeof given === "string" && issue.expected === "number" && /^-?\d+(\.\d+)?$/.test(given.trim())) {
+        return `the string ${JSON.stringify(given)} (write the number without quotes)`;
+    }
+    if (typeof given === "string" && issue.expected === "boolean" && ["true", "false"].includes(given.trim())) {
+        return `the string ${JSON.stringify(given)} (write ${given.trim()} without quotes)`;
+    }
+    if ((typeof given === "number" || typeof given === "boolean") && issue.expected === "string") {
+        return `the ${typeof given} ${JSON.stringify(given)} (quote it: "${String(given)}")`;
+    }
+    return undefined;
+}
+
+type SchemaNode = { wrapped?: SchemaNode; entries?: Record<string, SchemaNode>; item?: SchemaNode; value?: SchemaNode };
 
 /** The schema at `path` (through optional, array and pipe wrappers). */
-function schemaAt(schema: Schema, path: ReadonlyArray<PropertyKey>): SchemaNode | undefined {
+export function schemaAt(schema: Schema, path: ReadonlyArray<PropertyKey>): SchemaNode | undefined {
     // A pipe carries its first schema's properties, so only optional wrappers need unwrapping.
     const unwrap = (s: SchemaNode | undefined): SchemaNode | undefined => s?.wrapped ? unwrap(s.wrapped) : s;
     let s = unwrap(schema as SchemaNode);
-    for (const p of path) s = unwrap(typeof p === "number" ? s?.item : s?.entries?.[String(p)]);
+    // A record (a label map) has no entries, one schema for every value.
+    for (const p of path) s = unwrap(typeof p === "number" ? s?.item : s?.entries?.[String(p)] ?? s?.value);
     return s;
 }
 

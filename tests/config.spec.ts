@@ -3,8 +3,10 @@ import * as fs from "fs";
 import * as path from "path";
 import * as pulumi from "@pulumi/pulumi";
 import * as YAML from "yaml";
-import { rejection } from "./harness/render";
+import { rejection, render } from "./harness/render";
+import { parseValue } from "../tools/stack-config";
 import { KNOWN_KEYS, parseStackConfig } from "../schema/stack";
+import { missingFiles, strayKey } from "../config";
 import { PROJECT_ROOT } from "../tools/runtime";
 
 const GCP = { project: "my-project", zone: "europe-west1-b" };
@@ -98,5 +100,49 @@ describe("stack config", () => {
             assert.ok(["string", "integer", "boolean", "array"].includes(decl.type), `${key} has a type Pulumi accepts`);
             assert.deepEqual(decl.default, defaults[key], `${key}'s default matches the schema's`);
         }
+    });
+
+    it("needs the JMX agent jar before anything is registered, naming kafka.metrics and the file, and not without metrics (#34.1)", async () => {
+        const parsed = parseStackConfig({}, GCP);
+        const missing = () => {
+            throw new Error("components/kafka/files/jmx_prometheus_javaagent-0.20.0.jar is missing (npm ci fetches it from Maven Central; run npm run fetch-agent where Maven Central is reachable)");
+        };
+        assert.deepEqual(missingFiles(parsed, missing), ["zk-kafka-gke:kafka.metrics must be false without the JMX exporter agent it loads: " +
+            "components/kafka/files/jmx_prometheus_javaagent-0.20.0.jar is missing (npm ci fetches it from Maven Central; run npm run fetch-agent where Maven Central is reachable), got true"]);
+        assert.deepEqual(missingFiles({ kafka: { ...parsed.kafka, metrics: false } }, missing), []);
+        assert.deepEqual(missingFiles(parsed), [], "this checkout has it");
+    });
+
+    it("takes what pulumi config set --path stores: a number for a quantity, as Kubernetes does; the wrong JSON type named, with how to write it (#34.2)", async () => {
+        const s = await render({ "zookeeper.cpu": 1, "kafka.cpu": 1, "cluster.machineType": "e2-standard-4", "nodeExporter.cpu": "0.1" });
+        const requests = (name: string) => (s.objects.find((o) => o.kind === "StatefulSet" && o.metadata.name === name) as unknown as
+            { spec: { template: { spec: { containers: Array<{ resources: { requests: Record<string, string> } }> } } } }).spec.template.spec.containers[0].resources.requests;
+        assert.deepEqual([requests("zk").cpu, requests("kafka").cpu], ["1", "1"], "kept as the quantity's text");
+        assert.match(await rejection({ "zookeeper.replicas": "5" }), /^zk-kafka-gke:zookeeper\.replicas must be an odd integer >= 3 .*, got the string "5" \(write the number without quotes\)$/m);
+        assert.match(await rejection({ "kafka.metrics": "true" }), /^zk-kafka-gke:kafka\.metrics must be true or false, got the string "true" \(write true without quotes\)$/m);
+        assert.match(await rejection({ "kafka.heap": 512 }), /^zk-kafka-gke:kafka\.heap must be .*, got the number 512 \(quote it: "512"\)$/m);
+        assert.match(await rejection({ "kafka.storageSize": "100000000Ti" }), /^zk-kafka-gke:kafka\.storageSize must be a Kubernetes quantity from 1Gi to 64Ti .*, got "100000000Ti"$/m);
+    });
+
+    it("--set stores values as pulumi config set --path does (pulumi's adjustObjectValue)", () => {
+        assert.deepEqual(["true", "false", "5", "-3", "+7", "0", "0123", "0.5", "750m", "1e3", "[1]", "{\"a\":1}", "\"5\"", "x"].map(parseValue),
+            [true, false, 5, -3, 7, 0, "0123", "0.5", "750m", "1e3", [1], { a: 1 }, "5", "x"]);
+    });
+
+    it("refuses a key meant for the program in a near-miss namespace, and a gcp key the provider does not have, with did you mean (#34.3)", async () => {
+        assert.match(await rejection({ "zk-kafka:zookeeper": { replicas: 5 } }),
+            /^zk-kafka:zookeeper is in no namespace this program reads; did you mean zk-kafka-gke:zookeeper\?/m);
+        assert.match(await rejection({ "zkkafka-gke:namespace": "x" }), /did you mean zk-kafka-gke:namespace\?/);
+        assert.match(await rejection({ "gcp:zonee": "europe-west1-b" }), /^gcp:zonee is not a setting of the Google provider; did you mean gcp:zone\? \(this program reads gcp:project, gcp:zone and gcp:region\)$/m);
+        // The provider's own settings, and other namespaces, pass.
+        assert.equal(strayKey("gcp", "impersonateServiceAccount"), undefined);
+        assert.equal(strayKey("gcp", "project"), undefined);
+        assert.equal(strayKey("kubernetes", "context"), undefined);
+        assert.equal(strayKey("pulumi", "tags"), undefined);
+    });
+
+    it("shows a long value cut, with its length: a pasted file does not fill the screen", async () => {
+        const message = await rejection({ "kafka.image": "x".repeat(5000) });
+        assert.match(message, /^zk-kafka-gke:kafka\.image must be .*, got "x{199}… \(5002 characters\)$/m);
     });
 });

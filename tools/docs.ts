@@ -12,6 +12,7 @@ import { DASHBOARD_SVG, dashboardSvg } from "./dashboard-picture";
 import { configReference, stackConfigJsonSchema } from "./config-docs";
 import { POLICY_NAMES_FILE, policyNamesText } from "./policy-names";
 import { PROJECT_ROOT } from "./runtime";
+import { CliIo, runAsMain } from "./cli/io";
 
 export const CONFIG_DOC = path.join(PROJECT_ROOT, "docs", "configuration.md");
 export const JSON_SCHEMA = path.join(PROJECT_ROOT, "schema", "stack-config.schema.json");
@@ -31,17 +32,27 @@ export function jsonSchemaText(): string {
     return `${JSON.stringify(stackConfigJsonSchema(), null, 2)}\n`;
 }
 
-if (require.main === module) {
+const USAGE = `usage: npm run docs
+  regenerates docs/configuration.md's reference, schema/stack-config.schema.json, docs/dashboard.svg,
+  components/*/generated/ and policy/lib/program-annotations.ts from the config definitions; takes no arguments`;
+
+/** The CLI: writes every generated file, or, given any argument (--help included), writes nothing. */
+export async function run(argv: string[], io: CliIo): Promise<number> {
+    if (argv.length > 0) {
+        const help = argv.every((a) => a === "--help" || a === "-h");
+        if (help) io.out(USAGE);
+        else io.err(`error: npm run docs takes no arguments, got ${argv.join(" ")}\n${USAGE}`);
+        return help ? 0 : 1;
+    }
     fs.writeFileSync(CONFIG_DOC, withReference(fs.readFileSync(CONFIG_DOC, "utf8")));
     fs.writeFileSync(JSON_SCHEMA, jsonSchemaText());
     fs.writeFileSync(DASHBOARD_SVG, dashboardSvg());
     fs.writeFileSync(POLICY_NAMES_FILE, policyNamesText());
-    argsTypeFiles().then((files) => {
-        for (const [file, text] of files) fs.writeFileSync(file, text);
-        const written = [CONFIG_DOC, JSON_SCHEMA, DASHBOARD_SVG, POLICY_NAMES_FILE, ...files.keys()].map((f) => path.relative(process.cwd(), f));
-        console.log(`Wrote ${written.join(", ")}`);
-    }, (e: unknown) => {
-        console.error(e);
-        process.exitCode = 1;
-    });
+    const files = await argsTypeFiles();
+    for (const [file, text] of files) fs.writeFileSync(file, text);
+    const written = [CONFIG_DOC, JSON_SCHEMA, DASHBOARD_SVG, POLICY_NAMES_FILE, ...files.keys()].map((f) => path.relative(process.cwd(), f));
+    io.out(`Wrote ${written.join(", ")}`);
+    return 0;
 }
+
+if (require.main === module) runAsMain(run);

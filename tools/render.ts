@@ -37,7 +37,7 @@ function parseArgs(argv: string[]): Options {
         });
         return { stack: values.stack, out: values.out, sets: values.set, deployed: values.deployed, help: values.help };
     } catch (e) {
-        throw new StackConfigError(`${(e as Error).message}\n${USAGE}`);
+        throw new StackConfigError(`${(e as Error).message} (npm run render -- --help lists the options)`);
     }
 }
 
@@ -60,6 +60,29 @@ function outputDir(dir: string): string {
         })();
     if (problem) throw new StackConfigError(`--out ${dir} must be a directory this user can write, got: ${problem}`);
     return dir;
+}
+
+/**
+ * Creates --out level by level (not mkdir -p: on a file system that refuses new directories
+ * with ENOENT, as /proc does, Node's recursive mkdir retries for ever) and writes the files; a
+ * refusal is one line naming the path.
+ */
+function writeOut(dir: string, files: Record<string, string>): void {
+    const missing: string[] = [];
+    for (let d = dir; !fs.existsSync(d); d = path.dirname(d)) missing.unshift(d);
+    let current = dir;
+    try {
+        for (const d of missing) {
+            current = d;
+            fs.mkdirSync(d);
+        }
+        for (const [name, text] of Object.entries(files)) {
+            current = path.join(dir, name);
+            fs.writeFileSync(current, text);
+        }
+    } catch (e) {
+        throw new StackConfigError(`--out ${dir} must be a directory this user can write, got: ${current}: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`);
+    }
 }
 
 /** The stack's last outputs from a `pulumi stack output --json` file; a bad file is a usage error naming it. */
@@ -97,9 +120,10 @@ async function render(argv: string[], io: CliIo): Promise<number> {
     }
     const out = outputDir(path.resolve(PROJECT_ROOT, options.out));
     const rendered = await renderStack(options.stack, options.sets, readDeployed(options.deployed));
-    fs.mkdirSync(out, { recursive: true });
-    fs.writeFileSync(path.join(out, "manifests.yaml"), rendered.manifestsYaml);
-    fs.writeFileSync(path.join(out, "resources.json"), JSON.stringify(rendered.resources.map(({ registeredAtMs: _at, ...r }) => r), null, 2) + "\n");
+    writeOut(out, {
+        "manifests.yaml": rendered.manifestsYaml,
+        "resources.json": JSON.stringify(rendered.resources.map(({ registeredAtMs: _at, ...r }) => r), null, 2) + "\n",
+    });
 
     const counts = new Map<string, number>();
     for (const r of rendered.resources) counts.set(r.type, (counts.get(r.type) ?? 0) + 1);
@@ -111,7 +135,8 @@ async function render(argv: string[], io: CliIo): Promise<number> {
         io.out(`  ${key}: ${rendered.secretOutputs.includes(key) ? "[secret]" : JSON.stringify(value)}`);
     }
     io.out(`Critical path of a fresh pulumi up (what it must wait on, one after another):\n    ${describePath(criticalPath(rendered.resources))}`);
-    io.out(`Wrote ${path.relative(process.cwd(), out) || "."}/manifests.yaml and resources.json`);
+    const dir = path.relative(process.cwd(), out) || ".";
+    io.out(`Wrote ${dir}/manifests.yaml and ${dir}/resources.json`);
     return 0;
 }
 

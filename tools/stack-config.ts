@@ -34,7 +34,10 @@ export function readProgramConfig(root: string, stack: string, sets: string[] = 
     }
 
     const stackFile = path.join(root, `Pulumi.${stack}.yaml`);
-    if (!fs.existsSync(stackFile)) throw new StackConfigError(`${stackFile} does not exist: no stack named ${stack}`);
+    if (!fs.existsSync(stackFile)) {
+        const stacks = fs.readdirSync(root).map((f) => /^Pulumi\.(.+)\.yaml$/.exec(f)?.[1]).filter((n): n is string => n !== undefined).sort();
+        throw new StackConfigError(`--stack must name a stack of this project (${stacks.join(", ")}), got ${stack}: ${stackFile} does not exist`);
+    }
     const stackConfig = (readYaml(stackFile) as { config?: unknown } | null)?.config ?? {};
     if (typeof stackConfig !== "object" || Array.isArray(stackConfig)) {
         throw new StackConfigError(`${stackFile}: config must be a map of keys to values`);
@@ -66,7 +69,12 @@ function readYaml(file: string): unknown {
         throw new StackConfigError(`${file} cannot be read: ${(e as Error).message}`);
     }
     const doc = YAML.parseDocument(text);
-    if (doc.errors.length > 0) throw new StackConfigError(`${file} is not valid YAML: ${doc.errors[0].message}`);
+    if (doc.errors.length > 0) {
+        // The parser's message spans lines (a caret drawing): its first line and the position.
+        const e = doc.errors[0];
+        const at = e.linePos?.[0] ? ` (line ${e.linePos[0].line}, column ${e.linePos[0].col})` : "";
+        throw new StackConfigError(`${file} is not valid YAML${at}: ${e.message.split("\n")[0].replace(/ at line \d+, column \d+:?$/, "")}`);
+    }
     return doc.toJS();
 }
 
@@ -93,13 +101,23 @@ function setPath(target: unknown, rest: Array<string | number>, value: unknown):
     return container;
 }
 
-/** A value is JSON when it parses as JSON (numbers, booleans, objects), else a string. */
-function parseValue(text: string): unknown {
-    try {
-        return JSON.parse(text);
-    } catch {
-        return text;
+/**
+ * A value as `pulumi config set --path` stores it (pulumi pkg/resource/config/map.go,
+ * adjustObjectValue): true and false as booleans, a decimal integer without a leading zero as a
+ * number, anything else (0.5, 0123, 750m) as the text itself. Beyond the CLI, for a structured
+ * value in one --set: JSON objects, arrays and quoted strings ("5", the string) are parsed.
+ */
+export function parseValue(text: string): unknown {
+    if (text === "true" || text === "false") return text === "true";
+    if (/^[+-]?\d+$/.test(text) && !(text.length > 1 && text.startsWith("0"))) return Number(text);
+    if (/^[[{"]/.test(text)) {
+        try {
+            return JSON.parse(text);
+        } catch {
+            return text;
+        }
     }
+    return text;
 }
 
 function stripSecrets(value: unknown): { plain: unknown; secret: boolean } {

@@ -29,7 +29,7 @@ export function jmxExporterJar(): Buffer {
     if (verified) return verified;
     const file = path.join(__dirname, "files", JMX_EXPORTER.file);
     if (!fs.existsSync(file)) {
-        throw new Error(`components/kafka/files/${JMX_EXPORTER.file} is missing: run npm run fetch-agent (Maven Central; npm ci runs it), or set kafka.metrics false`);
+        throw new Error(`components/kafka/files/${JMX_EXPORTER.file} is missing (npm ci fetches it from Maven Central; run npm run fetch-agent where Maven Central is reachable)`);
     }
     const jar = fs.readFileSync(file);
     const digest = crypto.createHash("sha256").update(jar).digest("hex");

@@ -30,7 +30,7 @@ export const kafkaOptions = v.pipe(strictSection({
         { description: "A Kafka 3.9.x image (the last line with ZooKeeper mode) with bash and bin/kafka-server-start.sh under /opt/kafka, running as uid 1000" }),
     updatePartition: withDefault(field.int("must be an integer within 0..kafka.replicas", { min: 0 }), 0,
         { description: "RollingUpdate partition: only brokers with an ordinal >= this get a new revision. Stage: = replicas; canary: = replicas - 1; done: 0" }),
-    storageSize: withDefault(field.quantity("must be a Kubernetes quantity of at least 1Gi, e.g. 20Gi", (size) => size >= 2 ** 30), "20Gi",
+    storageSize: withDefault(field.quantity("must be a Kubernetes quantity from 1Gi to 64Ti (the largest persistent disk), e.g. 20Gi", (size) => size >= 2 ** 30 && size <= 2 ** 46), "20Gi",
         { description: "Size of each broker's datadir volume (log.dirs). Raising it grows every existing volume in place, no pod restarted; it cannot shrink (refused at preview)" }),
     storageClass: optionalKey(field.dnsSubdomain(),
         { description: "StorageClass of the datadir volumes; on a live stack it cannot change (refused at preview)", defaultText: "the cluster's default class", createOnly: true }),

@@ -100,11 +100,13 @@ export const field = {
     bool: () => v.pipe(v.boolean("must be true or false"), allowed("must be true or false")),
     string: (must: string, ok: (s: string) => boolean = () => true) =>
         v.pipe(v.string(must), v.check(ok, must), allowed(must)),
+    // A number too, as Kubernetes takes one for a quantity (`cpu: 1`), and as `pulumi config set
+    // --path zookeeper.cpu 1` stores it; kept as the string it means.
     quantity: (must: string, ok: (value: number) => boolean = (value) => value > 0) =>
-        field.string(must, (s) => {
+        v.pipe(v.union([v.string(must), v.number(must)], must), allowed(must), v.transform(String), v.check((s) => {
             const value = parseQuantity(s);
             return value !== undefined && ok(value);
-        }),
+        }, must)),
     jvmSize: (must: string, ok: (bytes: number) => boolean = () => true) =>
         field.string(must, (s) => {
             const bytes = parseJvmSize(s);

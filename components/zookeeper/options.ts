@@ -18,7 +18,7 @@ export const zookeeperOptions = v.pipe(strictSection({
         { description: "Parallel starts all servers at once; OrderedReady one after another", createOnly: true }),
     updatePartition: withDefault(field.int("must be an integer within 0..zookeeper.replicas", { min: 0 }), 0,
         { description: "RollingUpdate partition: only servers with an ordinal >= this get a new revision (staged rollout)" }),
-    storageSize: withDefault(field.quantity("must be a Kubernetes quantity of at least 1Gi, e.g. 10Gi", (size) => size >= 2 ** 30), "10Gi",
+    storageSize: withDefault(field.quantity("must be a Kubernetes quantity from 1Gi to 64Ti (the largest persistent disk), e.g. 10Gi", (size) => size >= 2 ** 30 && size <= 2 ** 46), "10Gi",
         { description: "Size of each server's datadir volume. Raising it grows every existing volume in place, no pod restarted; it cannot shrink (refused at preview)" }),
     storageClass: optionalKey(field.dnsSubdomain(),
         { description: "StorageClass of the datadir volumes; on a live stack it cannot change (refused at preview)", defaultText: "the cluster's default class", createOnly: true }),

@@ -1,5 +1,6 @@
 import { strict as assert } from "assert";
 import { RenderedStack, renderStack } from "../../tools/render-stack";
+import { parseValue } from "../../tools/stack-config";
 import { KubernetesObject } from "../../tools/manifests";
 
 export { RenderedStack, KubernetesObject };
@@ -11,9 +12,37 @@ export { unwrap } from "../../tools/runtime";
  * `{ "zookeeper.replicas": 5 }` is `--set zookeeper.replicas=5`.
  */
 export function render(overrides: Record<string, unknown> = {}, stack = "dev", deployed: Record<string, unknown> = {}): Promise<RenderedStack> {
+    // A string the CLI would store as a number or boolean ("5", "true") goes quoted: the test means the string.
     const sets = Object.entries(overrides).map(([key, value]) =>
-        `${key}=${typeof value === "string" ? value : JSON.stringify(value)}`);
-    return renderStack(stack, sets, deployed);
+        `${key}=${typeof value === "string" && parseValue(value) === value ? value : JSON.stringify(value)}`);
+    if (!renders) return renderStack(stack, sets, deployed);
+    const key = JSON.stringify([stack, sets, deployed]);
+    let rendered = renders.get(key);
+    if (!rendered) {
+        rendered = renderStack(stack, sets, deployed).then(deepFreeze);
+        renders.set(key, rendered);
+    }
+    return rendered;
+}
+
+let renders: Map<string, Promise<RenderedStack>> | undefined;
+
+/**
+ * From now on, the same render is the same stack in this process: made once and frozen, so a
+ * test that changes what it got fails at once (clone() gives a copy to change). The unit tests
+ * turn it on (tests/harness/unit.ts); the real-server suites lay their processes out from
+ * renders they adjust, and keep fresh ones.
+ */
+export function shareRenders(): void {
+    renders ??= new Map();
+}
+
+function deepFreeze<T>(value: T): T {
+    if (value !== null && typeof value === "object" && !Object.isFrozen(value)) {
+        Object.freeze(value);
+        for (const v of Object.values(value)) deepFreeze(v);
+    }
+    return value;
 }
 
 /** The one object of a kind and name; fails the test if there is not exactly one. */

@@ -34,7 +34,7 @@ describe("config errors", () => {
 
     it("gives a label of the wrong type the label map's own sentence", () => {
         assert.deepEqual(problems({ kafka: { allowedClients: [{ podSelector: { app: 1 } }] } }),
-            ["zk-kafka-gke:kafka.allowedClients[0].podSelector.app must be a map of Kubernetes label keys to values, e.g. { app: my-client }, got 1"]);
+            ["zk-kafka-gke:kafka.allowedClients[0].podSelector.app must be a map of Kubernetes label keys to values, e.g. { app: my-client }, got the number 1 (quote it: \"1\")"]);
     });
 
     it("gives a required key left out of a list entry its own rule", () => {
@@ -45,8 +45,10 @@ describe("config errors", () => {
     it("runs cross-key rules past a key that broke its own rule, and not past a wrong type", () => {
         // memory breaks its floor but is a quantity: the heap rule can still compare.
         assert.equal(problems({ zookeeper: { memory: "100Mi" } }).length, 2);
-        assert.deepEqual(problems({ zookeeper: { memory: 100, heap: "900M" } }),
-            ["zk-kafka-gke:zookeeper.memory must be a Kubernetes memory quantity of at least 256Mi, e.g. 1Gi, got 100"]);
+        // A number is a quantity too (100 bytes), so both rules speak; a boolean is no quantity at all.
+        assert.equal(problems({ zookeeper: { memory: 100, heap: "900M" } }).length, 2);
+        assert.deepEqual(problems({ zookeeper: { memory: true, heap: "900M" } }),
+            ["zk-kafka-gke:zookeeper.memory must be a Kubernetes memory quantity of at least 256Mi, e.g. 1Gi, got true"]);
     });
 
     it("parses a section on its own, with the section's name in every key", () => {

@@ -4,9 +4,10 @@ import * as path from "path";
 import Ajv2020 from "ajv/dist/2020";
 import * as YAML from "yaml";
 import { KeyRow, keyRows } from "../../tools/config-docs";
+import { runCli } from "../harness/cli";
 import { argsTypeFiles } from "../../tools/args-types";
 import { DASHBOARD_SVG, dashboardSvg } from "../../tools/dashboard-picture";
-import { CONFIG_DOC, JSON_SCHEMA, jsonSchemaText, withReference } from "../../tools/docs";
+import { CONFIG_DOC, JSON_SCHEMA, jsonSchemaText, run as runDocs, withReference } from "../../tools/docs";
 import { POLICY_NAMES_FILE, policyNamesText } from "../../tools/policy-names";
 import { PROJECT_ROOT } from "../../tools/runtime";
 import { KNOWN_KEYS, parseStackConfig } from "../../schema/stack";
@@ -97,5 +98,16 @@ describe("config reference and stack-file JSON Schema", () => {
         assert.ok(!validate(file({ "zk-kafka-gke:cluster": { diskType: "ssd" } })), "a value outside the enum");
         assert.ok(validate(file({ "kubernetes:context": "x", "zk-kafka-gke:cluster": { mode: "existing", kubeconfig: { secure: "v1:abc" } } })),
             JSON.stringify(validate.errors));
+    });
+
+    it("npm run docs -- --help prints the usage and rewrites nothing; another argument is an error", async () => {
+        const before = fs.statSync(CONFIG_DOC).mtimeMs;
+        const help = await runCli(runDocs, ["--help"]);
+        assert.equal(help.status, 0, help.stderr);
+        assert.match(help.stdout, /^usage: npm run docs\n/m);
+        const wrong = await runCli(runDocs, ["--check"]);
+        assert.equal(wrong.status, 1);
+        assert.match(wrong.stderr, /^error: npm run docs takes no arguments, got --check$/m);
+        assert.equal(fs.statSync(CONFIG_DOC).mtimeMs, before, "docs/configuration.md untouched");
     });
 });

@@ -1,7 +1,11 @@
 import { strict as assert } from "assert";
 import * as fs from "fs";
 import * as path from "path";
+import * as v from "valibot";
 import { keyRows } from "../../tools/config-docs";
+import { parsePath, parseValue } from "../../tools/stack-config";
+import { schemaAt } from "../../schema/errors";
+import { stackConfigSchema } from "../../schema/stack";
 import { PROJECT_ROOT } from "../../tools/runtime";
 
 const DOCS = ["README.md", ...fs.readdirSync(path.join(PROJECT_ROOT, "docs")).map((f) => path.join("docs", f)), path.join("policy", "README.md")];
@@ -26,6 +30,16 @@ describe("the documentation", () => {
         it(`${doc} names only npm scripts that exist`, () => {
             const named = [...text.matchAll(/npm run ([\w:-]+)/g)].map((m) => m[1]);
             assert.deepEqual(named.filter((s) => !scripts.includes(s)), []);
+        });
+
+        it(`${doc}: each pulumi config set --path example's value, as the CLI stores it, is one its key takes`, () => {
+            const examples = [...text.matchAll(/pulumi config set --path '?([\w.[\]-]+)'? ('[^']*'|"[^"]*"|[^\s&;|`]+)/g)]
+                .map(([, key, value]) => [key, value.replace(/^'(.*)'$|^"(.*)"$/, "$1$2").replace(/(?<=[^.,)])[.,)]+$/, "")] as const).filter(([, value]) => !/^<.*>$/.test(value));
+            const refused = examples.filter(([key, value]) => {
+                const schema = schemaAt(stackConfigSchema, parsePath(key));
+                return schema === undefined || !v.safeParse(schema as unknown as v.GenericSchema, parseValue(value)).success;
+            });
+            assert.deepEqual(refused, [], `examples whose value the key refuses in ${doc}`);
         });
 
         it(`${doc} names only config keys that exist`, () => {

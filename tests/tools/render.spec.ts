@@ -109,6 +109,13 @@ describe("offline render", () => {
         const r = await renderCli("--out", file);
         assert.equal(r.status, 1);
         assert.deepEqual(r.stderr.trim().split("\n"), [`error: --out ${file} must be a directory this user can write, got: ${file} is not a directory`]);
+        // A file system that refuses new directories with ENOENT (procfs), where mkdir -p would retry for ever.
+        const proc = await renderCli("--out", "/proc/zk-kafka-gke-out");
+        assert.equal(proc.status, 1);
+        assert.match(proc.stderr.trim().split("\n").at(-1)!, /^error: --out \/proc\/zk-kafka-gke-out must be a directory this user can write, got: (\/proc\/zk-kafka-gke-out: )?E[A-Z]+$/);
+        // A wrong option is one line, pointing at --help, not the usage again.
+        const bad = await renderCli("--bogus");
+        assert.deepEqual(bad.stderr.trim().split("\n").filter((l) => !l.startsWith("warning:")), ["error: Unknown option '--bogus' (npm run render -- --help lists the options)"]);
     });
 });
 

@@ -28,11 +28,11 @@ export interface KafkaOptionsInput {
     /**
      * Size of each broker's datadir volume (log.dirs). Raising it grows every existing volume in place, no pod restarted; it cannot shrink (refused at preview).
      *
-     * Allowed: a Kubernetes quantity of at least 1Gi, e.g. 20Gi.
+     * Allowed: a Kubernetes quantity from 1Gi to 64Ti (the largest persistent disk), e.g. 20Gi.
      *
      * @default "20Gi"
      */
-    storageSize?: string;
+    storageSize?: string | number;
     /**
      * StorageClass of the datadir volumes; on a live stack it cannot change (refused at preview).
      *
@@ -58,7 +58,7 @@ export interface KafkaOptionsInput {
      *
      * @default "500m"
      */
-    cpu?: string;
+    cpu?: string | number;
     /**
      * Memory request and limit of each broker.
      *
@@ -66,7 +66,7 @@ export interface KafkaOptionsInput {
      *
      * @default "2Gi"
      */
-    memory?: string;
+    memory?: string | number;
     /**
      * default.replication.factor of new topics; also the offsets and transaction-state topics' factor.
      *

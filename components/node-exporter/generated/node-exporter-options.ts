@@ -40,7 +40,7 @@ export interface NodeExporterOptionsInput {
      *
      * @default "100m"
      */
-    cpu?: string;
+    cpu?: string | number;
     /**
      * Memory request and limit of each pod.
      *
@@ -48,7 +48,7 @@ export interface NodeExporterOptionsInput {
      *
      * @default "96Mi"
      */
-    memory?: string;
+    memory?: string | number;
     /**
      * How long pulumi up waits for the DaemonSet's rollout before it fails, naming it (a bad image stops there).
      *

@@ -38,11 +38,11 @@ export interface ZooKeeperOptionsInput {
     /**
      * Size of each server's datadir volume. Raising it grows every existing volume in place, no pod restarted; it cannot shrink (refused at preview).
      *
-     * Allowed: a Kubernetes quantity of at least 1Gi, e.g. 10Gi.
+     * Allowed: a Kubernetes quantity from 1Gi to 64Ti (the largest persistent disk), e.g. 10Gi.
      *
      * @default "10Gi"
      */
-    storageSize?: string;
+    storageSize?: string | number;
     /**
      * StorageClass of the datadir volumes; on a live stack it cannot change (refused at preview).
      *
@@ -68,7 +68,7 @@ export interface ZooKeeperOptionsInput {
      *
      * @default "500m"
      */
-    cpu?: string;
+    cpu?: string | number;
     /**
      * Memory request and limit.
      *
@@ -76,7 +76,7 @@ export interface ZooKeeperOptionsInput {
      *
      * @default "1Gi"
      */
-    memory?: string;
+    memory?: string | number;
     /**
      * zoo.cfg tickTime, the basic time unit.
      *
