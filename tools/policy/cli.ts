@@ -15,6 +15,7 @@ import { parseArgs as parseCliArgs } from "util";
 import { AnalyzedResource, Diagnostic, PolicyConfig, evaluate } from "./engine";
 import { POLICY_DIR, PolicyPackProcess } from "./pack";
 import { PolicyInputError, fromManifests, manifestFiles, subjectOf } from "./inputs";
+import { policyConfigProblems } from "./config-check";
 import { CliIo, runAsMain } from "../cli/io";
 
 interface Options { stack: string; sets: string[]; manifests: string[]; json: boolean; config?: string; stats?: boolean; help?: boolean }
@@ -24,7 +25,8 @@ const USAGE = `usage: npm run policy -- [--stack NAME] [--set PATH=VALUE ...] [-
   --stack      the stack to render and check through the real pack over gRPC (default dev)
   --set        a config value of that stack, as pulumi config set --path takes it (repeatable)
   --manifests  Kubernetes YAML files or directories (searched for *.yaml, *.yml), checked in-process
-  --config     policy config: policy name -> level or { enforcementLevel, settings } (--policy-pack-config)
+  --config     policy config: policy name -> level or { enforcementLevel, settings } (--policy-pack-config);
+               default with --stack: policy/config/<stack>.json when it exists
   --json       the violations as a JSON array
 exit codes: 0 no mandatory violation; 1 a mandatory violation; 2 unusable input (bad arguments,
 unparseable YAML, a missing path, no Kubernetes object, a stack config the program refuses); 3 an unexpected error`;
@@ -42,7 +44,7 @@ function parseArgs(argv: string[]): Options {
             },
         });
     } catch (e) {
-        throw new PolicyInputError(`${(e as Error).message}\n${USAGE}`);
+        throw new PolicyInputError(`${(e as Error).message} (npm run policy -- --help lists the options)`);
     }
     const { values, positionals } = parsed;
     // `--manifests k8s/ extra.yaml`: the paths after the flag are its values too.
@@ -50,15 +52,22 @@ function parseArgs(argv: string[]): Options {
     return { stack: values.stack, sets: values.set, manifests: [...(values.manifests ?? []), ...positionals], json: values.json, config: values.config, stats: values.stats, help: values.help };
 }
 
-/** Policy config: --config, else policy/config/<stack>.json when it exists (stacks on clusters they do not create). */
+/**
+ * Policy config: --config, else policy/config/<stack>.json when it exists (stacks on clusters they
+ * do not create), checked rule by rule before anything runs.
+ */
 function policyConfig(o: Options): PolicyConfig {
     const file = o.config ?? (o.manifests.length === 0 ? path.join(POLICY_DIR, "config", `${o.stack}.json`) : undefined);
     if (file === undefined || (!o.config && !fs.existsSync(file))) return {};
+    let config: unknown;
     try {
-        return JSON.parse(fs.readFileSync(file, "utf8")) as PolicyConfig;
+        config = JSON.parse(fs.readFileSync(file, "utf8"));
     } catch (e) {
         throw new PolicyInputError(`${file}: not a policy config (JSON of policy name -> settings): ${(e as Error).message}`);
     }
+    const problems = policyConfigProblems(config);
+    if (problems.length > 0) throw new PolicyInputError(problems.map((p) => `${file}: ${p}`).join("\n"));
+    return config as PolicyConfig;
 }
 
 /** The rules on plain YAML (in-process) or on a stack's render (the pack over gRPC, as a preview runs it). */
@@ -118,7 +127,9 @@ async function check(argv: string[], io: CliIo): Promise<number> {
     if (o.json) io.out(JSON.stringify(rows, null, 2));
     else {
         for (const d of rows) io.out(`${d.enforcementLevel} ${d.policy} ${d.subject}: ${d.message}`);
-        io.out(`${rows.length} violations (${mandatory} mandatory)`);
+        // What a rule could not verify is said, not counted as a violation.
+        const unverified = rows.filter((d) => d.message.startsWith("cannot verify: ")).length;
+        io.out(`${rows.length - unverified} violations (${mandatory} mandatory)${unverified > 0 ? `, ${unverified} check${unverified === 1 ? "" : "s"} that could not verify` : ""}`);
     }
     if (o.stats) {
         // For npm run bench:policy: the whole run, the rules' share, this process's peak resident memory.
