@@ -5,4 +5,4 @@
  */
 export { ZooKeeperEnsemble, type ZooKeeperEnsembleArgs } from "./ensemble";
 export { ZOOKEEPER_DEFAULTS, type ZooKeeperOptions, zookeeperOptions } from "./options";
-export { ZK_KAFKA_USER, ZK_METRICS_PORT, ZK_NAMES, ZK_PDB_MAX_UNAVAILABLE, zookeeperSpecs } from "./spec";
+export { ZK_KAFKA_USER, ZK_METRICS_PORT, ZK_NAMES, ZK_PDB_MAX_UNAVAILABLE, ZK_PROBE_CALLS, zookeeperSpecs } from "./spec";

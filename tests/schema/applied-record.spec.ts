@@ -8,7 +8,6 @@ import { DEPLOYED_OUTPUT } from "../../schema/deployed";
 // What a failed `pulumi up` leaves as the record its next preview checks against (#33.6): the
 // program runs in a stack as the Node host runs it, with one resource failing to apply.
 describe("the deployed record holds only what an update applied", function () {
-    this.timeout(60_000);
     const config = () => readProgramConfig(PROJECT_ROOT, "dev", ["kafka.storageSize=30Gi", "zookeeper.storageSize=12Gi"]);
 
     it("is registered, with everything else, when every object applies", async () => {

@@ -28,7 +28,6 @@ function examples(): Array<{ doc: string; line: string; script: keyof typeof SCR
 }
 
 describe("the npm run examples of README.md and docs/", function () {
-    this.timeout(60_000);
     const all = examples();
 
     it("are found (the render and policy examples of the docs at least)", () => {

@@ -45,7 +45,6 @@ function languageService(): ts.LanguageService {
 }
 
 describe("editor hover on components' Args", function () {
-    this.timeout(60000);
     let service: ts.LanguageService;
     before(() => { service = languageService(); });
 

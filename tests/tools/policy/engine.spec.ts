@@ -10,7 +10,6 @@ const sorted = (ds: Diagnostic[]) => ds.map((d) => `${d.enforcementLevel} ${d.po
 
 /** The in-process door against the pack served over gRPC (the fidelity check): one corpus, both ways. */
 describe("the in-process rule engine (tools/policy/engine.ts)", function () {
-    this.timeout(60_000);
 
     it("gives exactly the diagnostics the real pack gives over gRPC, on the dev render and the bad YAML, at any config", async () => {
         const corpus = [
