@@ -1,4 +1,4 @@
-import Ajv from "ajv";
+import type AjvType from "ajv";
 import type { ResourceValidationPolicy, StackValidationPolicy } from "@pulumi/policy";
 import { PACK } from "../../policy/policies";
 import { suggestion } from "../../schema/errors";
@@ -22,6 +22,9 @@ export function policyConfigProblems(config: unknown, policies: Policy[] = PACK.
         return [`must be a JSON object of rule name -> level or { enforcementLevel, settings }, got ${describe(config)}`];
     }
     const names = policies.map((p) => p.name);
+    // Loaded only for a config with settings to check: a run on plain YAML never needs it.
+    // eslint-disable-next-line @typescript-eslint/no-require-imports -- lazily, on purpose
+    const Ajv = (require("ajv") as { default: typeof AjvType }).default;
     const ajv = new Ajv({ allErrors: true, strict: false });
     return Object.entries(config as Record<string, unknown>).flatMap(([name, given]): string[] => {
         const policy = policies.find((p) => p.name === name);
