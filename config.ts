@@ -6,6 +6,9 @@ import { DEPLOYED_OUTPUT, changeProblems } from "./schema/deployed";
 
 export { ConfigError, StackConfig };
 
+/** The warnings already logged by this process. */
+const warned = new Set<string>();
+
 /**
  * Reads the stack's `zk-kafka-gke:*` config and returns it typed and validated, or throws a
  * ConfigError listing every invalid key. The only module that reads Pulumi config.
@@ -32,7 +35,11 @@ export function loadConfig(): StackConfig {
     }
     if (problems.length > 0) throw new ConfigError(problems);
     const config = parseStackConfig(raw, gcp, pulumi.getStack());
-    for (const warning of config.warnings) pulumi.log.warn(warning);
+    // Each warning once per process: a preview runs the program once, the tests hundreds of times.
+    for (const warning of config.warnings.filter((w) => !warned.has(w))) {
+        warned.add(warning);
+        pulumi.log.warn(warning);
+    }
     const missing = missingFiles(config);
     if (missing.length > 0) throw new ConfigError(missing);
     return config;

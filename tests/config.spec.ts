@@ -145,4 +145,20 @@ describe("stack config", () => {
         const message = await rejection({ "kafka.image": "x".repeat(5000) });
         assert.match(message, /^zk-kafka-gke:kafka\.image must be .*, got "x{199}… \(5002 characters\)$/m);
     });
+
+    it("logs each config warning once per process: a preview runs the program once, the tests hundreds of times", async () => {
+        const { renderStack } = await import("../tools/render-stack");
+        const logged: string[] = [];
+        const warn = console.warn;
+        // The SDK's log.warn writes to the console under the mock runtime (no engine to send it to).
+        console.warn = (...args: unknown[]) => logged.push(args.join(" "));
+        try {
+            await renderStack("dev", ["cluster.machineType=e2-standard-8"]);
+            await renderStack("dev", ["cluster.machineType=e2-standard-8", "kafka.cpu=600m"]);
+        } finally {
+            console.warn = warn;
+        }
+        const channels = logged.filter((l) => l.includes("notificationChannels is empty"));
+        assert.ok(channels.length <= 1, `logged ${channels.length} times: ${channels.join(" | ")}`);
+    });
 });
