@@ -115,6 +115,9 @@ describe("KafkaPki (the brokers' CA and certificates)", () => {
         // A lifetime change applies to the next CA: the live one keeps its name (and ignoreChanges keeps it from being replaced).
         const longer = await render({ "kafka.caHours": 100000 });
         assert.deepEqual(tlsResources(longer, "selfSignedCert:SelfSignedCert").map((c) => [c.name, c.props.validityPeriodHours]), [["kafka-pki-ca", 100000]]);
+        for (const ca of tlsResources(defaults, "selfSignedCert:SelfSignedCert") as Array<{ ignoreChanges?: string[] }>) {
+            assert.deepEqual(ca.ignoreChanges, ["validityPeriodHours"], "the engine keeps the live CA's lifetime (the provider would replace it)");
+        }
         assert.equal(checksum(longer), checksum(defaults), "and rolls nothing");
     });
 });
