@@ -18,6 +18,9 @@ export type MonitoringArgs = MonitoringSettings & {
     certificates?: pulumi.Input<CertificateWatch>;
 };
 
+/** No certificate: the certificate alerts' names, severities and summaries without their conditions. */
+const NO_CERTIFICATES: CertificateWatch = { expiries: [], renewHours: 1, certificateHours: 1 };
+
 /**
  * The alerts that page on lost data or availability and the dashboard an operator opens first:
  * Cloud Monitoring alert policies (PromQL over managed collection) and a dashboard in gke mode,
@@ -33,7 +36,7 @@ export class Monitoring extends pulumi.ComponentResource {
         const parent = { parent: this };
         // The certificate alerts' names are known now, their conditions once the certificates are.
         const watched = args.certificates !== undefined && args.kafka.metrics;
-        const certificates = pulumi.output(args.certificates ?? { expiries: [], renewHours: 1, certificateHours: 1 })
+        const certificates = pulumi.output(args.certificates ?? NO_CERTIFICATES)
             .apply((c): AlertRule[] => (watched ? certificateRules(args.namespace, c) : []));
         if (args.mode === "gke") {
             if (args.project === undefined) throw new Error(`Monitoring ${name}: project must be set in gke mode`);
@@ -43,7 +46,7 @@ export class Monitoring extends pulumi.ComponentResource {
                     this.alertPolicies.push(new gcp.monitoring.AlertPolicy(`${name}-${policy.name.toLowerCase()}`, policy.args, parent));
                 }
                 // Name, severity and summary do not depend on the certificates; the condition does.
-                const templates = watched ? certificateRules(args.namespace, { expiries: [], renewHours: 1, certificateHours: 1 }) : [];
+                const templates = watched ? certificateRules(args.namespace, NO_CERTIFICATES) : [];
                 for (const [i, template] of templates.entries()) {
                     const [policy] = alertPolicies({ ...args, project }, [template]);
                     this.alertPolicies.push(new gcp.monitoring.AlertPolicy(`${name}-${policy.name.toLowerCase()}`, {

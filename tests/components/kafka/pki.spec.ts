@@ -3,6 +3,7 @@ import { RenderedStack, clone, find, render } from "../../harness/render";
 import { StatefulSet } from "../../harness/kube-types";
 import { containerVariables, mountedSubPath } from "../../servers/kubelet";
 import { brokerDnsNames } from "../../../components/kafka/security";
+import { offlineOrigins } from "../../servers/pki";
 
 type Props = Record<string, unknown>;
 const tlsResources = (s: RenderedStack, type: string) => s.resources.filter((r) => r.type === `tls:index/${type}`) as Array<{ name: string; props: Props; parent?: string }>;
@@ -87,8 +88,7 @@ describe("KafkaPki (the brokers' CA and certificates)", () => {
     });
 
     it("a CA rotation, phase by phase: the new CA beside the old, trusted by all before it signs, the old one dropped last; each phase rolls the brokers", async () => {
-        // The offline render's PEMs say which resource they come from (tools/mock-state.ts).
-        const origin = (pem: string) => [...pem.matchAll(/-----BEGIN CERTIFICATE-----\n(.*)\n/g)].map((m) => Buffer.from(m[1], "base64").toString().replace(/^offline /, ""));
+        // The offline render's PEMs say which resource they come from (tools/mock-state.ts): offlineOrigins.
         const phases: Array<[number, string, string[], string, string]> = [
             [1, "complete", ["kafka-pki-ca"], "kafka-pki-ca", ""],
             [2, "trust", ["kafka-pki-ca", "kafka-pki-ca2"], "kafka-pki-ca", ""],
@@ -104,11 +104,11 @@ describe("KafkaPki (the brokers' CA and certificates)", () => {
             assert.deepEqual(cas.map((c) => c.name), trusted, what);
             assert.deepEqual(cas.map((c) => (c.props.subject as { commonName: string }).commonName),
                 trusted.map((n) => `zk-kafka-gke Kafka CA${n === "kafka-pki-ca" ? "" : ` ${n.slice(-1)}`}`), `${what}: a subject of its own for each CA`);
-            assert.deepEqual(origin(s.outputs.kafkaTrustBundle as string), trusted, `${what}: what clients outside the cluster trust`);
+            assert.deepEqual(offlineOrigins(s.outputs.kafkaTrustBundle as string), trusted, `${what}: what clients outside the cluster trust`);
             const certs = tlsResources(s, "locallySignedCert:LocallySignedCert");
             assert.deepEqual(certs.map((c) => c.name).sort(), ["kafka-pki-admin", "kafka-pki-kafka-0", "kafka-pki-kafka-1", "kafka-pki-kafka-2"]
                 .map((n) => `${n}-cert${suffix}`), what);
-            assert.ok(certs.every((c) => origin(c.props.caCertPem as string)[0] === signer), `${what}: signed by ${signer}`);
+            assert.ok(certs.every((c) => offlineOrigins(c.props.caCertPem as string)[0] === signer), `${what}: signed by ${signer}`);
             checksums.push(checksum(s));
         }
         assert.equal(new Set(checksums).size, phases.length, "every phase changes what the brokers trust or present: each rolls them");
