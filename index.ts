@@ -2,7 +2,7 @@ import * as pulumi from "@pulumi/pulumi";
 import * as k8s from "@pulumi/kubernetes";
 import { checkAgainstDeployed, loadConfig } from "./config";
 import { DEPLOYED_OUTPUT, appliedRecord } from "./schema/deployed";
-import { ExistingCluster, GkeCluster } from "./components/gke";
+import { clusterFor } from "./components/gke";
 import { ZooKeeperEnsemble } from "./components/zookeeper";
 import { KafkaAccess, KafkaCluster } from "./components/kafka";
 import { NodeExporter } from "./components/node-exporter";
@@ -21,9 +21,7 @@ export = async () => {
     await checkAgainstDeployed(config);
     const target = config.cluster;
 
-    const cluster = target.mode === "gke"
-        ? new GkeCluster("cluster", target.gke)
-        : new ExistingCluster("cluster", target.existing);
+    const cluster = clusterFor("cluster", target);
     // Every Kubernetes object goes through this provider: never the ambient default one.
     const providers = [cluster.provider];
 

@@ -103,6 +103,10 @@ export async function registeredOutputs(input: ProgramConfig, stack: string, fai
         return await pulumi.runtime.runInPulumiStack(() => program()).then((outputs) => outputs as Record<string, unknown>, () => undefined);
     } finally {
         process.off("unhandledRejection", onRejection);
+        // The engine stops the host here; in this process the abandoned registrations stay
+        // pending, and the SDK would report them as leaked promises when the process exits
+        // (runtime/debuggable.js). A fresh runtime forgets them (setMocks resets its state).
+        await setProgramMocks(input, stack, deployed);
     }
 }
 

@@ -5,5 +5,6 @@
  */
 export { GkeCluster, type GkeClusterArgs } from "./cluster";
 export { ExistingCluster, type ExistingClusterArgs } from "./existing-cluster";
+export { clusterFor, type ClusterTargetArgs } from "./target";
 export { clusterNameField, gkeFields, gkeOptions, gkeRules, machineShape, nodeCountField } from "./options";
 export { GKE_METADATA_EGRESS, GKE_METADATA_SERVER, REGIONAL_DEFAULT_ZONES } from "./spec";

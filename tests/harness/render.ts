@@ -1,9 +1,11 @@
 import { strict as assert } from "assert";
+import * as path from "path";
 import { RenderedStack, renderStack } from "../../tools/render-stack";
-import { parseValue } from "../../tools/stack-config";
+import { PROJECT_ROOT, ProgramRun, runProgram } from "../../tools/runtime";
+import { parseValue, readProgramConfig } from "../../tools/stack-config";
 import { KubernetesObject } from "../../tools/manifests";
 
-export { RenderedStack, KubernetesObject };
+export { RenderedStack, KubernetesObject, ProgramRun };
 export { unwrap } from "../../tools/runtime";
 
 /**
@@ -12,20 +14,37 @@ export { unwrap } from "../../tools/runtime";
  * `{ "zookeeper.replicas": 5 }` is `--set zookeeper.replicas=5`.
  */
 export function render(overrides: Record<string, unknown> = {}, stack = "dev", deployed: Record<string, unknown> = {}): Promise<RenderedStack> {
-    // A string the CLI would store as a number or boolean ("5", "true") goes quoted: the test means the string.
-    const sets = Object.entries(overrides).map(([key, value]) =>
-        `${key}=${typeof value === "string" && parseValue(value) === value ? value : JSON.stringify(value)}`);
-    if (!renders) return renderStack(stack, sets, deployed);
-    const key = JSON.stringify([stack, sets, deployed]);
-    let rendered = renders.get(key);
+    const sets = setsOf(overrides);
+    return shared(["program", stack, sets, deployed], () => renderStack(stack, sets, deployed));
+}
+
+/**
+ * The GCP resources and the Kubernetes provider alone, as the program registers them for a
+ * stack with config overrides (the same config checks, then tests/harness/cluster-program.ts).
+ */
+export function renderCluster(overrides: Record<string, unknown> = {}, stack = "dev"): Promise<ProgramRun> {
+    const sets = setsOf(overrides);
+    return shared(["cluster", stack, sets], () => runProgram(readProgramConfig(PROJECT_ROOT, stack, sets), stack, CLUSTER_PROGRAM));
+}
+
+const CLUSTER_PROGRAM = path.join(__dirname, "cluster-program");
+
+// A string the CLI would store as a number or boolean ("5", "true") goes quoted: the test means the string.
+const setsOf = (overrides: Record<string, unknown>) => Object.entries(overrides).map(([key, value]) =>
+    `${key}=${typeof value === "string" && parseValue(value) === value ? value : JSON.stringify(value)}`);
+
+function shared<T>(key: unknown[], make: () => Promise<T>): Promise<T> {
+    if (!renders) return make();
+    const id = JSON.stringify(key);
+    let rendered = renders.get(id) as Promise<T> | undefined;
     if (!rendered) {
-        rendered = renderStack(stack, sets, deployed).then(deepFreeze);
-        renders.set(key, rendered);
+        rendered = make().then(deepFreeze);
+        renders.set(id, rendered);
     }
     return rendered;
 }
 
-let renders: Map<string, Promise<RenderedStack>> | undefined;
+let renders: Map<string, Promise<unknown>> | undefined;
 
 /**
  * From now on, the same render is the same stack in this process: made once and frozen, so a

@@ -1,5 +1,9 @@
-import { shareRenders } from "./render";
-
-// Loaded by the unit tests' mocha config (.mocharc.json) in every worker: a render the unit
-// tests ask for twice is made once (most of npm test's time is renders).
-shareRenders();
+// The unit tests' mocha config (.mocharc.json) loads this in its main process and in every
+// worker. A root hook, so that only the workers, which run the specs, load the renderer; there
+// a render the unit tests ask for twice is made once (most of npm test's time is renders).
+export const mochaHooks = {
+    beforeAll(): void {
+        // eslint-disable-next-line @typescript-eslint/no-require-imports -- loaded where the hook runs, not where mocha reads the config
+        (require("./render") as typeof import("./render")).shareRenders();
+    },
+};

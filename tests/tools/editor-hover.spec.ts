@@ -40,6 +40,14 @@ function languageService(): ts.LanguageService {
         fileExists: (f) => f === PROBE || ts.sys.fileExists(f),
         readFile: (f) => (f === PROBE ? PROBE_TEXT : ts.sys.readFile(f)),
         readDirectory: ts.sys.readDirectory,
+        // The project's own modules only: a key's documentation is its declaration's, and loading
+        // the libraries' declarations (@pulumi/gcp's alone are thousands of files) made this the
+        // slowest unit test. A library's types are then unknown (any), which a hover on docs never shows.
+        resolveModuleNameLiterals: (literals, containingFile, _redirect, options) => literals.map((literal) => ({
+            resolvedModule: literal.text.startsWith(".")
+                ? ts.resolveModuleName(literal.text, containingFile, options, ts.sys).resolvedModule
+                : undefined,
+        })),
     };
     return ts.createLanguageService(host);
 }
