@@ -75,7 +75,10 @@ export = async () => {
         project: target.mode === "gke" ? target.gke.project : undefined,
         namespace: config.namespace,
         zookeeper: { replicas: config.zookeeper.replicas, metrics: config.zookeeper.metrics === true },
-        kafka: { replicas: config.kafka.replicas, metrics: config.kafka.metrics === true },
+        kafka: {
+            replicas: config.kafka.replicas, metrics: config.kafka.metrics === true,
+            replicationFactor: config.kafka.defaultReplicationFactor, minInsyncReplicas: config.kafka.minInsyncReplicas,
+        },
         nodeExporter: config.nodeExporter.enabled && (config.nodeExporter.podMonitoring || config.nodeExporter.serviceMonitor)
             ? { namespace: config.nodeExporter.namespace } : undefined,
         runbook: RUNBOOK,
@@ -87,7 +90,7 @@ export = async () => {
 
     if (config.nodeExporter.enabled) {
         const { enabled: _enabled, ...nodeExporter } = config.nodeExporter;
-        new NodeExporter("node-exporter", nodeExporter, { providers });
+        new NodeExporter("node-exporter", { ...nodeExporter, operatorLabels: config.monitoring.prometheusOperatorLabels }, { providers });
     }
 
     return {

@@ -123,14 +123,22 @@ export function parseStackConfig(raw: Record<string, unknown>, gcp: GcpRaw = {},
     }
     if (monitoring && zookeeper && kafka && (zookeeper.metrics || kafka.metrics) && monitoring.alerts) {
         if (gke && monitoring.notificationChannels.length === 0) {
-            warnings.push(`${keyName("monitoring.notificationChannels")} is empty: the alert policies are created but notify nobody (they still open incidents in Cloud Monitoring)`);
+            // A production stack's alerts must reach someone.
+            if (isProductionStack(stack)) {
+                problems.push(`${keyName("monitoring.notificationChannels")} must name at least one notification channel in the production stack ${JSON.stringify(stack)} (its alerts must reach someone; or set ${keyName("monitoring.alerts")} false), got []`);
+            } else {
+                warnings.push(`${keyName("monitoring.notificationChannels")} is empty: the alert policies are created but notify nobody (they still open incidents in Cloud Monitoring)`);
+            }
+        }
+        if (gke && monitoring.runbookUrl === undefined) {
+            warnings.push(`${keyName("monitoring.runbookUrl")} is not set: the alerts name docs/runbook.md by its path, which a notification cannot open`);
         }
         if (!gke && !monitoring.prometheusOperator) {
             warnings.push(`no alert rules are created: in existing mode they are a PrometheusRule, which needs ${keyName("monitoring.prometheusOperator")} true`);
         }
     }
     if (problems.length > 0) throw new ConfigError(problems);
-    const scrape: Scrape = { scraper: gke ? { kind: "managed" } : { kind: "prometheus", namespace: monitoring!.prometheusNamespace, operator: monitoring!.prometheusOperator },
+    const scrape: Scrape = { scraper: gke ? { kind: "managed" } : { kind: "prometheus", namespace: monitoring!.prometheusNamespace, operator: monitoring!.prometheusOperator, labels: monitoring!.prometheusOperatorLabels },
         interval: monitoring!.scrapeInterval };
     const placement = gke
         ? { zoneSpread: "DoNotSchedule" as const, zoneMetadataServer: GKE_METADATA_SERVER, metadataEgress: kafka?.rack === "zone" ? GKE_METADATA_EGRESS : [] }
@@ -139,6 +147,11 @@ export function parseStackConfig(raw: Record<string, unknown>, gcp: GcpRaw = {},
         namespace: top!.namespace, clusterDomain: top!.clusterDomain, zookeeper: zookeeper!, kafka: kafka!, nodeExporter: nodeExporter!,
         network: network!, monitoring: monitoring!, scrape, cluster: cluster!, placement, warnings,
     };
+}
+
+/** A stack named as production by the usual conventions: prod, production, prd, alone or as a part (eu-prod, prod-2). */
+export function isProductionStack(stack: string): boolean {
+    return /(^|[-_.])(prod|production|prd)([-_.]|\d|$)/i.test(stack);
 }
 
 function resolveCluster(c: v.InferOutput<typeof clusterSchema>, gcp: GcpRaw, stack: string): ClusterTarget {

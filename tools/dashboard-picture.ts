@@ -7,8 +7,9 @@ export const DASHBOARD_SVG = path.join(PROJECT_ROOT, "docs", "dashboard.svg");
 
 /** The dev stack's monitoring, as gke mode renders it with every exporter on (also the tests' reference). */
 export const DEV_MONITORING: MonitoringSettings = {
-    mode: "gke", namespace: "zk-kafka", scrapeInterval: "30s", alerts: true, notificationChannels: [], dashboard: true,
-    prometheusOperator: false, prometheusNamespace: "monitoring", zookeeper: { replicas: 3, metrics: true }, kafka: { replicas: 3, metrics: true },
+    mode: "gke", namespace: "zk-kafka", scrapeInterval: "30s", evaluationInterval: "30s", alerts: true, notificationChannels: [], dashboard: true,
+    prometheusOperator: false, prometheusOperatorLabels: {}, prometheusNamespace: "monitoring", zookeeper: { replicas: 3, metrics: true },
+    kafka: { replicas: 3, metrics: true, replicationFactor: 3, minInsyncReplicas: 2 },
     nodeExporter: { namespace: "monitoring" }, runbook: "docs/runbook.md",
 };
 

@@ -2,6 +2,7 @@ import * as YAML from "yaml";
 import Ajv from "ajv";
 import podMonitoringSchema from "./crds/monitoring.googleapis.com_v1_PodMonitoring.json";
 import { RegisteredResource } from "./runtime";
+import { durationSeconds } from "../components/shared/metrics";
 
 /** A Kubernetes object as it would be sent to the API server. */
 export interface KubernetesObject {
@@ -78,8 +79,7 @@ function validateAgainstCrd(o: KubernetesObject): void {
         throw new ManifestError(`${describeObject(o)}: ${e.instancePath.slice(1).replace(/\//g, ".")} ${e.message}`);
     }
     // The CRD's CEL rule: a scrape must end before the next one starts.
-    const seconds = (d: string) => [...d.matchAll(/(\d+)(ms|[ywdhms])/g)]
-        .reduce((a, [, n, u]) => a + Number(n) * { y: 31536000, w: 604800, d: 86400, h: 3600, m: 60, s: 1, ms: 0.001 }[u as "s"], 0);
+    const seconds = (d: string) => durationSeconds(d) ?? Number.NaN;
     for (const [i, e] of ((o.spec as { endpoints: Array<{ interval: string; timeout?: string }> }).endpoints).entries()) {
         if (e.timeout !== undefined && seconds(e.timeout) > seconds(e.interval)) {
             throw new ManifestError(`${describeObject(o)}: spec.endpoints[${i}].timeout (${e.timeout}) must not be greater than the interval (${e.interval})`);

@@ -7,7 +7,7 @@ export interface Tile {
     y: number;
     width: number;
     height: number;
-    /** Legend template -> PromQL. */
+    /** Legend template (Cloud Monitoring's: `${labels.pod}` is the series' pod label) -> PromQL. */
     queries: Record<string, string>;
 }
 
@@ -35,7 +35,7 @@ export function dashboardTiles(s: MonitoringSettings): Tile[] {
                 expands: `sum(rate(kafka_server_replicamanager_isrexpands_total{${sel}}[5m]))`,
             } },
             { title: "Request latency p99 (ms)", queries: {
-                "{{request}}": `max by (request) (kafka_network_requestmetrics_totaltimems{${sel},quantile="0.99"})`,
+                "${labels.request}": `max by (request) (kafka_network_requestmetrics_totaltimems{${sel},quantile="0.99"})`,
             } },
             { title: "Throughput (bytes per second)", queries: {
                 in: `sum(rate(kafka_server_brokertopicmetrics_bytesin_total{${sel}}[5m]))`,
@@ -50,17 +50,17 @@ export function dashboardTiles(s: MonitoringSettings): Tile[] {
     if (s.zookeeper.metrics) {
         panels.push(
             { title: "ZooKeeper latency (ms)", queries: {
-                "avg {{pod}}": `max by (pod) (avg_latency{${sel},pod=~"zk-[0-9]+"})`,
-                "max {{pod}}": `max by (pod) (max_latency{${sel},pod=~"zk-[0-9]+"})`,
+                "avg ${labels.pod}": `max by (pod) (avg_latency{${sel},pod=~"zk-[0-9]+"})`,
+                "max ${labels.pod}": `max by (pod) (max_latency{${sel},pod=~"zk-[0-9]+"})`,
             } },
-            { title: "ZooKeeper outstanding requests", queries: { "{{pod}}": `max by (pod) (outstanding_requests{${sel},pod=~"zk-[0-9]+"})` } },
+            { title: "ZooKeeper outstanding requests", queries: { "${labels.pod}": `max by (pod) (outstanding_requests{${sel},pod=~"zk-[0-9]+"})` } },
         );
     }
     panels.push(
         { title: "Data volume used (fraction)", queries: s.mode === "gke"
-            ? { "{{pod_name}}": `max by (pod_name) (kubernetes_io:pod_volume_utilization{namespace_name="${s.namespace}",volume_name="datadir"})` }
-            : { "{{persistentvolumeclaim}}": `max by (persistentvolumeclaim) (kubelet_volume_stats_used_bytes{${sel}} / kubelet_volume_stats_capacity_bytes{${sel}})` } },
-        { title: "JVM heap used per pod (bytes)", queries: { "{{pod}}": `sum by (pod) (jvm_memory_bytes_used{${sel},area="heap"})` } },
+            ? { "${labels.pod_name}": `max by (pod_name) (kubernetes_io:pod_volume_utilization{namespace_name="${s.namespace}",volume_name="datadir"})` }
+            : { "${labels.persistentvolumeclaim}": `max by (persistentvolumeclaim) (kubelet_volume_stats_used_bytes{${sel}} / kubelet_volume_stats_capacity_bytes{${sel}})` } },
+        { title: "JVM heap used per pod (bytes)", queries: { "${labels.pod}": `sum by (pod) (jvm_memory_bytes_used{${sel},area="heap"})` } },
     );
     return panels.map((p, i) => ({ ...p, x: (i % 2) * W, y: Math.floor(i / 2) * H, width: W, height: H }));
 }

@@ -5,6 +5,7 @@ import { AlertRule, MonitoringSettings, alertPolicies, prometheusRule } from "./
 import { CertificateWatch, certificateRules } from "./certificates";
 import { dashboardJson } from "./dashboard-spec";
 import { objectLabels, selectorLabels } from "../shared/labels";
+import { operatorMetadata } from "../shared/metrics";
 
 /**
  * What is watched and how (components/monitoring/options.ts defines each key's default; the
@@ -33,7 +34,9 @@ export class Monitoring extends pulumi.ComponentResource {
 
     constructor(name: string, args: MonitoringArgs, opts?: pulumi.ComponentResourceOptions) {
         super("zk-kafka-gke:monitoring:Monitoring", name, {}, opts);
-        const parent = { parent: this };
+        // A child does not inherit the component's dependsOn: the policies and the dashboard wait
+        // for what the component waits for (the namespace, so the cluster and its managed collection).
+        const after = { parent: this, dependsOn: opts?.dependsOn };
         // The certificate alerts' names are known now, their conditions once the certificates are.
         const watched = args.certificates !== undefined && args.kafka.metrics;
         const certificates = pulumi.output(args.certificates ?? NO_CERTIFICATES)
@@ -43,7 +46,7 @@ export class Monitoring extends pulumi.ComponentResource {
             const project = args.project;
             if (args.alerts) {
                 for (const policy of alertPolicies({ ...args, project })) {
-                    this.alertPolicies.push(new gcp.monitoring.AlertPolicy(`${name}-${policy.name.toLowerCase()}`, policy.args, parent));
+                    this.alertPolicies.push(new gcp.monitoring.AlertPolicy(`${name}-${policy.name.toLowerCase()}`, policy.args, after));
                 }
                 // Name, severity and summary do not depend on the certificates; the condition does.
                 const templates = watched ? certificateRules(args.namespace, NO_CERTIFICATES) : [];
@@ -51,20 +54,20 @@ export class Monitoring extends pulumi.ComponentResource {
                     const [policy] = alertPolicies({ ...args, project }, [template]);
                     this.alertPolicies.push(new gcp.monitoring.AlertPolicy(`${name}-${policy.name.toLowerCase()}`, {
                         ...policy.args, conditions: certificates.apply((rules) => alertPolicies({ ...args, project }, [rules[i]])[0].args.conditions),
-                    }, parent));
+                    }, after));
                 }
             }
             if (args.dashboard) {
-                this.dashboard = new gcp.monitoring.Dashboard(`${name}-dashboard`, { project, dashboardJson: dashboardJson(args) }, parent);
+                this.dashboard = new gcp.monitoring.Dashboard(`${name}-dashboard`, { project, dashboardJson: dashboardJson(args) }, after);
             }
         } else if (args.alerts && args.prometheusOperator) {
-            const metadata = { name: "zk-kafka-alerts", namespace: args.namespace, labels: objectLabels(selectorLabels("zk-kafka-alerts"), "alerts", "monitoring") };
-            // A child does not inherit the component's dependsOn: the rule names the namespace it
-            // lives in by a plain string, so it waits for what the component waits for (the Namespace).
+            const metadata = operatorMetadata({ name: "zk-kafka-alerts", namespace: args.namespace, labels: objectLabels(selectorLabels("zk-kafka-alerts"), "alerts", "monitoring") },
+                args.prometheusOperatorLabels);
+            // The rule names the namespace it lives in by a plain string: it waits for the Namespace.
             const rule = prometheusRule(args, metadata);
             this.prometheusRule = new k8s.apiextensions.CustomResource(`${name}-rules`, {
                 ...rule, spec: certificates.apply((extra) => prometheusRule(args, metadata, extra).spec),
-            }, { ...parent, dependsOn: opts?.dependsOn });
+            }, after);
         }
         this.registerOutputs({ alertPolicies: this.alertPolicies.map((p) => p.name) });
     }

@@ -1,5 +1,5 @@
 import type { MonitoringOptions } from "./options";
-import type { CustomObject } from "../shared/metrics";
+import { type CustomObject, durationSeconds } from "../shared/metrics";
 
 /** What the alerts and the dashboard watch: the workloads, where they run, which exporters are on. */
 export interface MonitoringSettings extends MonitoringOptions {
@@ -7,10 +7,11 @@ export interface MonitoringSettings extends MonitoringOptions {
     /** The data namespace (ZooKeeper and Kafka). */
     namespace: string;
     zookeeper: { replicas: number; metrics: boolean };
-    kafka: { replicas: number; metrics: boolean };
+    /** The brokers, and the replication a partition's writes need (kafka.defaultReplicationFactor, kafka.minInsyncReplicas). */
+    kafka: { replicas: number; metrics: boolean; replicationFactor: number; minInsyncReplicas: number };
     /** node-exporter's namespace when it runs and is scraped. */
     nodeExporter?: { namespace: string };
-    /** Where the alerts' runbook links point. @default "docs/runbook.md" */
+    /** Where the alerts' runbook links point when monitoring.runbookUrl is not set. @default "docs/runbook.md" */
     runbook: string;
 }
 
@@ -31,41 +32,73 @@ export const RULE_GROUP = "zk-kafka-gke";
 const podsOf = (statefulSet: string) => `pod=~"${statefulSet}-[0-9]+"`;
 
 /**
- * `up` of a StatefulSet's pods, counted; 0 when no target is left at all (every pod gone). Managed
+ * How old a sample may be and still count, in seconds: three scrapes, so one missed scrape drops
+ * nothing. Cloud Monitoring's PromQL has no staleness markers (GMP's PromQL compatibility page,
+ * "Staleness"): a series that stops (a deleted pod, a leader that stepped down) keeps its last
+ * value for the 5-minute lookback, and every alert would see it.
+ */
+export function freshSeconds(s: Pick<MonitoringSettings, "scrapeInterval">): number {
+    return 3 * durationSeconds(s.scrapeInterval)!;
+}
+
+/** The series of `selector` whose last sample is fresh (timestamp() gives the sample's own time). */
+const fresh = (s: MonitoringSettings, selector: string) => `(${selector} and (time() - timestamp(${selector})) < ${freshSeconds(s)})`;
+
+/**
+ * The pods of a StatefulSet that answer their scrape, counted; 0 when none does. Managed
  * collection writes `up` per scraped target as Prometheus does (prometheus-engine,
  * e2e/collector_test.go, testValidateCollectorUpMetrics), with the target's `namespace` and `pod`.
  */
-const podsUp = (ns: string, statefulSet: string) => `(count(up{namespace="${ns}",${podsOf(statefulSet)}} == 1) or vector(0))`;
+const podsUp = (s: MonitoringSettings, statefulSet: string) =>
+    `(count(${fresh(s, `up{namespace="${s.namespace}",${podsOf(statefulSet)}}`)} == 1) or vector(0))`;
+
+const seconds = (n: number) => `${n}s`;
 
 /**
- * The alerts that page on lost data or availability, each with the condition that fires it.
- * Volume usage comes from the kubelet: GKE exports it as a system metric (kubernetes.io/pod/volume/utilization,
- * queried as kubernetes_io:pod_volume_utilization); a Prometheus that scrapes the kubelets has kubelet_volume_stats_*.
+ * The alerts that page on lost data or availability, each with the condition that fires it; each
+ * counts only fresh samples (freshSeconds). One server down warns; critical is what stops
+ * writes: fewer ZooKeeper servers than a majority, or more brokers down than a partition can
+ * lose and keep min.insync.replicas. Volume usage comes from the kubelet: GKE exports it as a
+ * system metric (kubernetes.io/pod/volume/utilization, queried as
+ * kubernetes_io:pod_volume_utilization); a Prometheus that scrapes the kubelets has kubelet_volume_stats_*.
  */
 export function alertRules(s: MonitoringSettings): AlertRule[] {
     const ns = s.namespace;
     const sel = `namespace="${ns}"`;
     const rules: AlertRule[] = [];
     if (s.kafka.metrics) {
+        const k = s.kafka;
+        // A partition keeps taking acks=all writes while no more than this many of its replicas are down.
+        const spare = k.replicationFactor - k.minInsyncReplicas;
+        const controllers = `sum(${fresh(s, `kafka_controller_kafkacontroller_activecontrollercount{${sel}}`)})`;
         rules.push(
-            { name: "KafkaOfflinePartitions", expr: `sum(kafka_controller_kafkacontroller_offlinepartitionscount{${sel}}) > 0`, for: "1m", severity: "critical",
+            { name: "KafkaOfflinePartitions", expr: `sum(${fresh(s, `kafka_controller_kafkacontroller_offlinepartitionscount{${sel}}`)}) > 0`, for: "1m", severity: "critical",
                 summary: "Kafka has partitions without a leader: their data can be neither written nor read" },
-            { name: "KafkaUnderMinIsrPartitions", expr: `sum(kafka_server_replicamanager_underminisrpartitioncount{${sel}}) > 0`, for: "1m", severity: "critical",
+            { name: "KafkaUnderMinIsrPartitions", expr: `sum(${fresh(s, `kafka_server_replicamanager_underminisrpartitioncount{${sel}}`)}) > 0`, for: "1m", severity: "critical",
                 summary: "Kafka partitions are below min.insync.replicas: acks=all writes to them are refused" },
-            { name: "KafkaActiveControllerCount", expr: `sum(kafka_controller_kafkacontroller_activecontrollercount{${sel}}) != 1`, for: "1m", severity: "critical",
-                summary: "Kafka has no active controller, or more than one: leadership and ISR changes stall or conflict" },
-            { name: "KafkaUnderReplicatedPartitions", expr: `sum(kafka_server_replicamanager_underreplicatedpartitions{${sel}}) > 0`, for: "10m", severity: "warning",
+            { name: "KafkaNoActiveController", expr: `(${controllers} or vector(0)) < 1`, for: "1m", severity: "critical",
+                summary: "Kafka has no active controller: leadership and ISR changes stall" },
+            // A controller move shows two for up to the freshness window (the old one's last sample): held longer than that.
+            { name: "KafkaMultipleActiveControllers", expr: `${controllers} > 1`, for: seconds(freshSeconds(s) + 60), severity: "critical",
+                summary: "More than one Kafka broker acts as controller: their leadership and ISR decisions conflict" },
+            { name: "KafkaUnderReplicatedPartitions", expr: `sum(${fresh(s, `kafka_server_replicamanager_underreplicatedpartitions{${sel}}`)}) > 0`, for: "10m", severity: "warning",
                 summary: "Kafka partitions have been under-replicated for 10 minutes: one more broker lost may stop writes" },
-            { name: "KafkaBrokerDown", expr: `${podsUp(ns, "kafka")} < ${s.kafka.replicas}`, for: "2m", severity: "critical",
-                summary: `Fewer than ${s.kafka.replicas} Kafka brokers answer their metrics scrape` },
+            { name: "KafkaBrokerDown", expr: `${podsUp(s, "kafka")} < ${k.replicas}`, for: "2m", severity: "warning",
+                summary: `Fewer than ${k.replicas} Kafka brokers answer their metrics scrape: the cluster runs without spare replicas` },
+            { name: "KafkaBrokersDownBelowMinIsr", expr: `${podsUp(s, "kafka")} < ${k.replicas - spare}`, for: "2m", severity: "critical",
+                summary: `More than ${spare} Kafka broker${spare === 1 ? " is" : "s are"} down: partitions with replicas on them are below min.insync.replicas and refuse acks=all writes` },
         );
     }
     if (s.zookeeper.metrics) {
+        const majority = Math.floor(s.zookeeper.replicas / 2) + 1;
         rules.push(
-            { name: "ZooKeeperServerDown", expr: `${podsUp(ns, "zk")} < ${s.zookeeper.replicas}`, for: "2m", severity: "critical",
-                summary: `Fewer than ${s.zookeeper.replicas} ZooKeeper servers answer their metrics scrape` },
-            // Only the leader exports leader_uptime: none means no quorum, two a split.
-            { name: "ZooKeeperNoLeader", expr: `(count(leader_uptime{${sel},${podsOf("zk")}}) or vector(0)) != 1`, for: "1m", severity: "critical",
+            { name: "ZooKeeperServerDown", expr: `${podsUp(s, "zk")} < ${s.zookeeper.replicas}`, for: "2m", severity: "warning",
+                summary: `Fewer than ${s.zookeeper.replicas} ZooKeeper servers answer their metrics scrape: the ensemble tolerates fewer failures` },
+            { name: "ZooKeeperQuorumLost", expr: `${podsUp(s, "zk")} < ${majority}`, for: "1m", severity: "critical",
+                summary: `Fewer than ${majority} of ${s.zookeeper.replicas} ZooKeeper servers answer: no majority, no quorum` },
+            // Only the leader exports leader_uptime: none fresh means no quorum leader. A leader
+            // change shows two for up to the freshness window, which is not an alert.
+            { name: "ZooKeeperNoLeader", expr: `(count(${fresh(s, `leader_uptime{${sel},${podsOf("zk")}}`)}) or vector(0)) < 1`, for: "1m", severity: "critical",
                 summary: "The ZooKeeper ensemble has no quorum leader: Kafka cannot change any metadata" },
         );
     }
@@ -77,15 +110,15 @@ export function alertRules(s: MonitoringSettings): AlertRule[] {
             expr: `max by (persistentvolumeclaim) (kubelet_volume_stats_used_bytes{${sel},persistentvolumeclaim=~"datadir-${claims}"}` +
                 ` / kubelet_volume_stats_capacity_bytes{${sel},persistentvolumeclaim=~"datadir-${claims}"}) > 0.8` });
     if (s.nodeExporter) {
-        rules.push({ name: "NodeExporterDown", expr: `up{namespace="${s.nodeExporter.namespace}",pod=~"node-exporter-.+"} == 0`, for: "5m", severity: "warning",
+        rules.push({ name: "NodeExporterDown", expr: `${fresh(s, `up{namespace="${s.nodeExporter.namespace}",pod=~"node-exporter-.+"}`)} == 0`, for: "5m", severity: "warning",
             summary: "A node's node-exporter does not answer: that node's disk, memory and network go unwatched" });
     }
     return rules;
 }
 
 /** The runbook section of an alert: docs/runbook.md has a heading per alert. */
-export function runbookLink(s: Pick<MonitoringSettings, "runbook">, alert: string): string {
-    return `${s.runbook}#${alert.toLowerCase()}`;
+export function runbookLink(s: Pick<MonitoringSettings, "runbook" | "runbookUrl">, alert: string): string {
+    return `${s.runbookUrl ?? s.runbook}#${alert.toLowerCase()}`;
 }
 
 /** The alerts as a Prometheus Operator PrometheusRule (existing mode with monitoring.prometheusOperator). */
@@ -97,7 +130,7 @@ export function prometheusRule(s: MonitoringSettings, metadata: CustomObject["me
         spec: {
             groups: [{
                 name: RULE_GROUP,
-                interval: s.scrapeInterval,
+                interval: s.evaluationInterval,
                 rules: [...alertRules(s), ...extra].map((r) => ({
                     alert: r.name, expr: r.expr, for: r.for, labels: { severity: r.severity },
                     annotations: { summary: r.summary, runbook_url: runbookLink(s, r.name) },
@@ -106,11 +139,6 @@ export function prometheusRule(s: MonitoringSettings, metadata: CustomObject["me
         },
     };
 }
-
-const seconds = (duration: string) => {
-    const m = /^(\d+)(s|m|h)$/.exec(duration)!;
-    return `${Number(m[1]) * { s: 1, m: 60, h: 3600 }[m[2] as "s" | "m" | "h"]}s`;
-};
 
 /**
  * The alerts as Cloud Monitoring alert policies (gke mode): one per alert, a PromQL condition
@@ -128,14 +156,20 @@ export function alertPolicies(s: MonitoringSettings & { project: string }, rules
             conditions: [{
                 displayName: r.summary,
                 conditionPrometheusQueryLanguage: {
-                    query: r.expr, duration: seconds(r.for), evaluationInterval: seconds(s.scrapeInterval),
+                    query: r.expr, duration: seconds(durationSeconds(r.for)!), evaluationInterval: seconds(durationSeconds(s.evaluationInterval)!),
                     alertRule: r.name, ruleGroup: RULE_GROUP, labels: { severity: r.severity },
+                    // A first `up` creates the policies before any pod has exported a sample:
+                    // without this, the API refuses a query on a metric it has not seen yet
+                    // (hashicorp/terraform-provider-google#20491).
+                    disableMetricValidation: true,
                 },
             }],
             documentation: {
                 subject: `${r.name}: ${r.summary}`,
                 mimeType: "text/markdown",
                 content: `${r.summary}.\n\nWhat to do: ${runbookLink(s, r.name)}`,
+                // A notification's button; only an absolute URL opens from an e-mail or a phone.
+                ...(s.runbookUrl !== undefined ? { links: [{ displayName: "Runbook", url: runbookLink(s, r.name) }] } : {}),
             },
             notificationChannels: s.notificationChannels,
             userLabels: { "part-of": "zk-kafka-gke", severity: r.severity },

@@ -11,6 +11,8 @@ import { parseArgs } from "../shared/fields";
 export type NodeExporterArgs = Omit<NodeExporterOptionsInput, "enabled" | "podMonitoring"> & {
     /** Create a PodMonitoring for GKE's Managed Service for Prometheus. @default false */
     podMonitoring?: boolean;
+    /** Labels on the ServiceMonitor that a Prometheus Operator's selectors need (monitoring.prometheusOperatorLabels). @default none */
+    operatorLabels?: Record<string, string>;
 };
 
 /**
@@ -25,8 +27,9 @@ export class NodeExporter extends pulumi.ComponentResource {
 
     constructor(name: string, args: NodeExporterArgs, opts?: pulumi.ComponentResourceOptions) {
         super("zk-kafka-gke:monitoring:NodeExporter", name, {}, opts);
-        const settings = parseArgs("NodeExporter", name, nodeExporterOptions, args);
-        const specs = nodeExporterSpecs({ ...settings, podMonitoring: settings.podMonitoring ?? false });
+        const { operatorLabels, ...options } = args;
+        const settings = parseArgs("NodeExporter", name, nodeExporterOptions, options);
+        const specs = nodeExporterSpecs({ ...settings, podMonitoring: settings.podMonitoring ?? false, operatorLabels });
         const parent = { parent: this };
 
         this.namespace = new k8s.core.v1.Namespace(`${name}-namespace`, specs.namespace, parent);

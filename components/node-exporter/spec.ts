@@ -3,7 +3,7 @@ import { objectLabels, podLabels, podSecurityLabels, selectorLabels } from "../s
 import { imageTag } from "../shared/fields";
 import { hardenedContainerSecurityContext, hardenedPodSecurityContext } from "../shared/pod";
 import { NodeExporterOptions } from "./options";
-import { CustomObject, METRICS_PORT_NAME, scrapeObject } from "../shared/metrics";
+import { CustomObject, METRICS_PORT_NAME, operatorMetadata, scrapeObject } from "../shared/metrics";
 
 export const NODE_EXPORTER_NAME = "node-exporter";
 export const NODE_EXPORTER_PORT = 9100;
@@ -48,7 +48,7 @@ export interface NodeExporterSpecs {
 }
 
 /** Every object of node-exporter, as plain data (no Pulumi runtime needed). */
-export function nodeExporterSpecs(s: NodeExporterOptions): NodeExporterSpecs {
+export function nodeExporterSpecs(s: NodeExporterOptions & { operatorLabels?: Record<string, string> }): NodeExporterSpecs {
     const labels = objectLabels(nodeExporterSelector, NODE_EXPORTER_NAME, "metrics");
     const meta = { name: NODE_EXPORTER_NAME, namespace: s.namespace, labels };
     const endpoint = { port: METRICS_PORT_NAME, interval: s.scrapeInterval };
@@ -93,7 +93,7 @@ export function nodeExporterSpecs(s: NodeExporterOptions): NodeExporterSpecs {
         ...(s.podMonitoring ? { podMonitoring: scrapeObject({ kind: "managed" }, meta, nodeExporterSelector, s.scrapeInterval) } : {}),
         ...(s.serviceMonitor ? {
             serviceMonitor: {
-                apiVersion: "monitoring.coreos.com/v1", kind: "ServiceMonitor", metadata: meta,
+                apiVersion: "monitoring.coreos.com/v1", kind: "ServiceMonitor", metadata: operatorMetadata(meta, s.operatorLabels),
                 spec: { selector: { matchLabels: { ...nodeExporterSelector } }, namespaceSelector: { matchNames: [s.namespace] }, endpoints: [endpoint] },
             },
         } : {}),

@@ -9,18 +9,32 @@ export const METRICS_PORT_NAME = "metrics";
  */
 export type Scraper =
     | { kind: "managed" }
-    | { kind: "prometheus"; namespace: string; operator: boolean };
+    | { kind: "prometheus"; namespace: string; operator: boolean; /** Labels its selectors need on a PodMonitor. */ labels?: Record<string, string> };
 
-/** A Prometheus duration as the scrape configs take it: 30s, 1m, 1m30s. */
-export const PROMETHEUS_DURATION = /^((\d+)y)?((\d+)w)?((\d+)d)?((\d+)h)?((\d+)m)?((\d+)s)?((\d+)ms)?$/;
+/**
+ * A Prometheus duration (30s, 1m, 1m30s, 5000ms: units from the largest down, each at most once;
+ * prometheus/common model.ParseDuration) in seconds; undefined for anything else.
+ */
+export function durationSeconds(s: string): number | undefined {
+    const m = /^((\d+)y)?((\d+)w)?((\d+)d)?((\d+)h)?((\d+)m)?((\d+)s)?((\d+)ms)?$/.exec(s);
+    if (!m || s === "") return undefined;
+    const [y, w, d, h, min, sec, ms] = [2, 4, 6, 8, 10, 12, 14].map((i) => Number(m[i] ?? 0));
+    return (((y * 365 + w * 7 + d) * 24 + h) * 60 + min) * 60 + sec + ms / 1000;
+}
 
 /** A Prometheus duration from 5 s to 5 min: what a scrape interval may be. */
 export function isScrapeInterval(s: string): boolean {
-    const m = PROMETHEUS_DURATION.exec(s);
-    if (!m || s === "") return false;
-    const [y, w, d, h, min, sec, ms] = [2, 4, 6, 8, 10, 12, 14].map((i) => Number(m[i] ?? 0));
-    const seconds = (((y * 365 + w * 7 + d) * 24 + h) * 60 + min) * 60 + sec + ms / 1000;
-    return seconds >= 5 && seconds <= 300;
+    const seconds = durationSeconds(s);
+    return seconds !== undefined && seconds >= 5 && seconds <= 300;
+}
+
+/**
+ * A Prometheus duration that Cloud Monitoring takes as an alert's evaluation interval (a positive
+ * multiple of 30 s: AlertPolicy conditionPrometheusQueryLanguage.evaluationInterval), up to 10 min.
+ */
+export function isEvaluationInterval(s: string): boolean {
+    const seconds = durationSeconds(s);
+    return seconds !== undefined && seconds > 0 && seconds <= 600 && seconds % 30 === 0;
 }
 
 /** Who scrapes a workload's metrics port, and how often. */
@@ -48,9 +62,15 @@ export function scrapeObject(scraper: Scraper, metadata: { name: string; namespa
             return { apiVersion: "monitoring.googleapis.com/v1", kind: "PodMonitoring", metadata, spec: { selector: { matchLabels }, endpoints: [endpoint] } };
         case "prometheus":
             return scraper.operator
-                ? { apiVersion: "monitoring.coreos.com/v1", kind: "PodMonitor", metadata, spec: { selector: { matchLabels }, podMetricsEndpoints: [endpoint] } }
+                ? { apiVersion: "monitoring.coreos.com/v1", kind: "PodMonitor", metadata: operatorMetadata(metadata, scraper.labels),
+                    spec: { selector: { matchLabels }, podMetricsEndpoints: [endpoint] } }
                 : undefined;
     }
+}
+
+/** An operator object's metadata with the labels its Prometheus selects on; the object's own labels win a clash. */
+export function operatorMetadata<M extends { labels?: Record<string, string> }>(metadata: M, labels: Record<string, string> = {}): M {
+    return { ...metadata, labels: { ...labels, ...metadata.labels } };
 }
 
 /**

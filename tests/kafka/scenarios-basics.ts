@@ -70,7 +70,7 @@ export function basicScenarios(s: KafkaSuite): void {
         assert.ok(expected.includes("kafka_server_replicamanager_underminisrpartitioncount"), expected.join(", "));
         const scrapes = await Promise.all(s.kafka.brokers.map((b) => s.metricsOf(b)));
         scrapes.forEach((m, i) => assert.deepEqual(expected.filter((n) => !m.has(n)), [], `kafka-${i} serves every queried metric`));
-        // KafkaActiveControllerCount sums this over the brokers: exactly one controller.
+        // KafkaNoActiveController and KafkaMultipleActiveControllers sum this over the brokers: exactly one controller.
         assert.equal(scrapes.reduce((a, m) => a + (total(m, "kafka_controller_kafkacontroller_activecontrollercount") ?? 0), 0), 1);
         const series = scrapes[0].size;
         s.figures["metric families per broker (bounded rules)"] = series;

@@ -10,6 +10,22 @@ export interface MonitoringOptions {
      */
     scrapeInterval: string;
     /**
+     * How often the alert rules are evaluated (Cloud Monitoring takes only multiples of 30 s); the same in the PrometheusRule.
+     *
+     * Allowed: a Prometheus duration that is a multiple of 30s, from 30s to 10m, such as 30s or 1m.
+     *
+     * @default "30s"
+     */
+    evaluationInterval: string;
+    /**
+     * Where the alerts link for what to do: your copy of docs/runbook.md, rendered (for example its page on your Git host).
+     *
+     * Allowed: an https URL of your copy of docs/runbook.md, without a #fragment (each alert links to its section).
+     *
+     * @default the file's path, docs/runbook.md, which a notification cannot open (a warning says so)
+     */
+    runbookUrl?: string;
+    /**
      * The alerts on what loses data or availability (docs/runbook.md, Alerts): Cloud Monitoring alert policies in gke mode, a PrometheusRule with monitoring.prometheusOperator.
      *
      * Allowed: true or false.
@@ -18,7 +34,7 @@ export interface MonitoringOptions {
      */
     alerts: boolean;
     /**
-     * Who the gke-mode alert policies notify; none still creates them, with a warning (they show in Cloud Monitoring's incidents).
+     * Who the gke-mode alert policies notify; required in a production stack (named prod, production or prd, alone or as a part: eu-prod), otherwise none still creates them, with a warning (they show in Cloud Monitoring's incidents).
      *
      * Allowed: a list of Cloud Monitoring notification channel names, projects/<project>/notificationChannels/<id>.
      *
@@ -43,6 +59,16 @@ export interface MonitoringOptions {
      * @default false
      */
     prometheusOperator: boolean;
+    /**
+     * Existing mode: labels on the PodMonitors, node-exporter's ServiceMonitor and the PrometheusRule, so that the operator's selectors pick them (kube-prometheus-stack selects release: <its release name> by default); the program's own labels win over a clash.
+     *
+     * Allowed: a map of Kubernetes label keys to values, e.g. { app: my-client }.
+     *
+     * @default {}
+     */
+    prometheusOperatorLabels: {
+        [k: string]: string;
+    };
     /**
      * Existing mode: the namespace whose Prometheus may scrape the metrics ports (NetworkPolicy).
      *

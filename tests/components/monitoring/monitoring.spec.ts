@@ -2,11 +2,12 @@ import { strict as assert } from "assert";
 import * as fs from "fs";
 import * as path from "path";
 import * as YAML from "yaml";
-import { RenderedStack, find, itRejects, render } from "../../harness/render";
+import { RenderedStack, find, itRejects, rejection, render } from "../../harness/render";
 import { PROJECT_ROOT } from "../../../tools/runtime";
 import { allQueries } from "../../harness/monitoring";
 import { metricNames } from "../../harness/prometheus";
 import { selects } from "../../../policy/lib/selectors";
+import { isProductionStack } from "../../../schema/stack";
 
 /** Rendered inputs, checked field by field. */
 type Props = Record<string, any>;
@@ -64,9 +65,10 @@ describe("Monitoring: metrics, alerts and the dashboard", () => {
         const s = await render({ "monitoring.notificationChannels": [channel] });
         const policies = ofType(s, "gcp:monitoring/alertPolicy:AlertPolicy");
         assert.deepEqual(policies.map((p) => p.conditions[0].conditionPrometheusQueryLanguage.alertRule).sort(), [
-            "DataVolumeFilling", "KafkaActiveControllerCount", "KafkaBrokerDown", "KafkaCaRotationDue", "KafkaCertificateExpiring",
-            "KafkaCertificateRenewalOverdue", "KafkaOfflinePartitions", "KafkaUnderMinIsrPartitions",
-            "KafkaUnderReplicatedPartitions", "NodeExporterDown", "ZooKeeperNoLeader", "ZooKeeperServerDown"]);
+            "DataVolumeFilling", "KafkaBrokerDown", "KafkaBrokersDownBelowMinIsr", "KafkaCaRotationDue", "KafkaCertificateExpiring",
+            "KafkaCertificateRenewalOverdue", "KafkaMultipleActiveControllers", "KafkaNoActiveController", "KafkaOfflinePartitions",
+            "KafkaUnderMinIsrPartitions", "KafkaUnderReplicatedPartitions", "NodeExporterDown", "ZooKeeperNoLeader", "ZooKeeperQuorumLost",
+            "ZooKeeperServerDown"]);
         const runbook = fs.readFileSync(path.join(PROJECT_ROOT, "docs", "runbook.md"), "utf8").toLowerCase();
         for (const p of policies) {
             const q = p.conditions[0].conditionPrometheusQueryLanguage;
@@ -116,8 +118,61 @@ describe("Monitoring: metrics, alerts and the dashboard", () => {
         assert.match(alerts.find((a) => a.alert === "DataVolumeFilling")!.expr, /kubelet_volume_stats_used_bytes/);
     });
 
+    it("existing mode: monitoring.prometheusOperatorLabels reach every PodMonitor, the ServiceMonitor and the PrometheusRule (a kube-prometheus-stack selects release)", async () => {
+        const s = await render({ "cluster.mode": "existing", "zookeeper.metrics": true, "kafka.metrics": true, "monitoring.prometheusOperator": true,
+            "nodeExporter.serviceMonitor": true, "monitoring.prometheusOperatorLabels": { release: "kps", "app.kubernetes.io/name": "mine" } });
+        for (const [kind, name] of [["PodMonitor", "zk"], ["PodMonitor", "kafka"], ["ServiceMonitor", "node-exporter"], ["PrometheusRule", "zk-kafka-alerts"]]) {
+            const labels = find<Props>(s, kind, name).metadata.labels ?? {};
+            assert.equal(labels.release, "kps", `${kind} ${name}`);
+            assert.notEqual(labels["app.kubernetes.io/name"], "mine", `${kind} ${name} keeps its own labels`);
+        }
+        const plain = await render({ "cluster.mode": "existing", "zookeeper.metrics": true, "kafka.metrics": true, "monitoring.prometheusOperator": true });
+        assert.equal(find<Props>(plain, "PodMonitor", "kafka").metadata.labels?.release, undefined, "none by default");
+    });
+
+    it("evaluates every 30 s whatever the scrape interval (Cloud Monitoring takes only multiples of 30 s), or every monitoring.evaluationInterval", async () => {
+        const policies = (st: RenderedStack) => ofType(st, "gcp:monitoring/alertPolicy:AlertPolicy").map((p) => p.conditions[0].conditionPrometheusQueryLanguage);
+        for (const scrapeInterval of ["15s", "45s", "90s", "1m30s", "5000ms"]) {
+            const s = await render({ "monitoring.scrapeInterval": scrapeInterval });
+            assert.deepEqual([...new Set(policies(s).map((q) => q.evaluationInterval))], ["30s"], scrapeInterval);
+            assert.ok(policies(s).every((q) => /^\d+s$/.test(q.duration) && q.disableMetricValidation === true), scrapeInterval);
+        }
+        const minute = await render({ "monitoring.evaluationInterval": "1m" });
+        assert.deepEqual([...new Set(policies(minute).map((q) => q.evaluationInterval))], ["60s"]);
+        const existing = await render({ "cluster.mode": "existing", "kafka.metrics": true, "monitoring.prometheusOperator": true, "monitoring.evaluationInterval": "1m" });
+        assert.equal(find<Props>(existing, "PrometheusRule", "zk-kafka-alerts").spec.groups[0].interval, "1m");
+    });
+
+    it("policies and the dashboard wait for the cluster (through the namespace); a runbook URL becomes each policy's link; legends are Cloud Monitoring's", async () => {
+        const ns = dev.resources.find((r) => r.type === "kubernetes:core/v1:Namespace")!;
+        for (const r of dev.resources.filter((x) => x.type.startsWith("gcp:monitoring/"))) assert.ok(r.dependencies?.includes(ns.urn!), r.name);
+        assert.ok(ofType(dev, "gcp:monitoring/alertPolicy:AlertPolicy").every((p) => p.documentation.links === undefined), "no link to a path");
+        const url = "https://git.example.com/ops/zk-kafka-gke/blob/main/docs/runbook.md";
+        const linked = ofType(await render({ "monitoring.runbookUrl": url }), "gcp:monitoring/alertPolicy:AlertPolicy");
+        for (const p of linked) {
+            const alert = p.conditions[0].conditionPrometheusQueryLanguage.alertRule as string;
+            assert.deepEqual(p.documentation.links, [{ displayName: "Runbook", url: `${url}#${alert.toLowerCase()}` }]);
+        }
+        const legends = JSON.parse(ofType(dev, "gcp:monitoring/dashboard:Dashboard")[0].dashboardJson).mosaicLayout.tiles
+            .flatMap((t: Props) => t.widget.xyChart.dataSets.map((d: Props) => d.legendTemplate as string));
+        assert.ok(legends.includes("${labels.pod}") && legends.every((l: string) => !l.includes("{{")), legends.join(", "));
+    });
+
+    it("a production stack (prod, production, prd, alone or as a part of its name) must name a notification channel", async () => {
+        const message = await rejection({ "monitoring.notificationChannels": [] }, "prod");
+        assert.match(message, /^zk-kafka-gke:monitoring\.notificationChannels must name at least one notification channel in the production stack "prod"/m);
+        await render({ "monitoring.notificationChannels": [], "monitoring.alerts": false }, "prod");
+        assert.deepEqual(["prod", "production", "eu-prod", "prod-2", "PRD", "dev", "product", "preprod-test", "staging"].filter(isProductionStack),
+            ["prod", "production", "eu-prod", "prod-2", "PRD"]);
+    });
+
     itRejects([
+        [{ "monitoring.evaluationInterval": "45s" }, "monitoring.evaluationInterval"],
+        [{ "monitoring.evaluationInterval": "20m" }, "monitoring.evaluationInterval"],
+        [{ "monitoring.runbookUrl": "docs/runbook.md" }, "monitoring.runbookUrl"],
+        [{ "monitoring.runbookUrl": "https://example.com/runbook.md#alerts" }, "monitoring.runbookUrl"],
         [{ "monitoring.notificationChannels": ["ops@example.com"] }, "monitoring.notificationChannels[0]"],
+        [{ "monitoring.prometheusOperatorLabels": { "bad key!": "x" } }, "monitoring.prometheusOperatorLabels"],
         [{ "monitoring.scrapeInterval": "1s" }, "monitoring.scrapeInterval"],
         [{ "kafka.metrics": "yes" }, "kafka.metrics"],
     ]);
