@@ -20,7 +20,8 @@ export function testRules(groups: unknown[], tests: unknown[], evaluationInterva
     try {
         fs.writeFileSync(path.join(dir, "rules.yaml"), YAML.stringify({ groups }));
         fs.writeFileSync(path.join(dir, "test.yaml"), YAML.stringify({ rule_files: ["rules.yaml"], evaluation_interval: evaluationInterval, tests }));
-        const r = spawnSync(promtool, ["test", "rules", "test.yaml"], { cwd: dir, encoding: "utf8" });
+        // One thread: the tests run in parallel workers already, and Go's parallel collector only adds CPU.
+        const r = spawnSync(promtool, ["test", "rules", "test.yaml"], { cwd: dir, encoding: "utf8", env: { ...process.env, GOMAXPROCS: "1" } });
         return { status: r.status, output: `${r.stdout}${r.stderr}` };
     } finally {
         fs.rmSync(dir, { recursive: true, force: true });

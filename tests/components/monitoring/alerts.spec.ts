@@ -155,9 +155,9 @@ describe("the alerts, evaluated by promtool over series that stop as on Managed 
     });
 });
 
-const DAY = 24 * 3600 * 1000;
-/** A moment `days` after the Unix epoch: promtool evaluates its tests from time 0. */
-const day = (days: number) => new Date(days * DAY).toISOString();
+const HOUR = 3600 * 1000;
+/** A moment `hours` after the Unix epoch: promtool evaluates its tests from time 0. */
+const hour = (hours: number) => new Date(hours * HOUR).toISOString();
 
 describe("the certificate alerts, evaluated by promtool", function () {
     before(function () {
@@ -166,10 +166,12 @@ describe("the certificate alerts, evaluated by promtool", function () {
         this.skip();
     });
 
-    // A one-year certificate renewed 30 days ahead, a CA with 500 days left at time 0.
+    // Short lifetimes, so that promtool's run (which steps through every moment up to the last
+    // check) stays short: certificates of 240 hours renewed 48 hours ahead; a leaf ending at
+    // 240 h, a CA at 480 h.
     const watch: CertificateWatch = {
-        renewHours: 720, certificateHours: 8760,
-        expiries: [{ certificate: "kafka-pki-kafka-0", kind: "leaf", notAfter: day(100) }, { certificate: "kafka-pki-ca", kind: "ca", notAfter: day(500) }],
+        renewHours: 48, certificateHours: 240,
+        expiries: [{ certificate: "kafka-pki-kafka-0", kind: "leaf", notAfter: hour(240) }, { certificate: "kafka-pki-ca", kind: "ca", notAfter: hour(480) }],
     };
     const rules = certificateRules(settings.namespace, watch);
     const summary = (alert: string) => rules.find((r) => r.name === alert)!.summary;
@@ -178,22 +180,29 @@ describe("the certificate alerts, evaluated by promtool", function () {
         exp_annotations: { summary: summary(alert), runbook_url: runbookLink(settings, alert) },
     });
     const run = (upSeries: string, checks: unknown[]) => {
-        const groups = prometheusRule(settings, { name: "zk-kafka-alerts" }, rules).spec.groups as unknown[];
-        const values = Array.from({ length: 601 }, () => 1).join(" ");
-        return testRules(groups, [{ interval: "1d", input_series: [0, 1, 2].map((i) => ({ series: upSeries.replace("N", String(i)), values })), alert_rule_test: checks }], "1d");
+        // Evaluated every 4 hours: the certificate alerts have no `for`, and each evaluation costs
+        // promtool milliseconds for every rule of the group.
+        const groups = prometheusRule({ ...settings, evaluationInterval: "4h" }, { name: "zk-kafka-alerts" }, rules).spec.groups as unknown[];
+        const values = Array.from({ length: 126 }, () => 1).join(" ");
+        return testRules(groups, [{ interval: "4h", input_series: [0, 1, 2].map((i) => ({ series: upSeries.replace("N", String(i)), values })), alert_rule_test: checks }], "4h");
     };
     const brokersUp = `up{namespace="${settings.namespace}",pod="kafka-N"}`;
-    const on = (days: number, alert: string, expected: unknown[]) => ({ eval_time: `${days}d`, alertname: alert, exp_alerts: expected });
+    const on = (hours: number, alert: string, expected: unknown[]) => ({ eval_time: `${hours}h`, alertname: alert, exp_alerts: expected });
 
-    it("warns halfway through a certificate's renewal window, pages a week before its end; warns when the CA ends before a new certificate would", () => {
+    it("warns halfway through a certificate's renewal window, pages near its end; warns when the CA ends before a new certificate would", () => {
         const checks = [
-            on(84, "KafkaCertificateRenewalOverdue", []),
-            on(86, "KafkaCertificateRenewalOverdue", [cert("KafkaCertificateRenewalOverdue", "kafka-pki-kafka-0", "warning")]),
-            on(92, "KafkaCertificateExpiring", []),
-            on(94, "KafkaCertificateExpiring", [cert("KafkaCertificateExpiring", "kafka-pki-kafka-0", "critical")]),
-            on(134, "KafkaCaRotationDue", []),
-            on(136, "KafkaCaRotationDue", [cert("KafkaCaRotationDue", "kafka-pki-ca", "warning")]),
-            on(494, "KafkaCertificateExpiring", [cert("KafkaCertificateExpiring", "kafka-pki-kafka-0", "critical"), cert("KafkaCertificateExpiring", "kafka-pki-ca", "critical")]),
+            // Half of the 48-hour window: 24 hours before the leaf's end.
+            on(212, "KafkaCertificateRenewalOverdue", []),
+            on(220, "KafkaCertificateRenewalOverdue", [cert("KafkaCertificateRenewalOverdue", "kafka-pki-kafka-0", "warning")]),
+            // A leaf pages at a quarter of its window (under a week): 12 hours before its end.
+            on(224, "KafkaCertificateExpiring", []),
+            on(232, "KafkaCertificateExpiring", [cert("KafkaCertificateExpiring", "kafka-pki-kafka-0", "critical")]),
+            // The CA warns once a 240-hour certificate would outlive it.
+            on(236, "KafkaCaRotationDue", []),
+            on(244, "KafkaCaRotationDue", [cert("KafkaCaRotationDue", "kafka-pki-ca", "warning")]),
+            // A CA pages a week before its end.
+            on(308, "KafkaCertificateExpiring", [cert("KafkaCertificateExpiring", "kafka-pki-kafka-0", "critical")]),
+            on(468, "KafkaCertificateExpiring", [cert("KafkaCertificateExpiring", "kafka-pki-kafka-0", "critical"), cert("KafkaCertificateExpiring", "kafka-pki-ca", "critical")]),
         ];
         const r = run(brokersUp, checks);
         assert.equal(r.status, 0, r.output);
@@ -201,10 +210,10 @@ describe("the certificate alerts, evaluated by promtool", function () {
     });
 
     it("a wrong expectation fails, and nothing fires without the brokers' metrics", () => {
-        const wrong = run(brokersUp, [on(80, "KafkaCertificateRenewalOverdue", [cert("KafkaCertificateRenewalOverdue", "kafka-pki-kafka-0", "warning")])]);
+        const wrong = run(brokersUp, [on(200, "KafkaCertificateRenewalOverdue", [cert("KafkaCertificateRenewalOverdue", "kafka-pki-kafka-0", "warning")])]);
         assert.notEqual(wrong.status, 0, wrong.output);
         assert.match(wrong.output, /KafkaCertificateRenewalOverdue/);
-        const silent = run(`up{namespace="other",pod="kafka-N"}`, [on(494, "KafkaCertificateExpiring", [])]);
+        const silent = run(`up{namespace="other",pod="kafka-N"}`, [on(468, "KafkaCertificateExpiring", [])]);
         assert.equal(silent.status, 0, silent.output);
         passed += 1;
     });
