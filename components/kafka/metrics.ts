@@ -71,13 +71,17 @@ export function jmxExporterConfig(perTopic: boolean): string {
         gauge("kafka.network<type=SocketServer, name=NetworkProcessorAvgIdlePercent><>Value", "kafka_network_socketserver_networkprocessoravgidlepercent"),
         gauge("kafka.network<type=RequestMetrics, name=TotalTimeMs, request=(Produce|FetchConsumer|FetchFollower)><>(50|99)thPercentile",
             "kafka_network_requestmetrics_totaltimems", { request: "$1", quantile: "0.$2" }),
-        counter("kafka.network<type=RequestMetrics, name=RequestsPerSec, request=(Produce|FetchConsumer|FetchFollower)(?:, version=\\d+)?><>Count",
-            "kafka_network_requestmetrics_requests_total", { request: "$1" }),
+        // One MBean per request version (Kafka 3.9 tags RequestsPerSec with the version the
+        // client spoke): the version stays a label, or the versions' series would collide under
+        // one name and labels, and the scrape would keep one of them.
+        counter("kafka.network<type=RequestMetrics, name=RequestsPerSec, request=(Produce|FetchConsumer|FetchFollower)(?:, version=(\\d+))?><>Count",
+            "kafka_network_requestmetrics_requests_total", { request: "$1", version: "$2" }),
         counter(`kafka.server<type=BrokerTopicMetrics, name=(BytesIn|BytesOut|MessagesIn|BytesRejected|FailedProduceRequests|FailedFetchRequests)PerSec${topic}><>Count`,
             "kafka_server_brokertopicmetrics_$1_total", topicLabel),
         gauge("kafka.log<type=LogFlushStats, name=LogFlushRateAndTimeMs><>(50|99)thPercentile", "kafka_log_logflushstats_logflushrateandtimems", { quantile: "0.$1" }),
         counter("kafka.log<type=LogFlushStats, name=LogFlushRateAndTimeMs><>Count", "kafka_log_logflushstats_logflushrateandtimems_count"),
         gauge("kafka.server<type=KafkaServer, name=BrokerState><>Value", "kafka_server_kafkaserver_brokerstate"),
+        gauge("kafka.log<type=LogManager, name=OfflineLogDirectoryCount><>Value", "kafka_log_logmanager_offlinelogdirectorycount"),
     ];
     return YAML.stringify({
         lowercaseOutputName: true,
@@ -94,6 +98,7 @@ export function jmxExporterConfig(perTopic: boolean): string {
             perTopic ? "kafka.server:type=BrokerTopicMetrics,*" : "kafka.server:type=BrokerTopicMetrics,name=*",
             "kafka.log:type=LogFlushStats,*",
             "kafka.server:type=KafkaServer,name=BrokerState",
+            "kafka.log:type=LogManager,name=OfflineLogDirectoryCount",
         ],
         rules,
     }, { lineWidth: 0 });

@@ -38,8 +38,10 @@ export function dashboardTiles(s: MonitoringSettings): Tile[] {
                 "${labels.request}": `max by (request) (kafka_network_requestmetrics_totaltimems{${sel},quantile="0.99"})`,
             } },
             { title: "Throughput (bytes per second)", queries: {
-                in: `sum(rate(kafka_server_brokertopicmetrics_bytesin_total{${sel}}[5m]))`,
-                out: `sum(rate(kafka_server_brokertopicmetrics_bytesout_total{${sel}}[5m]))`,
+                // topic="": the all-topics series only; with kafka.metricsPerTopic the per-topic
+                // ones share the name and would count every byte twice.
+                in: `sum(rate(kafka_server_brokertopicmetrics_bytesin_total{${sel},topic=""}[5m]))`,
+                out: `sum(rate(kafka_server_brokertopicmetrics_bytesout_total{${sel},topic=""}[5m]))`,
             } },
             { title: "Idle capacity (1 = idle)", queries: {
                 "request handlers": `min(kafka_server_kafkarequesthandlerpool_requesthandleravgidlepercent{${sel}})`,

@@ -5,6 +5,6 @@
  */
 export { Monitoring, type MonitoringArgs } from "./monitoring";
 export { type MonitoringOptions, monitoringOptions } from "./options";
-export { type MonitoringSettings, alertRules, prometheusRule, runbookLink } from "./spec";
+export { type AlertRule, type MonitoringSettings, alertRules, prometheusRule, runbookLink } from "./spec";
 export { dashboardTiles } from "./dashboard-spec";
 export { type CertificateWatch, CERTIFICATE_ALERTS, certificateRules } from "./certificates";

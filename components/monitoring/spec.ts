@@ -1,5 +1,8 @@
 import type { MonitoringOptions } from "./options";
 import { type CustomObject, durationSeconds } from "../shared/metrics";
+import { fresh, freshSeconds, podsOf } from "./promql";
+import { healthRules, volumeRules } from "./health";
+
 
 /** What the alerts and the dashboard watch: the workloads, where they run, which exporters are on. */
 export interface MonitoringSettings extends MonitoringOptions {
@@ -28,22 +31,6 @@ export interface AlertRule {
 /** The rule group of every alert: its name in Prometheus and in Cloud Monitoring. */
 export const RULE_GROUP = "zk-kafka-gke";
 
-/** A pod-name matcher for a StatefulSet's pods (zk-0, kafka-2, …). */
-const podsOf = (statefulSet: string) => `pod=~"${statefulSet}-[0-9]+"`;
-
-/**
- * How old a sample may be and still count, in seconds: three scrapes, so one missed scrape drops
- * nothing. Cloud Monitoring's PromQL has no staleness markers (GMP's PromQL compatibility page,
- * "Staleness"): a series that stops (a deleted pod, a leader that stepped down) keeps its last
- * value for the 5-minute lookback, and every alert would see it.
- */
-export function freshSeconds(s: Pick<MonitoringSettings, "scrapeInterval">): number {
-    return 3 * durationSeconds(s.scrapeInterval)!;
-}
-
-/** The series of `selector` whose last sample is fresh (timestamp() gives the sample's own time). */
-const fresh = (s: MonitoringSettings, selector: string) => `(${selector} and (time() - timestamp(${selector})) < ${freshSeconds(s)})`;
-
 /**
  * The pods of a StatefulSet that answer their scrape, counted; 0 when none does. Managed
  * collection writes `up` per scraped target as Prometheus does (prometheus-engine,
@@ -58,9 +45,7 @@ const seconds = (n: number) => `${n}s`;
  * The alerts that page on lost data or availability, each with the condition that fires it; each
  * counts only fresh samples (freshSeconds). One server down warns; critical is what stops
  * writes: fewer ZooKeeper servers than a majority, or more brokers down than a partition can
- * lose and keep min.insync.replicas. Volume usage comes from the kubelet: GKE exports it as a
- * system metric (kubernetes.io/pod/volume/utilization, queried as
- * kubernetes_io:pod_volume_utilization); a Prometheus that scrapes the kubelets has kubelet_volume_stats_*.
+ * lose and keep min.insync.replicas. Then the workloads' health and their volumes (health.ts).
  */
 export function alertRules(s: MonitoringSettings): AlertRule[] {
     const ns = s.namespace;
@@ -102,13 +87,7 @@ export function alertRules(s: MonitoringSettings): AlertRule[] {
                 summary: "The ZooKeeper ensemble has no quorum leader: Kafka cannot change any metadata" },
         );
     }
-    const claims = `(${["zk", "kafka"].join("|")})-[0-9]+`;
-    rules.push(s.mode === "gke"
-        ? { name: "DataVolumeFilling", expr: `max by (pod_name) (kubernetes_io:pod_volume_utilization{namespace_name="${ns}",volume_name="datadir"}) > 0.8`,
-            for: "5m", severity: "warning", summary: "A ZooKeeper or Kafka data volume is over 80% full" }
-        : { name: "DataVolumeFilling", for: "5m", severity: "warning", summary: "A ZooKeeper or Kafka data volume is over 80% full",
-            expr: `max by (persistentvolumeclaim) (kubelet_volume_stats_used_bytes{${sel},persistentvolumeclaim=~"datadir-${claims}"}` +
-                ` / kubelet_volume_stats_capacity_bytes{${sel},persistentvolumeclaim=~"datadir-${claims}"}) > 0.8` });
+    rules.push(...healthRules(s), ...volumeRules(s));
     if (s.nodeExporter) {
         rules.push({ name: "NodeExporterDown", expr: `${fresh(s, `up{namespace="${s.nodeExporter.namespace}",pod=~"node-exporter-.+"}`)} == 0`, for: "5m", severity: "warning",
             summary: "A node's node-exporter does not answer: that node's disk, memory and network go unwatched" });

@@ -23,7 +23,8 @@ export function queriedMetrics(): { zookeeper: string[]; kafka: string[]; platfo
     const exporters = names.filter((n) => !platform.includes(n));
     return {
         platform,
-        kafka: exporters.filter((n) => n.startsWith("kafka_") || n.startsWith("jvm_")),
+        // The JVM and process collectors run in both exporters.
+        kafka: exporters.filter((n) => n.startsWith("kafka_") || n.startsWith("jvm_") || n.startsWith("process_")),
         zookeeper: exporters.filter((n) => !n.startsWith("kafka_")),
     };
 }

@@ -92,6 +92,17 @@ export function basicScenarios(s: KafkaSuite): void {
             "--topic", "test", "--from-beginning", "--max-messages", String(lines.length), "--timeout-ms", "30000"]);
         assert.equal(consume.code, 0, consume.stderr);
         assert.deepEqual(consume.stdout.trim().split("\n").sort(), [...lines].sort());
+        // After traffic: a series per request version (the version a label, kafka/metrics.ts), and
+        // no name and label set served twice (sums would count it twice, or a scraper keep one).
+        const scrapes = await Promise.all(s.kafka.brokers.map((b) => s.metricsOf(b)));
+        for (const m of scrapes) {
+            for (const [name, samples] of m) {
+                const keys = samples.map((x) => JSON.stringify(Object.entries(x.labels).sort()));
+                assert.equal(new Set(keys).size, keys.length, `${name} serves a label set twice`);
+            }
+        }
+        assert.ok(scrapes.some((m) => (m.get("kafka_network_requestmetrics_requests_total") ?? [])
+            .some((x) => x.labels.request === "Produce" && /^\d+$/.test(x.labels.version ?? ""))), "Produce requests counted per version");
         await s.admin.createTopics({ topics: [{ topic: TOPIC, numPartitions: 3, replicationFactor: 3 }], waitForLeaders: true });
     });
 }

@@ -1,84 +1,24 @@
 import { strict as assert } from "assert";
-import { AlertRule, alertRules, freshSeconds, prometheusRule, runbookLink } from "../../../components/monitoring/spec";
+import { prometheusRule, runbookLink } from "../../../components/monitoring/spec";
 import { CertificateWatch, certificateRules } from "../../../components/monitoring";
-import { DEV_MONITORING } from "../../../tools/dashboard-picture";
-import { promtoolPath, samples, testRules } from "../../harness/promtool";
+import { freshSeconds } from "../../../components/monitoring/promql";
+import { testRules } from "../../harness/promtool";
+import { STEP, at, counted, expectRules, firing, minutes, needPromtool, only, rule, series, settings } from "../../harness/alert-timeline";
 
 /**
- * The alerts as Prometheus's own rule engine evaluates them (promtool test rules, built by
- * npm run e2e:build -- promtool), over the rule file the PrometheusRule path renders from the
- * same definitions as the Cloud Monitoring policies. The input series model Managed Prometheus:
- * a scrape that stops leaves no staleness marker, so its last sample stays for the lookback.
+ * The availability alerts as Prometheus's own rule engine evaluates them (promtool test rules,
+ * built by npm run e2e:build -- promtool), over the rule file the PrometheusRule path renders from
+ * the same definitions as the Cloud Monitoring policies. The input series model Managed
+ * Prometheus: a scrape that stops leaves no staleness marker, so its last sample stays for the
+ * lookback (tests/harness/alert-timeline.ts).
  */
-const STEP = 30;          // the dev stack's scrape and evaluation interval, in seconds
-const STEPS = 60;         // thirty minutes
-const settings = DEV_MONITORING;
-const at = (seconds: number) => `${Math.floor(seconds / 60)}m${seconds % 60}s`;
-const minutes = (m: number) => m * 60;
-
-let passed = 0;
-// Once both suites of this file have run: how many rule tests promtool passed.
+// Once every suite of this file has run: how many rule tests promtool passed in this worker.
 after(() => {
-    if (passed > 0) console.log(`      promtool: ${passed} rule tests passed`);
+    if (counted.passed > 0) console.log(`      promtool: ${counted.passed} rule tests passed`);
 });
-
-/** What a cluster does, step by step: which pods answer, which broker controls, which server leads. */
-interface Timeline {
-    kafkaUp?: (pod: number, step: number) => boolean;
-    /** The brokers that report being the controller. */
-    controllers?: (step: number) => number[];
-    zkUp?: (pod: number, step: number) => boolean;
-    leader?: (step: number) => number | undefined;
-}
-
-function series(t: Timeline): Array<{ series: string; values: string }> {
-    const kafkaUp = t.kafkaUp ?? (() => true);
-    const zkUp = t.zkUp ?? (() => true);
-    const controllers = t.controllers ?? (() => [0]);
-    const leader = t.leader ?? (() => 0);
-    const of = (name: string, pod: string) => `${name}{namespace="${settings.namespace}",pod="${pod}"}`;
-    const out: Array<{ series: string; values: string }> = [];
-    for (let i = 0; i < 3; i++) {
-        const up = (step: number) => kafkaUp(i, step);
-        out.push({ series: of("up", `kafka-${i}`), values: samples(STEPS, (s) => (up(s) ? 1 : undefined)) });
-        out.push({ series: of("kafka_controller_kafkacontroller_activecontrollercount", `kafka-${i}`), values: samples(STEPS, (s) => (up(s) ? Number(controllers(s).includes(i)) : undefined)) });
-        for (const healthy of ["kafka_controller_kafkacontroller_offlinepartitionscount", "kafka_server_replicamanager_underminisrpartitioncount", "kafka_server_replicamanager_underreplicatedpartitions"]) {
-            out.push({ series: of(healthy, `kafka-${i}`), values: samples(STEPS, (s) => (up(s) ? 0 : undefined)) });
-        }
-        out.push({ series: of("up", `zk-${i}`), values: samples(STEPS, (s) => (zkUp(i, s) ? 1 : undefined)) });
-        out.push({ series: of("leader_uptime", `zk-${i}`), values: samples(STEPS, (s) => (zkUp(i, s) && leader(s) === i ? s * STEP * 1000 : undefined)) });
-    }
-    return out;
-}
-
-const RULES = alertRules(settings);
-const rule = (name: string): AlertRule => {
-    const r = RULES.find((x) => x.name === name);
-    if (!r) throw new Error(`no alert ${name}`);
-    return r;
-};
-const firing = (name: string, labels: Record<string, string> = {}) => ({
-    exp_labels: { severity: rule(name).severity, ...labels },
-    exp_annotations: { summary: rule(name).summary, runbook_url: runbookLink(settings, name) },
-});
-/** Which alerts fire at a moment: the named ones as given, every other one not at all. */
-const only = (seconds: number, fire: Record<string, unknown[]> = {}) =>
-    RULES.map((r) => ({ eval_time: at(seconds), alertname: r.name, exp_alerts: fire[r.name] ?? [] }));
-
-function expectRules(timeline: Timeline, checks: unknown[], extra: AlertRule[] = []): void {
-    const groups = prometheusRule(settings, { name: "zk-kafka-alerts" }, extra).spec.groups as unknown[];
-    const r = testRules(groups, [{ interval: `${STEP}s`, input_series: series(timeline), alert_rule_test: checks }], settings.evaluationInterval);
-    assert.equal(r.status, 0, r.output);
-    passed += checks.length;
-}
 
 describe("the alerts, evaluated by promtool over series that stop as on Managed Prometheus", function () {
-    before(function () {
-        if (promtoolPath()) return;
-        if (process.env.CI) throw new Error("promtool is not built: .ci/run builds it (npm run e2e:build) before npm test");
-        console.log("      promtool not built: the alert rules are not evaluated here (npm run e2e:build -- promtool, about 3 minutes once)");
-        this.skip();
-    });
+    before(needPromtool);
 
     const fresh = freshSeconds(settings);
 
@@ -160,11 +100,7 @@ const HOUR = 3600 * 1000;
 const hour = (hours: number) => new Date(hours * HOUR).toISOString();
 
 describe("the certificate alerts, evaluated by promtool", function () {
-    before(function () {
-        if (promtoolPath()) return;
-        if (process.env.CI) throw new Error("promtool is not built: .ci/run builds it (npm run e2e:build) before npm test");
-        this.skip();
-    });
+    before(needPromtool);
 
     // Short lifetimes, so that promtool's run (which steps through every moment up to the last
     // check) stays short: certificates of 240 hours renewed 48 hours ahead; a leaf ending at
@@ -206,7 +142,7 @@ describe("the certificate alerts, evaluated by promtool", function () {
         ];
         const r = run(brokersUp, checks);
         assert.equal(r.status, 0, r.output);
-        passed += checks.length;
+        counted.passed += checks.length;
     });
 
     it("a wrong expectation fails, and nothing fires without the brokers' metrics", () => {
@@ -215,6 +151,41 @@ describe("the certificate alerts, evaluated by promtool", function () {
         assert.match(wrong.output, /KafkaCertificateRenewalOverdue/);
         const silent = run(`up{namespace="other",pod="kafka-N"}`, [on(468, "KafkaCertificateExpiring", [])]);
         assert.equal(silent.status, 0, silent.output);
-        passed += 1;
+        counted.passed += 1;
     });
+});
+
+describe("the health and volume alerts, evaluated by promtool", function () {
+    before(needPromtool);
+
+    /** A changed metric: `value` for one pod from `from` seconds on, the healthy value before. */
+    const from = (pod: string, fromSeconds: number, value: (step: number) => number, before: (step: number) => number) =>
+        (p: string, step: number) => (p === pod && step * STEP >= fromSeconds ? value(step) : before(step));
+
+    const cases: Array<{ alert: string; change: Record<string, (pod: string, step: number) => number | undefined>; quiet: number; fires: number; labels?: Record<string, string>; also?: string[] }> = [
+        { alert: "JvmHeapNearlyFull", change: { jvm_memory_bytes_used: from("kafka-1", 0, () => 950e6, () => 300e6) }, quiet: minutes(9.5), fires: minutes(10.5), labels: { pod: "kafka-1" } },
+        // A rate over 5 minutes reaches its full value only once 5 minutes of samples exist (from 0 here).
+        { alert: "JvmGcTimeHigh", change: { jvm_gc_collection_seconds_sum: from("zk-2", 0, (s) => 6 * s, (s) => 0.3 * s) }, quiet: minutes(9.5), fires: minutes(14), labels: { pod: "zk-2" } },
+        { alert: "OpenFileDescriptorsNearLimit", change: { process_open_fds: from("kafka-0", 0, () => 900000, () => 300) }, quiet: minutes(9.5), fires: minutes(10.5),
+            labels: { namespace: settings.namespace, pod: "kafka-0" } },
+        { alert: "KafkaUncleanLeaderElections", change: { kafka_controller_controllerstats_uncleanleaderelections_total: from("kafka-0", minutes(5), () => 1, () => 0) }, quiet: minutes(4), fires: minutes(6) },
+        { alert: "KafkaOfflineLogDirectories", change: { kafka_log_logmanager_offlinelogdirectorycount: from("kafka-2", minutes(5), () => 1, () => 0) }, quiet: minutes(5.5), fires: minutes(6.5) },
+        { alert: "KafkaIsrShrinking", change: { kafka_server_replicamanager_isrshrinks_total: from("kafka-1", minutes(2), (s) => s, () => 3) }, quiet: minutes(16), fires: minutes(18) },
+        { alert: "KafkaRequestHandlersBusy", change: { kafka_server_kafkarequesthandlerpool_requesthandleravgidlepercent: from("kafka-1", 0, () => 0.1, () => 0.9) }, quiet: minutes(9.5), fires: minutes(10.5) },
+        { alert: "KafkaNetworkProcessorsBusy", change: { kafka_network_socketserver_networkprocessoravgidlepercent: from("kafka-2", 0, () => 0.1, () => 0.9) }, quiet: minutes(9.5), fires: minutes(10.5) },
+        { alert: "ZooKeeperHighLatency", change: { avg_latency: from("zk-0", 0, () => 80, () => 1) }, quiet: minutes(9.5), fires: minutes(10.5) },
+        { alert: "ZooKeeperSlowFsync", change: { fsynctime_sum: from("zk-1", 0, (s) => 200 * s, (s) => 5 * s) }, quiet: minutes(10), fires: minutes(11), labels: { pod: "zk-1" } },
+        { alert: "DataVolumeAlmostFull", change: { "kubernetes_io:pod_volume_utilization": from("kafka-0", 0, () => 0.95, () => 0.3) }, quiet: minutes(4.5), fires: minutes(5.5),
+            labels: { pod_name: "kafka-0" }, also: ["DataVolumeFilling"] },
+        // Growing 6% an hour from 30%: full within the day, yet far from 80% during the test.
+        { alert: "DataVolumeFillingUp", change: { "kubernetes_io:pod_volume_utilization": from("zk-0", 0, (s) => 0.3 + 0.0005 * s, () => 0.3) }, quiet: minutes(29), fires: minutes(32),
+            labels: { pod_name: "zk-0" } },
+    ];
+
+    for (const c of cases) {
+        it(`${c.alert}: ${rule(c.alert).severity}, when its case holds for its time; nothing else fires`, () => {
+            const fire = Object.fromEntries([c.alert, ...(c.also ?? [])].map((a) => [a, [firing(a, c.labels)]]));
+            expectRules({ change: c.change }, [...only(c.quiet), ...only(c.fires, fire)]);
+        });
+    }
 });

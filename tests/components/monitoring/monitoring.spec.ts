@@ -60,7 +60,7 @@ describe("Monitoring: metrics, alerts and the dashboard", () => {
         assert.ok(!off.objects.some((o) => o.metadata.name === "kafka-jmx-exporter" || (o.kind === "PodMonitoring" && o.metadata.name !== "node-exporter")));
         assert.doesNotMatch(find<{ data: Record<string, string> }>(off, "ConfigMap", "zk-config").data["zoo.cfg"], /metricsProvider/);
         const names = ofType(off, "gcp:monitoring/alertPolicy:AlertPolicy").map((p) => p.conditions[0].conditionPrometheusQueryLanguage.alertRule);
-        assert.deepEqual(names.sort(), ["DataVolumeFilling", "NodeExporterDown"]);
+        assert.deepEqual(names.sort(), ["DataVolumeAlmostFull", "DataVolumeFilling", "DataVolumeFillingUp", "NodeExporterDown"]);
         const perTopic = await render({ "kafka.metricsPerTopic": true, "monitoring.scrapeInterval": "15s" });
         assert.ok(YAML.parse(find<{ data: Record<string, string> }>(perTopic, "ConfigMap", "kafka-config").data["jmx-exporter.yaml"])
             .includeObjectNames.includes("kafka.server:type=BrokerTopicMetrics,*"));
@@ -72,10 +72,13 @@ describe("Monitoring: metrics, alerts and the dashboard", () => {
         const s = await render({ "monitoring.notificationChannels": [channel] });
         const policies = ofType(s, "gcp:monitoring/alertPolicy:AlertPolicy");
         assert.deepEqual(policies.map((p) => p.conditions[0].conditionPrometheusQueryLanguage.alertRule).sort(), [
-            "DataVolumeFilling", "KafkaBrokerDown", "KafkaBrokersDownBelowMinIsr", "KafkaCaRotationDue", "KafkaCertificateExpiring",
-            "KafkaCertificateRenewalOverdue", "KafkaMultipleActiveControllers", "KafkaNoActiveController", "KafkaOfflinePartitions",
-            "KafkaUnderMinIsrPartitions", "KafkaUnderReplicatedPartitions", "NodeExporterDown", "ZooKeeperNoLeader", "ZooKeeperQuorumLost",
-            "ZooKeeperServerDown"]);
+            "DataVolumeAlmostFull", "DataVolumeFilling", "DataVolumeFillingUp", "JvmGcTimeHigh", "JvmHeapNearlyFull",
+            "KafkaBrokerDown", "KafkaBrokersDownBelowMinIsr", "KafkaCaRotationDue", "KafkaCertificateExpiring",
+            "KafkaCertificateRenewalOverdue", "KafkaIsrShrinking", "KafkaMultipleActiveControllers", "KafkaNetworkProcessorsBusy",
+            "KafkaNoActiveController", "KafkaOfflineLogDirectories", "KafkaOfflinePartitions", "KafkaRequestHandlersBusy",
+            "KafkaUncleanLeaderElections", "KafkaUnderMinIsrPartitions", "KafkaUnderReplicatedPartitions", "NodeExporterDown",
+            "OpenFileDescriptorsNearLimit", "ZooKeeperHighLatency", "ZooKeeperNoLeader", "ZooKeeperQuorumLost", "ZooKeeperServerDown",
+            "ZooKeeperSlowFsync"]);
         const runbook = fs.readFileSync(path.join(PROJECT_ROOT, "docs", "runbook.md"), "utf8").toLowerCase();
         for (const p of policies) {
             const q = p.conditions[0].conditionPrometheusQueryLanguage;

@@ -1,0 +1,19 @@
+import { durationSeconds } from "../shared/metrics";
+
+/** PromQL pieces every alert is built from. */
+
+/** A pod-name matcher for a StatefulSet's pods (zk-0, kafka-2, …), or for several (`zk|kafka`). */
+export const podsOf = (statefulSets: string) => `pod=~"(${statefulSets})-[0-9]+"`;
+
+/**
+ * How old a sample may be and still count, in seconds: three scrapes, so one missed scrape drops
+ * nothing. Cloud Monitoring's PromQL has no staleness markers (GMP's PromQL compatibility page,
+ * "Staleness"): a series that stops (a deleted pod, a leader that stepped down) keeps its last
+ * value for the 5-minute lookback, and every alert would see it.
+ */
+export function freshSeconds(s: { scrapeInterval: string }): number {
+    return 3 * durationSeconds(s.scrapeInterval)!;
+}
+
+/** The series of `selector` whose last sample is fresh (timestamp() gives the sample's own time). */
+export const fresh = (s: { scrapeInterval: string }, selector: string) => `(${selector} and (time() - timestamp(${selector})) < ${freshSeconds(s)})`;
