@@ -1,4 +1,5 @@
 import type { MonitoringSettings } from "./spec";
+import { podsOf } from "./promql";
 
 /** A chart of the dashboard: where it sits on the 48-column grid and the PromQL of its lines. */
 export interface Tile {
@@ -52,10 +53,10 @@ export function dashboardTiles(s: MonitoringSettings): Tile[] {
     if (s.zookeeper.metrics) {
         panels.push(
             { title: "ZooKeeper latency (ms)", queries: {
-                "avg ${labels.pod}": `max by (pod) (avg_latency{${sel},pod=~"zk-[0-9]+"})`,
-                "max ${labels.pod}": `max by (pod) (max_latency{${sel},pod=~"zk-[0-9]+"})`,
+                "avg ${labels.pod}": `max by (pod) (avg_latency{${sel},${podsOf("zk")}})`,
+                "max ${labels.pod}": `max by (pod) (max_latency{${sel},${podsOf("zk")}})`,
             } },
-            { title: "ZooKeeper outstanding requests", queries: { "${labels.pod}": `max by (pod) (outstanding_requests{${sel},pod=~"zk-[0-9]+"})` } },
+            { title: "ZooKeeper outstanding requests", queries: { "${labels.pod}": `max by (pod) (outstanding_requests{${sel},${podsOf("zk")}})` } },
         );
     }
     panels.push(

@@ -68,15 +68,14 @@ export function healthRules(s: MonitoringSettings): AlertRule[] {
  * kubernetes_io:pod_volume_utilization); a Prometheus that scrapes the kubelets has kubelet_volume_stats_*.
  */
 export function volumeRules(s: MonitoringSettings): AlertRule[] {
+    const utilization = `kubernetes_io:pod_volume_utilization{namespace_name="${s.namespace}",volume_name="datadir"}`;
+    const claims = `namespace="${s.namespace}",persistentvolumeclaim=~"datadir-(zk|kafka)-[0-9]+"`;
     const used = s.mode === "gke"
-        ? `max by (pod_name) (kubernetes_io:pod_volume_utilization{namespace_name="${s.namespace}",volume_name="datadir"})`
-        : (() => {
-            const claims = `namespace="${s.namespace}",persistentvolumeclaim=~"datadir-(zk|kafka)-[0-9]+"`;
-            return `max by (persistentvolumeclaim) (kubelet_volume_stats_used_bytes{${claims}} / kubelet_volume_stats_capacity_bytes{${claims}})`;
-        })();
+        ? `max by (pod_name) (${utilization})`
+        : `max by (persistentvolumeclaim) (kubelet_volume_stats_used_bytes{${claims}} / kubelet_volume_stats_capacity_bytes{${claims}})`;
     const predicted = s.mode === "gke"
-        ? `max by (pod_name) (predict_linear(kubernetes_io:pod_volume_utilization{namespace_name="${s.namespace}",volume_name="datadir"}[6h], 86400)) > 1`
-        : `min by (persistentvolumeclaim) (predict_linear(kubelet_volume_stats_available_bytes{namespace="${s.namespace}",persistentvolumeclaim=~"datadir-(zk|kafka)-[0-9]+"}[6h], 86400)) < 0`;
+        ? `max by (pod_name) (predict_linear(${utilization}[6h], 86400)) > 1`
+        : `min by (persistentvolumeclaim) (predict_linear(kubelet_volume_stats_available_bytes{${claims}}[6h], 86400)) < 0`;
     return [
         { name: "DataVolumeFillingUp", expr: predicted, for: "30m", severity: "warning",
             summary: "A ZooKeeper or Kafka data volume will be full within a day at its last six hours' rate" },
