@@ -6,6 +6,7 @@ import { clusterFor } from "./components/gke";
 import { ZooKeeperEnsemble } from "./components/zookeeper";
 import { KafkaAccess, KafkaCluster } from "./components/kafka";
 import { NodeExporter } from "./components/node-exporter";
+import { KafkaExporter, exporterAccess } from "./components/kafka-exporter";
 import { NetworkPolicies } from "./components/network";
 import { Monitoring } from "./components/monitoring";
 import { podSecurityLabels } from "./components/shared/labels";
@@ -54,11 +55,19 @@ export = async () => {
         zookeeperCredentials: zookeeper.kafkaCredentials,
     }, { providers });
 
+    // The lag exporter is a user of its own: a certificate, and Describe on what the ACLs name.
+    const { enabled: _lag, runs: lagRuns, ...lagSettings } = config.kafkaExporter;
+    const exporter = lagRuns ? exporterAccess(kafkaAcls, config.namespace) : undefined;
     // Users and ACLs, once the brokers run: the Job that applies them is awaited by `pulumi up`.
     const access = kafka.pki ? new KafkaAccess("kafka-access", {
-            namespace: namespace.metadata.name, image: config.kafka.image, cluster: kafka, users: kafkaUsers, acls: kafkaAcls,
+            namespace: namespace.metadata.name, image: config.kafka.image, cluster: kafka,
+            users: [...kafkaUsers, ...(exporter ? [exporter.user] : [])], acls: [...kafkaAcls, ...(exporter?.acls ?? [])],
             reconcileSchedule: config.kafka.accessReconcileSchedule,
         }, { providers }) : undefined;
+    const lag = exporter && access ? new KafkaExporter("kafka-exporter", {
+        ...lagSettings, namespace: namespace.metadata.name, bootstrapServers: kafka.tlsBootstrapServers, scrape: config.scrape,
+        credentials: { secret: access.userSecrets[exporter.user.name], digest: access.credentialDigests[exporter.user.name] },
+    }, { providers }) : undefined;
 
     // The flows between them: each workload says what it serves, the config who else may reach it.
     new NetworkPolicies("network", {
@@ -66,6 +75,7 @@ export = async () => {
         namespace: namespace.metadata.name,
         zookeeper: { ...zookeeper.traffic, clients: zookeeperClients },
         kafka: { ...kafka.traffic, clients: kafkaClients, metadataEgress: config.placement.metadataEgress },
+        kafkaExporter: lag?.traffic,
     }, { providers });
 
     // Alerts and the dashboard over what the exporters above publish.
@@ -81,6 +91,7 @@ export = async () => {
         },
         nodeExporter: config.nodeExporter.enabled && (config.nodeExporter.podMonitoring || config.nodeExporter.serviceMonitor)
             ? { namespace: config.nodeExporter.namespace } : undefined,
+        consumerLag: lag !== undefined,
         runbook: RUNBOOK,
         // Every certificate the stack made, held against the windows it renews them in.
         certificates: kafka.pki && access ? pulumi.all([kafka.pki.expiries, access.expiries]).apply(([brokers, users]) => ({

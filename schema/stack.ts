@@ -8,6 +8,7 @@ import { kafkaOptions, KafkaOptions } from "../components/kafka";
 import { nodeExporterOptions, NodeExporterOptions } from "../components/node-exporter";
 import { networkOptions, NetworkOptions } from "../components/network";
 import { monitoringOptions, MonitoringOptions } from "../components/monitoring";
+import { declaredGroups, kafkaExporterOptions, KafkaExporterOptions } from "../components/kafka-exporter";
 import type { Scrape } from "../components/shared/metrics";
 import { DEFAULT_CLUSTER_DOMAIN } from "../components/shared/statefulset";
 import { clusterSchema, gcpSchema } from "./cluster";
@@ -35,6 +36,7 @@ const sections = {
     kafka: section(kafkaOptions, "The ZooKeeper-backed Kafka cluster (the walkthrough's kafka-hs, kafka-pdb, kafka)"),
     network: section(networkOptions, "The data namespace's NetworkPolicies (GKE's Dataplane V2 enforces them)"),
     nodeExporter: section(nodeExporterOptions, "Prometheus node-exporter on every node (the walkthrough's DaemonSet)"),
+    kafkaExporter: section(kafkaExporterOptions, "kafka_exporter, for the lag of the consumer groups kafka.acls names"),
     monitoring: section(monitoringOptions, "ZooKeeper's and Kafka's metrics, the alerts that page and the dashboard"),
     cluster: section(clusterSchema, "Where the workloads run: a GKE cluster this program creates, or an existing one"),
 };
@@ -65,6 +67,8 @@ export interface StackConfig {
     zookeeper: ZooKeeperOptions;
     kafka: KafkaOptions;
     nodeExporter: NodeExporterOptions;
+    /** The lag exporter's settings; it runs when enabled, with kafka.tls and kafka.metrics on and a group in kafka.acls. */
+    kafkaExporter: KafkaExporterOptions & { runs: boolean };
     network: NetworkOptions;
     monitoring: MonitoringOptions;
     /** Who scrapes the workloads' metrics ports: managed collection on GKE, else a Prometheus. */
@@ -103,6 +107,7 @@ export function parseStackConfig(raw: Record<string, unknown>, gcp: GcpRaw = {},
     const kafkaRaw = collect(() => parseSection("kafka", sections.kafka, raw.kafka));
     const network = collect(() => parseSection("network", sections.network, raw.network));
     const nodeExporterRaw = collect(() => parseSection("nodeExporter", sections.nodeExporter, raw.nodeExporter));
+    const kafkaExporterRaw = collect(() => parseSection("kafkaExporter", sections.kafkaExporter, raw.kafkaExporter));
     const monitoring = collect(() => parseSection("monitoring", sections.monitoring, raw.monitoring));
     const clusterRaw = collect(() => parseSection("cluster", sections.cluster, raw.cluster));
     const cluster = clusterRaw && collect(() => resolveCluster(clusterRaw, gcp, stack));
@@ -146,6 +151,7 @@ export function parseStackConfig(raw: Record<string, unknown>, gcp: GcpRaw = {},
     return {
         namespace: top!.namespace, clusterDomain: top!.clusterDomain, zookeeper: zookeeper!, kafka: kafka!, nodeExporter: nodeExporter!,
         network: network!, monitoring: monitoring!, scrape, cluster: cluster!, placement, warnings,
+        kafkaExporter: { ...kafkaExporterRaw!, runs: kafkaExporterRaw!.enabled && kafka!.tls && kafka!.metrics && declaredGroups(kafka!.acls).length > 0 },
     };
 }
 

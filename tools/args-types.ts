@@ -16,6 +16,7 @@ import { strictSection } from "../components/shared/fields";
 import { monitoringOptions } from "../components/monitoring";
 import { networkOptions } from "../components/network";
 import { nodeExporterOptions } from "../components/node-exporter";
+import { kafkaExporterOptions } from "../components/kafka-exporter";
 import { zookeeperOptions } from "../components/zookeeper";
 import type { SchemaNode } from "./config-docs";
 import { PROJECT_ROOT } from "./runtime";
@@ -34,6 +35,7 @@ const TYPES: Array<[string, string, string, AnySchema, "input" | "output", strin
     ["kafka/options.ts", "kafka-options.ts", "KafkaOptionsInput", kafkaOptions, "input", Object.keys(accessFields)],
     ["kafka/access-options.ts", "kafka-access-options.ts", "KafkaAccessOptionsInput", strictSection(accessFields), "input"],
     ["node-exporter/options.ts", "node-exporter-options.ts", "NodeExporterOptionsInput", nodeExporterOptions, "input"],
+    ["kafka-exporter/options.ts", "kafka-exporter-options.ts", "KafkaExporterOptionsInput", kafkaExporterOptions, "input"],
     ["network/options.ts", "network-options.ts", "NetworkOptions", networkOptions, "output"],
     ["monitoring/options.ts", "monitoring-options.ts", "MonitoringOptions", monitoringOptions, "output"],
 ];

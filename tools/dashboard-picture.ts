@@ -10,7 +10,7 @@ export const DEV_MONITORING: MonitoringSettings = {
     mode: "gke", namespace: "zk-kafka", scrapeInterval: "30s", evaluationInterval: "30s", alerts: true, notificationChannels: [], dashboard: true,
     prometheusOperator: false, prometheusOperatorLabels: {}, prometheusNamespace: "monitoring", zookeeper: { replicas: 3, metrics: true },
     kafka: { replicas: 3, metrics: true, replicationFactor: 3, minInsyncReplicas: 2 },
-    nodeExporter: { namespace: "monitoring" }, runbook: "docs/runbook.md",
+    nodeExporter: { namespace: "monitoring" }, runbook: "docs/runbook.md", consumerLag: true, consumerLagMessages: 10000,
 };
 
 const escape = (t: string) => t.replace(/&/g, "&amp;").replace(/</g, "&lt;").replace(/>/g, "&gt;").replace(/"/g, "&quot;");

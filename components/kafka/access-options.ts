@@ -1,6 +1,7 @@
 import * as v from "valibot";
 import { field, optionalKey, strictSection, withDefault } from "../shared/fields";
 import { CA_PHASES } from "./ca-rotation";
+import { KAFKA_EXPORTER_USER } from "../kafka-exporter";
 
 /**
  * Who may talk to Kafka: TLS on the listeners, the SCRAM users and their ACLs, as config keys of
@@ -41,8 +42,11 @@ const user = strictSection({
         { description: "scram: a generated password, SCRAM-SHA-512 over TLS on 9093; tls: a client certificate (CN=<name>, from the brokers' CA), mutual TLS on 9092, its ACLs' principal User:CN=<name>" }),
 });
 
-/** The brokers' and the access Job's certificate subjects: no user may take them (a tls user named so would be a super user). */
-export const RESERVED_USERS = ["kafka-broker", "kafka-admin"];
+/**
+ * The brokers' and the access Job's certificate subjects (a tls user named so would be a super
+ * user), and the lag exporter's own user: no declared user may take them.
+ */
+export const RESERVED_USERS = ["kafka-broker", "kafka-admin", KAFKA_EXPORTER_USER];
 
 const aclMust = "must be a list of { user, topic | group | transactionalId, pattern?, operations }";
 const resourceName = (what: string) => optionalKey(field.string(`must be a ${what} name or prefix: 1 to 249 of a-z, A-Z, 0-9, '.', '_', '-'`, (s) => KAFKA_NAME.test(s)),
@@ -132,7 +136,7 @@ export function accessProblems(k: AccessOptions & { plaintextReason?: string },
     k.users.forEach((u, i) => {
         if (seen.has(u.name)) problem(["users", i, "name"], `must be unique: "${u.name}" is declared at kafka.users[${seen.get(u.name)}] too`);
         else seen.set(u.name, i);
-        if (RESERVED_USERS.includes(u.name)) problem(["users", i, "name"], `must not be ${RESERVED_USERS.join(" or ")}: the brokers' and the access Job's certificates carry those names`);
+        if (RESERVED_USERS.includes(u.name)) problem(["users", i, "name"], `must not be ${RESERVED_USERS.join(", ")}: the brokers', the access Job's and the lag exporter's certificates carry those names`);
     });
     if (!k.tls && k.users.length > 0) problem(["users"], "must be empty with kafka.tls false: passwords never travel over PLAINTEXT");
     if (!k.tls && k.acls.length > 0) problem(["acls"], "must be empty with kafka.tls false: without authentication there is nobody to grant to");

@@ -48,6 +48,11 @@ export class KafkaAccess extends pulumi.ComponentResource {
     readonly userSecrets: Record<string, k8s.core.v1.Secret>;
     /** When each user's client certificate ends (users with authentication tls). */
     readonly expiries: pulumi.Output<CertificateExpiry[]>;
+    /**
+     * Per certificate user, a digest of its certificate and the CAs its Secret trusts (public
+     * material): a pod that reads them only at start puts it in its template, to restart on a change.
+     */
+    readonly credentialDigests: Record<string, pulumi.Output<string>> = {};
 
     constructor(name: string, args: KafkaAccessArgs, opts?: pulumi.ComponentResourceOptions) {
         super("zk-kafka-gke:kafka:Access", name, {}, opts);
@@ -98,6 +103,8 @@ export class KafkaAccess extends pulumi.ComponentResource {
             }
             const certificate = pki.clientCertificate(u.name, this);
             expiries.push(certificate.expiry);
+            this.credentialDigests[u.name] = pulumi.unsecret(pulumi.all([pki.trustBundle, certificate.cert]).apply(([ca, cert]) =>
+                crypto.createHash("sha256").update(`${ca}\n${cert}`).digest("hex").slice(0, 16)));
             return pulumi.all([cluster.tlsBootstrapServers, pki.trustBundle, certificate.key, certificate.cert])
                 .apply(([bootstrap, ca, key, cert]) => tlsUserSecretData(bootstrap, ca, key, cert));
         };

@@ -7,7 +7,7 @@
 export { KafkaCluster, type KafkaClusterArgs } from "./cluster";
 export { KafkaAccess, type KafkaAccessArgs } from "./access";
 export { KAFKA_PDB_MAX_UNAVAILABLE, type KafkaOptions, kafkaOptions } from "./options";
-export { accessFields } from "./access-options";
+export { type KafkaAcl, type KafkaUser, accessFields } from "./access-options";
 export { KAFKA_NAMES, kafkaSpecs } from "./spec";
 export { JMX_EXPORTER, jmxExporterJar } from "./metrics";
 export { userSecretData } from "./security";

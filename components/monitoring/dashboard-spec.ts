@@ -50,6 +50,11 @@ export function dashboardTiles(s: MonitoringSettings): Tile[] {
             } },
         );
     }
+    if (s.consumerLag) {
+        panels.push({ title: "Consumer lag of the declared groups (messages)", queries: {
+            "${labels.consumergroup} ${labels.topic}": `max by (consumergroup, topic) (kafka_consumergroup_lag_sum{${sel}})`,
+        } });
+    }
     if (s.zookeeper.metrics) {
         panels.push(
             { title: "ZooKeeper latency (ms)", queries: {

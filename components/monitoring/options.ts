@@ -23,6 +23,8 @@ export const monitoringOptions = strictSection({
         { description: "The alerts on what loses data or availability (docs/runbook.md, Alerts): Cloud Monitoring alert policies in gke mode, a PrometheusRule with monitoring.prometheusOperator" }),
     notificationChannels: withDefault(v.array(field.string(channelsMust, (s) => CHANNEL.test(s)), channelsMust), [],
         { description: "Who the gke-mode alert policies notify; required in a production stack (named prod, production or prd, alone or as a part: eu-prod), otherwise none still creates them, with a warning (they show in Cloud Monitoring's incidents)", allowed: channelsMust }),
+    consumerLagMessages: withDefault(field.int("must be an integer number of messages from 1 to 1000000000", { min: 1, max: 1e9 }), 10000,
+        { description: "KafkaConsumerGroupLagging warns when a declared consumer group has been this many messages behind on a topic for 15 minutes (with kafkaExporter)" }),
     dashboard: withDefault(field.bool(), true,
         { description: "A Cloud Monitoring dashboard of partitions, ISR churn, latency, throughput, ZooKeeper and disk (gke mode)" }),
     prometheusOperator: withDefault(field.bool(), false,

@@ -17,3 +17,9 @@ export function freshSeconds(s: { scrapeInterval: string }): number {
 
 /** The series of `selector` whose last sample is fresh (timestamp() gives the sample's own time). */
 export const fresh = (s: { scrapeInterval: string }, selector: string) => `(${selector} and (time() - timestamp(${selector})) < ${freshSeconds(s)})`;
+
+/**
+ * A pod-name matcher for a Deployment's pods: <name>-<pod-template-hash>-<suffix> (the
+ * ReplicaSet's hash, then the pod's five random characters).
+ */
+export const podsOfDeployment = (deployment: string) => `pod=~"${deployment}-[a-z0-9]+-[a-z0-9]{5}"`;

@@ -2,6 +2,7 @@ import type { MonitoringOptions } from "./options";
 import { type CustomObject, durationSeconds } from "../shared/metrics";
 import { fresh, freshSeconds, podsOf } from "./promql";
 import { healthRules, volumeRules } from "./health";
+import { consumerLagRules } from "./lag";
 
 
 /** What the alerts and the dashboard watch: the workloads, where they run, which exporters are on. */
@@ -14,6 +15,8 @@ export interface MonitoringSettings extends MonitoringOptions {
     kafka: { replicas: number; metrics: boolean; replicationFactor: number; minInsyncReplicas: number };
     /** node-exporter's namespace when it runs and is scraped. */
     nodeExporter?: { namespace: string };
+    /** The lag exporter (kafka-exporter, in the data namespace) runs and is scraped. @default false */
+    consumerLag?: boolean;
     /** Where the alerts' runbook links point when monitoring.runbookUrl is not set. @default "docs/runbook.md" */
     runbook: string;
 }
@@ -87,7 +90,7 @@ export function alertRules(s: MonitoringSettings): AlertRule[] {
                 summary: "The ZooKeeper ensemble has no quorum leader: Kafka cannot change any metadata" },
         );
     }
-    rules.push(...healthRules(s), ...volumeRules(s));
+    rules.push(...healthRules(s), ...volumeRules(s), ...consumerLagRules(s));
     if (s.nodeExporter) {
         rules.push({ name: "NodeExporterDown", expr: `${fresh(s, `up{namespace="${s.nodeExporter.namespace}",pod=~"node-exporter-.+"}`)} == 0`, for: "5m", severity: "warning",
             summary: "A node's node-exporter does not answer: that node's disk, memory and network go unwatched" });

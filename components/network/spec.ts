@@ -21,6 +21,8 @@ export interface NetworkSettings extends NetworkOptions {
      * where the brokers may ask the metadata server for their zone (broker.rack).
      */
     kafka: Workload & { clients: Client[]; metadataEgress?: Array<{ cidr: string; port: number }> };
+    /** The lag exporter's pods (KafkaExporter.traffic), when it runs: a client of the brokers, scraped. */
+    kafkaExporter?: Pick<Workload, "selector" | "metrics">;
 }
 
 /** kube-dns as GKE and kubeadm label it, in kube-system. */
@@ -30,7 +32,7 @@ const KUBE_DNS: Peer = {
 };
 
 /** The scrapers, on the metrics port only. */
-const scrapers = (w: Workload) => (w.metrics ? [{ from: [w.metrics.from], ports: tcp([w.metrics.port]) }] : []);
+const scrapers = (w: Pick<Workload, "metrics">) => (w.metrics ? [{ from: [w.metrics.from], ports: tcp([w.metrics.port]) }] : []);
 const tcp = (ports: number[]) => ports.map((port) => ({ protocol: "TCP", port }));
 const pods = (selector: SelectorLabels): Peer => ({ podSelector: { matchLabels: { ...selector } } });
 const client = (c: Client): Peer => ({
@@ -48,7 +50,7 @@ export function networkPolicySpecs(s: NetworkSettings): NetworkPolicy[] {
     const restricted = s.egress === "restricted";
     const types = restricted ? ["Ingress", "Egress"] : ["Ingress"];
     const meta = (name: string) => ({ name, namespace: s.namespace, labels: objectLabels(selectorLabels(name), "network-policy", "network") });
-    const { zookeeper: zk, kafka } = s;
+    const { zookeeper: zk, kafka, kafkaExporter: exporter } = s;
     const kafkaPeerPorts = kafka.peerPorts;
     // A client named by podSelector alone lives in this namespace, whose egress the default-deny
     // closes: open exactly its way to the workload's port. Clients elsewhere answer to their own namespace's policies.
@@ -85,7 +87,7 @@ export function networkPolicySpecs(s: NetworkSettings): NetworkPolicy[] {
                 policyTypes: types,
                 // Without TLS, replication and clients share the broker port; with it, replication has its own.
                 ingress: [
-                    { from: [pods(kafka.selector), ...kafka.clients.map(client)], ports: tcp(kafka.ports) },
+                    { from: [pods(kafka.selector), ...(exporter ? [pods(exporter.selector)] : []), ...kafka.clients.map(client)], ports: tcp(kafka.ports) },
                     ...(kafkaPeerPorts.length ? [{ from: [pods(kafka.selector), ...(kafka.admin ? [pods(kafka.admin)] : [])], ports: tcp(kafkaPeerPorts) }] : []),
                     ...scrapers(kafka),
                 ],
@@ -102,6 +104,16 @@ export function networkPolicySpecs(s: NetworkSettings): NetworkPolicy[] {
         ...(restricted && kafka.admin && kafkaPeerPorts.length ? [{
             metadata: meta("kafka-access"),
             spec: { podSelector: { matchLabels: { ...kafka.admin } }, policyTypes: ["Egress"], egress: [{ to: [pods(kafka.selector)], ports: tcp(kafkaPeerPorts) }] },
+        }] : []),
+        // The lag exporter: to the brokers' client listeners, scraped on its metrics port, nothing else.
+        ...(exporter ? [{
+            metadata: meta("kafka-exporter"),
+            spec: {
+                podSelector: { matchLabels: { ...exporter.selector } },
+                policyTypes: types,
+                ingress: scrapers(exporter),
+                ...(restricted ? { egress: [{ to: [pods(kafka.selector)], ports: tcp(kafka.ports) }] } : {}),
+            },
         }] : []),
         ...clientEgress("zookeeper", zk, zk.clients),
         ...clientEgress("kafka", kafka, kafka.clients),

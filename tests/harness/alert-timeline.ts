@@ -24,6 +24,10 @@ export interface Timeline {
     controllers?: (step: number) => number[];
     zkUp?: (pod: number, step: number) => boolean;
     leader?: (step: number) => number | undefined;
+    /** Whether the lag exporter's pod answers its scrape. */
+    exporterUp?: (step: number) => boolean;
+    /** The lag exporter's pod at a step (a new name when its Deployment replaces it). @default EXPORTER_POD */
+    exporterPod?: (step: number) => string;
     /** A metric's value for a pod at a step, instead of a healthy one (undefined: no sample). */
     change?: Record<string, (pod: string, step: number) => number | undefined>;
 }
@@ -46,6 +50,16 @@ const HEALTHY: Array<[string, Record<string, string>, Array<"zk" | "kafka">, (st
     ["avg_latency", {}, ["zk"], () => 1],
     ["fsynctime_sum", {}, ["zk"], (s) => 5 * s],
     ["fsynctime_count", {}, ["zk"], (s) => s],
+];
+
+/** The lag exporter's pod, as a Deployment names it, and the group and topic it reports (the dev stack's demo- prefix). */
+export const EXPORTER_POD = "kafka-exporter-5d8c7b9f4-x7k2p";
+export const LAG_LABELS = { consumergroup: "demo-app", topic: "demo.orders" };
+
+/** A consumer that keeps up: a few hundred messages behind, committing 2,000 more every scrape. */
+const HEALTHY_LAG: Array<[string, (step: number) => number]> = [
+    ["kafka_consumergroup_lag_sum", (s) => 200 + (s % 3) * 100],
+    ["kafka_consumergroup_current_offset_sum", (s) => 2000 * s],
 ];
 
 export function series(t: Timeline): Array<{ series: string; values: string }> {
@@ -74,6 +88,15 @@ export function series(t: Timeline): Array<{ series: string; values: string }> {
         for (const pod of [pods.kafka, pods.zk]) {
             const name = "kubernetes_io:pod_volume_utilization";
             out.push({ series: labelled(name, { namespace_name: settings.namespace, volume_name: "datadir", pod_name: pod }), values: samples(STEPS, (s) => value(name, pod, s, 0.3)) });
+        }
+    }
+    const exporterUp = t.exporterUp ?? (() => true);
+    const exporterPod = t.exporterPod ?? (() => EXPORTER_POD);
+    for (const pod of new Set(Array.from({ length: STEPS + 1 }, (_, s) => exporterPod(s)))) {
+        const scraped = (s: number) => exporterUp(s) && exporterPod(s) === pod;
+        out.push({ series: of("up", pod), values: samples(STEPS, (s) => (scraped(s) ? 1 : undefined)) });
+        for (const [name, healthy] of HEALTHY_LAG) {
+            out.push({ series: of(name, pod, LAG_LABELS), values: samples(STEPS, (s) => (scraped(s) ? value(name, pod, s, healthy(s)) : undefined)) });
         }
     }
     return out;

@@ -15,14 +15,18 @@ export function allQueries(): string[] {
 
 /**
  * The metric names those queries read, by who must serve them: `up` is the scraper's own, volume
- * usage the kubelet's (GKE's system metric, or kubelet_volume_stats_*); the rest the exporters'.
+ * usage the kubelet's (GKE's system metric, or kubelet_volume_stats_*), consumer lag kafka_exporter's;
+ * the rest the brokers' and servers' exporters'.
  */
-export function queriedMetrics(): { zookeeper: string[]; kafka: string[]; platform: string[] } {
+export function queriedMetrics(): { zookeeper: string[]; kafka: string[]; lag: string[]; platform: string[] } {
     const names = [...new Set(allQueries().flatMap(metricNames))].sort();
     const platform = names.filter((n) => n === "up" || n.startsWith("kubernetes_io:") || n.startsWith("kubelet_"));
-    const exporters = names.filter((n) => !platform.includes(n));
+    // kafka_exporter's (components/kafka-exporter), not the brokers' JMX agent.
+    const lag = names.filter((n) => n.startsWith("kafka_consumergroup_"));
+    const exporters = names.filter((n) => !platform.includes(n) && !lag.includes(n));
     return {
         platform,
+        lag,
         // The JVM and process collectors run in both exporters.
         kafka: exporters.filter((n) => n.startsWith("kafka_") || n.startsWith("jvm_") || n.startsWith("process_")),
         zookeeper: exporters.filter((n) => !n.startsWith("kafka_")),

@@ -102,6 +102,20 @@ export function servedCertificate(local: LocalKafka, i: number, port: number, ca
 /** The fingerprint of a PEM certificate, as servedCertificate gives it. */
 export const fingerprint = (pem: string) => new crypto.X509Certificate(pem).fingerprint256;
 
+/** How an acks=all write of one message to `topic` is refused ("" when it is acknowledged). */
+async function writeRefusal(kafka: Kafka, topic: string): Promise<string> {
+    const producer = kafka.producer({ allowAutoTopicCreation: false });
+    try {
+        await producer.connect();
+        await producer.send({ topic, acks: -1, messages: [{ value: "from the access test" }] });
+        return "";
+    } catch (e) {
+        return errorType(e);
+    } finally {
+        await producer.disconnect().catch(() => undefined);
+    }
+}
+
 /** How a client with these credentials is refused at login ("" when it is not). */
 export const loginRefusal = (local: LocalKafka, who: Identity) => refusal(client(local, "login", who, { retries: 0 }));
 
@@ -120,23 +134,11 @@ export async function whoIsRefused(local: LocalKafka, pki: MintedPki, passwords:
         "a plaintext connection": await refusal(plaintext),
         "a client that does not trust the CA": await refusal(strict({ ca: fs.readFileSync(`${strangerCa}.crt`, "utf8"), user: "app", password: passwords.app })),
     };
-    const send = async (kafka: Kafka, topic: string) => {
-        const producer = kafka.producer({ allowAutoTopicCreation: false });
-        try {
-            await producer.connect();
-            await producer.send({ topic, acks: -1, messages: [{ value: "from the access test" }] });
-            return "";
-        } catch (e) {
-            return errorType(e);
-        } finally {
-            await producer.disconnect();
-        }
-    };
-    results["a user without Write"] = await send(strict({ ca, user: "reader", password: passwords.reader }), "test");
+    results["a user without Write"] = await writeRefusal(strict({ ca, user: "reader", password: passwords.reader }), "test");
     // certapp: its certificate (issued by the brokers' CA, CN=certapp) on the certificate clients' listener.
     const certapp = { ca, ...pki.leaves["kafka-user-certapp"], port: 9092 };
-    results["a certificate user writing its topic"] = await send(strict(certapp), "test");
-    results["a certificate user without the ACL"] = await send(strict(certapp), "app.loop");
+    results["a certificate user writing its topic"] = await writeRefusal(strict(certapp), "test");
+    results["a certificate user without the ACL"] = await writeRefusal(strict(certapp), "app.loop");
     const forged = path.join(dir, "forged-certapp");
     execFileSync("openssl", ["req", "-new", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:P-256", "-nodes", "-keyout", `${forged}.key`, "-subj", "/CN=certapp", "-out", `${forged}.csr`], { stdio: "ignore" });
     execFileSync("openssl", ["x509", "-req", "-in", `${forged}.csr`, "-CA", `${strangerCa}.crt`, "-CAkey", `${strangerCa}.key`, "-days", "1", "-set_serial", "7", "-out", `${forged}.crt`], { stdio: "ignore" });
@@ -168,13 +170,16 @@ export async function handMadeDrift(local: LocalKafka, admin: Admin, pki: Minted
 }
 
 /** The Kafka tools' client settings for the admin certificate (a super user on the replication listener), as the access Job writes them. */
-export function adminToolProperties(pki: MintedPki, dir: string): string {
-    const admin = pki.leaves["kafka-pki-admin"];
-    fs.writeFileSync(path.join(dir, "admin-keystore.pem"), `${admin.key}${admin.cert}`, { mode: 0o600 });
-    fs.writeFileSync(path.join(dir, "admin-ca.crt"), pki.ca.cert);
-    const file = path.join(dir, "admin-tool.properties");
-    fs.writeFileSync(file, ["security.protocol=SSL", "ssl.keystore.type=PEM", `ssl.keystore.location=${path.join(dir, "admin-keystore.pem")}`,
-        "ssl.truststore.type=PEM", `ssl.truststore.location=${path.join(dir, "admin-ca.crt")}`, ""].join("\n"), { mode: 0o600 });
+export const adminToolProperties = (pki: MintedPki, dir: string) => certificateToolProperties(pki, "kafka-pki-admin", "admin", dir);
+
+/** The Kafka tools' client settings for a minted certificate (`leaf`, a resource name of the render), its key and certificate as one PEM keystore. */
+function certificateToolProperties(pki: MintedPki, leaf: string, name: string, dir: string): string {
+    const { key, cert } = pki.leaves[leaf];
+    fs.writeFileSync(path.join(dir, `${name}-keystore.pem`), `${key}${cert}`, { mode: 0o600 });
+    fs.writeFileSync(path.join(dir, `${name}-ca.crt`), pki.ca.cert);
+    const file = path.join(dir, `${name}-tool.properties`);
+    fs.writeFileSync(file, ["security.protocol=SSL", "ssl.keystore.type=PEM", `ssl.keystore.location=${path.join(dir, `${name}-keystore.pem`)}`,
+        "ssl.truststore.type=PEM", `ssl.truststore.location=${path.join(dir, `${name}-ca.crt`)}`, ""].join("\n"), { mode: 0o600 });
     return file;
 }
 
@@ -183,4 +188,55 @@ export async function aclsOf(admin: Admin, principal: string): Promise<string[]>
     const described = await admin.describeAcls({ resourceType: AclResourceTypes.ANY, resourcePatternType: ResourcePatternTypes.ANY, principal,
         host: "*", operation: AclOperationTypes.ANY, permissionType: AclPermissionTypes.ANY });
     return described.resources.flatMap((r) => r.acls.map((a) => `${r.resourceName}:${a.operation}`));
+}
+
+/**
+ * What kafka_exporter asks the brokers for, asked with its certificate as it asks (kafka_exporter.go
+ * v1.9.0, getConsumerGroupMetrics: ListGroups on every broker, DescribeGroups, OffsetFetch of the
+ * group's partitions, ListOffsets of their ends; Metadata for the topics): the groups it sees, the
+ * lag it computes for `group` on `topic`, and how it is refused what it must not do.
+ */
+export async function exporterView(local: LocalKafka, pki: MintedPki, group: string, topic: string, undeclared: string, dir: string): Promise<{
+    groups: string[]; lag: number; refused: Record<string, string>;
+}> {
+    const who = { ca: pki.ca.cert, ...pki.leaves["kafka-user-kafka-exporter"], port: 9092 };
+    const kafka = client(local, "kafka_exporter", who, { retries: 0 });
+    const admin = kafka.admin();
+    await admin.connect();
+    try {
+        const groups = (await admin.listGroups()).groups.map((g) => g.groupId).sort();
+        // kafkajs throws on a group's error (GROUP_AUTHORIZATION_FAILED among them).
+        await admin.describeGroups([group]);
+        const committed = (await admin.fetchOffsets({ groupId: group, topics: [topic] }))[0].partitions;
+        const ends = new Map((await admin.fetchTopicOffsets(topic)).map((o) => [o.partition, Number(o.high)]));
+        const lag = committed.filter((p) => Number(p.offset) >= 0).reduce((sum, p) => sum + ends.get(p.partition)! - Number(p.offset), 0);
+        // kafkajs loses a refused FindCoordinator's error (withBroker tries the next broker, then
+        // throws GroupCoordinatorNotFound): Kafka's own tool, with the same certificate, reports it.
+        const describe = await local.tool("org.apache.kafka.tools.consumer.group.ConsumerGroupCommand", ["--bootstrap-server", local.bootstrapOn(9092).join(","),
+            "--command-config", certificateToolProperties(pki, "kafka-user-kafka-exporter", "exporter", dir), "--describe", "--group", undeclared]);
+        const refused = {
+            // The tool says so and exits 0 (ConsumerGroupCommand prints the error and carries on): its words decide.
+            "an undeclared group's offsets": /GroupAuthorizationException/.exec(describe.stderr + describe.stdout)?.[0] ?? `exit ${describe.code}: ${describe.stdout}${describe.stderr}`.trim(),
+            "reading the topic": await (async () => {
+                const consumer = kafka.consumer({ groupId: group, retry: { retries: 0 } });
+                // Joining the group happens in run's loop: a refusal arrives as its crash.
+                const crashed = new Promise<string>((resolve) => consumer.on(consumer.events.CRASH, (e) => resolve(errorType(e.payload.error))));
+                const read = new Promise<string>((resolve) => consumer.on(consumer.events.GROUP_JOIN, () => resolve("")));
+                try {
+                    await consumer.connect();
+                    await consumer.subscribe({ topic, fromBeginning: true });
+                    await consumer.run({ eachMessage: async () => undefined });
+                    return await Promise.race([crashed, read, new Promise<string>((r) => setTimeout(() => r("neither joined nor refused in 20 s"), 20_000))]);
+                } catch (e) {
+                    return errorType(e);
+                } finally {
+                    await consumer.disconnect().catch(() => undefined);
+                }
+            })(),
+            "writing the topic": await writeRefusal(kafka, topic),
+        };
+        return { groups, lag, refused };
+    } finally {
+        await admin.disconnect().catch(() => undefined);
+    }
 }

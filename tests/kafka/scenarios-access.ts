@@ -3,7 +3,7 @@ import { render } from "../harness/render";
 import * as fs from "fs";
 import { errorType } from "./client";
 import { probeAddress, throughTheProbePort } from "./probe-door";
-import { ACCESS_CONFIG, INTRUDER, aclsOf, handMadeDrift, loginRefusal, whoIsRefused } from "./access";
+import { ACCESS_CONFIG, INTRUDER, aclsOf, exporterView, handMadeDrift, loginRefusal, whoIsRefused } from "./access";
 import * as path from "path";
 import { KafkaSuite, sleep } from "./suite";
 
@@ -89,5 +89,24 @@ export function accessScenarios(s: KafkaSuite): void {
         assert.equal(again.code, 0, again.log);
         assert.deepEqual(again.log.split("\n").filter((l) => l.includes("ACL (") || /removed/.test(l)), [], again.log);
         assert.equal(await loginRefusal(s.kafka, { ca: s.pki.ca.cert, user: "app", password: s.passwords.app }), "", "app's SCRAM-SHA-512 login stays");
+    });
+
+    it("3e. the lag exporter's certificate sees the declared groups and their lag, and nothing else: an undeclared group's offsets, a read and a write are refused", async () => {
+        // Two groups with offsets at the start of test (committed by the admin, a super user): one the ACLs name (verify-), one they do not.
+        const [declared, undeclared] = ["verify-lag", "undeclared-lag"];
+        const { topics } = await s.admin.fetchTopicMetadata({ topics: ["test"] });
+        for (const groupId of [declared, undeclared]) {
+            await s.admin.setOffsets({ groupId, topic: "test", partitions: topics[0].partitions.map((p) => ({ partition: p.partitionId, offset: "0" })) });
+        }
+        const ends = (await s.admin.fetchTopicOffsets("test")).reduce((sum, o) => sum + Number(o.high), 0);
+        const view = await exporterView(s.kafka, s.pki, declared, "test", undeclared, s.ensemble.root);
+        s.figures["lag exporter: groups it sees, lag of verify-lag, refusals"] = JSON.stringify(view);
+        assert.ok(view.groups.includes(declared), `ListGroups shows the declared group: ${view.groups.join(", ")}`);
+        assert.ok(view.groups.every((g) => g.startsWith("verify-") || g.startsWith("console-consumer-")), `and only declared ones: ${view.groups.join(", ")}`);
+        assert.ok(ends > 0, "test holds messages");
+        assert.equal(view.lag, ends, "the lag it computes is every message since offset 0");
+        assert.equal(view.refused["an undeclared group's offsets"], "GroupAuthorizationException");
+        assert.match(view.refused["reading the topic"], /AUTHORIZATION_FAILED/);
+        assert.equal(view.refused["writing the topic"], "TOPIC_AUTHORIZATION_FAILED");
     });
 }

@@ -15,10 +15,11 @@ describe("the critical path of a fresh pulumi up", () => {
         const slow = chain.filter((r) => r.type.startsWith("gcp:container/") || awaited.includes(r.type)).map((r) => r.type.split(":").pop());
         assert.deepEqual(slow, ["Cluster", "NodePool", "StatefulSet"]);
         // After the rollout only what takes seconds: the claims' size patches, or the access Job
-        // (a few runs of Kafka's tools against running brokers) and the users' Secrets after it.
+        // (a few runs of Kafka's tools against running brokers), the users' Secrets after it, and
+        // the lag exporter's one small pod once its Secret is there.
         const last = chain.map((r) => awaited.includes(r.type)).lastIndexOf(true);
         const after = [...new Set(chain.slice(last + 1).map((r) => r.type))];
-        assert.ok(after.every((t) => ["kubernetes:core/v1:PersistentVolumeClaimPatch", "kubernetes:batch/v1:Job", "kubernetes:core/v1:Secret"].includes(t)),
+        assert.ok(after.every((t) => ["kubernetes:core/v1:PersistentVolumeClaimPatch", "kubernetes:batch/v1:Job", "kubernetes:core/v1:Secret", "kubernetes:apps/v1:Deployment"].includes(t)),
             `it ends on a rollout, then ${after.join(", ")}`);
     });
 

@@ -44,6 +44,14 @@ export interface MonitoringOptions {
      */
     notificationChannels: string[];
     /**
+     * KafkaConsumerGroupLagging warns when a declared consumer group has been this many messages behind on a topic for 15 minutes (with kafkaExporter).
+     *
+     * Allowed: an integer number of messages from 1 to 1000000000.
+     *
+     * @default 10000
+     */
+    consumerLagMessages: number;
+    /**
      * A Cloud Monitoring dashboard of partitions, ISR churn, latency, throughput, ZooKeeper and disk (gke mode).
      *
      * Allowed: true or false.

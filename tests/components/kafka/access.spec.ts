@@ -19,11 +19,12 @@ describe("KafkaAccess (users, ACLs, the kafka-access Job)", () => {
         dev = await render();
     });
 
-    it("defaults (the dev stack's demo user): a password, the user's Secret in its namespace, the Job the `up` awaits, all children of the component", () => {
+    it("defaults (the dev stack's demo user, and the lag exporter's certificate user): a password, the user's Secret in its namespace, the Job the `up` awaits, all children of the component", () => {
         const component = dev.resources.find((r) => r.type === "zk-kafka-gke:kafka:Access")!;
         const children = dev.resources.filter((r) => r.parent === component.urn).map((r) => `${r.type.split(":")[2]}/${r.name}`).sort();
-        assert.deepEqual(children, ["ConfigMap/kafka-access", "CronJob/kafka-access-reconcile", "Job/kafka-access", "RandomPassword/kafka-user-demo-password",
-            "Secret/kafka-admin-tls", "Secret/kafka-user-demo", "Secret/kafka-users"]);
+        assert.deepEqual(children, ["CertRequest/kafka-user-kafka-exporter-csr", "ConfigMap/kafka-access", "CronJob/kafka-access-reconcile", "Job/kafka-access",
+            "LocallySignedCert/kafka-user-kafka-exporter-cert", "PrivateKey/kafka-user-kafka-exporter-key", "RandomPassword/kafka-user-demo-password",
+            "Secret/kafka-admin-tls", "Secret/kafka-user-demo", "Secret/kafka-user-kafka-exporter", "Secret/kafka-users"]);
         const job = dev.resources.find((r) => r.type === "kubernetes:batch/v1:Job")!;
         const sts = dev.resources.find((r) => r.type === "kubernetes:apps/v1:StatefulSet" && r.name === "kafka")!;
         // A child does not inherit its component's dependsOn: the Job itself must wait for the StatefulSet's await.
@@ -32,7 +33,8 @@ describe("KafkaAccess (users, ACLs, the kafka-access Job)", () => {
         assert.ok(userSecret.dependencies?.includes(job.urn!), "an application gets its Secret once its credential works");
         const data = find<{ data: Record<string, string> }>(dev, "ConfigMap", ACCESS_NAMES.configMap).data;
         assert.equal(data["users.txt"], "demo\n");
-        assert.equal(spaced(data["acls.txt"]), ["GROUP demo- PREFIXED User:demo * READ ALLOW", "TOPIC demo. PREFIXED User:demo * CREATE ALLOW",
+        assert.equal(spaced(data["acls.txt"]), ["GROUP demo- PREFIXED User:CN=kafka-exporter * DESCRIBE ALLOW", "GROUP demo- PREFIXED User:demo * READ ALLOW",
+            "TOPIC demo. PREFIXED User:CN=kafka-exporter * DESCRIBE ALLOW", "TOPIC demo. PREFIXED User:demo * CREATE ALLOW",
             "TOPIC demo. PREFIXED User:demo * DESCRIBE ALLOW", "TOPIC demo. PREFIXED User:demo * READ ALLOW", "TOPIC demo. PREFIXED User:demo * WRITE ALLOW", ""].join("\n"));
     });
 

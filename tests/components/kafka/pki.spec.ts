@@ -6,7 +6,11 @@ import { brokerDnsNames } from "../../../components/kafka/security";
 import { offlineOrigins } from "../../servers/pki";
 
 type Props = Record<string, unknown>;
-const tlsResources = (s: RenderedStack, type: string) => s.resources.filter((r) => r.type === `tls:index/${type}`) as Array<{ name: string; props: Props; parent?: string }>;
+/** The TLS resources of the brokers' PKI: not the users' certificates (KafkaAccess's, the lag exporter's among them). */
+const tlsResources = (s: RenderedStack, type: string) => {
+    const pki = s.resources.find((r) => r.type === "zk-kafka-gke:kafka:Pki")!;
+    return s.resources.filter((r) => r.type === `tls:index/${type}` && r.parent === pki.urn) as Array<{ name: string; props: Props; parent?: string }>;
+};
 const props = (s: RenderedStack) => find<{ data: Record<string, string> }>(s, "ConfigMap", "kafka-config").data["server.properties"];
 const checksum = (s: RenderedStack) => find<{ spec: { template: { metadata: { annotations: Record<string, string> } } } }>(s, "StatefulSet", "kafka")
     .spec.template.metadata.annotations["zk-kafka-gke/config-sha256"];

@@ -74,7 +74,7 @@ describe("Monitoring: metrics, alerts and the dashboard", () => {
         assert.deepEqual(policies.map((p) => p.conditions[0].conditionPrometheusQueryLanguage.alertRule).sort(), [
             "DataVolumeAlmostFull", "DataVolumeFilling", "DataVolumeFillingUp", "JvmGcTimeHigh", "JvmHeapNearlyFull",
             "KafkaBrokerDown", "KafkaBrokersDownBelowMinIsr", "KafkaCaRotationDue", "KafkaCertificateExpiring",
-            "KafkaCertificateRenewalOverdue", "KafkaIsrShrinking", "KafkaMultipleActiveControllers", "KafkaNetworkProcessorsBusy",
+            "KafkaCertificateRenewalOverdue", "KafkaConsumerGroupLagging", "KafkaConsumerGroupStalled", "KafkaExporterDown", "KafkaIsrShrinking", "KafkaMultipleActiveControllers", "KafkaNetworkProcessorsBusy",
             "KafkaNoActiveController", "KafkaOfflineLogDirectories", "KafkaOfflinePartitions", "KafkaRequestHandlersBusy",
             "KafkaUncleanLeaderElections", "KafkaUnderMinIsrPartitions", "KafkaUnderReplicatedPartitions", "NodeExporterDown",
             "OpenFileDescriptorsNearLimit", "ZooKeeperHighLatency", "ZooKeeperNoLeader", "ZooKeeperQuorumLost", "ZooKeeperServerDown",
@@ -91,7 +91,7 @@ describe("Monitoring: metrics, alerts and the dashboard", () => {
         const underRep = policies.find((p) => p.conditions[0].conditionPrometheusQueryLanguage.alertRule === "KafkaUnderReplicatedPartitions")!;
         assert.equal(underRep.conditions[0].conditionPrometheusQueryLanguage.duration, "600s", "under-replicated for 10 minutes");
         const dashboard = JSON.parse(ofType(s, "gcp:monitoring/dashboard:Dashboard")[0].dashboardJson);
-        assert.equal(dashboard.mosaicLayout.tiles.length, 10);
+        assert.equal(dashboard.mosaicLayout.tiles.length, 11);
     });
 
     it("the certificate alerts name every certificate the stack made, the CA and the users' included, at its end; valid PromQL carried by the brokers' up", async () => {

@@ -46,7 +46,7 @@ describe("NetworkPolicies", () => {
     });
 
     it("renders default-deny, DNS, ZooKeeper and Kafka policies as children of the component", () => {
-        assert.deepEqual(policies(s).map((p) => p.metadata.name).sort(), ["allow-dns", "default-deny", "kafka", "kafka-access", "zookeeper"]);
+        assert.deepEqual(policies(s).map((p) => p.metadata.name).sort(), ["allow-dns", "default-deny", "kafka", "kafka-access", "kafka-exporter", "zookeeper"]);
         const component = s.resources.find((r) => r.type === "zk-kafka-gke:network:Policies")!;
         assert.ok(s.resources.filter((r) => r.type.endsWith("NetworkPolicy")).every((r) => r.parent === component.urn));
     });
@@ -114,7 +114,7 @@ describe("NetworkPolicies", () => {
         assert.ok(allowed(policies(z), inData({ app: "zk-admin" }), zk, 2181), "a client in the data namespace gets its egress too");
         assert.ok(!allowed(policies(z), inData({ app: "zk-admin" }), zk, 2888), "clients never reach the quorum ports");
         assert.ok(!allowed(policies(z), inData({ app: "zk-admin" }), kafka, 9093), "nor what they were not named for");
-        assert.deepEqual(policies(z).map((p) => p.metadata.name).sort(), ["allow-dns", "default-deny", "kafka", "kafka-access", "zookeeper", "zookeeper-client-0"]);
+        assert.deepEqual(policies(z).map((p) => p.metadata.name).sort(), ["allow-dns", "default-deny", "kafka", "kafka-access", "kafka-exporter", "zookeeper", "zookeeper-client-0"]);
     });
 
     it("leaves egress open when asked (a CNI that does not enforce egress), and renders nothing with network.policies=false", async () => {
