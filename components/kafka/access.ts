@@ -1,4 +1,3 @@
-import * as crypto from "crypto";
 import * as pulumi from "@pulumi/pulumi";
 import * as k8s from "@pulumi/kubernetes";
 import * as random from "@pulumi/random";
@@ -7,6 +6,7 @@ import { KafkaAcl, KafkaUser } from "./access-options";
 import { tlsUserSecretData, userSecretData } from "./security";
 import type { KafkaCluster } from "./cluster";
 import type { CertificateExpiry } from "./pki";
+import { shortDigest } from "../shared/statefulset";
 
 export interface KafkaAccessArgs {
     /** The Kafka cluster's namespace (the Job and its inputs live there). */
@@ -68,7 +68,7 @@ export class KafkaAccess extends pulumi.ComponentResource {
         // A digest, not the passwords, goes into the Job's template: a 32-character random
         // password is not recoverable from its SHA-256, so the digest is not a secret.
         const digest = pulumi.unsecret(pulumi.all(scram.map((u) => passwords[u.name])).apply((values) =>
-            crypto.createHash("sha256").update(values.join("\n")).digest("hex").slice(0, 16)));
+            shortDigest(values.join("\n"))));
         const specs = pulumi.all([args.namespace, cluster.replicationBootstrap, digest]).apply(([namespace, bootstrap, passwordsDigest]) =>
             accessSpecs({ namespace, image: args.image, bootstrap, passwordsDigest, users, acls, reconcileSchedule }));
 
@@ -103,8 +103,7 @@ export class KafkaAccess extends pulumi.ComponentResource {
             }
             const certificate = pki.clientCertificate(u.name, this);
             expiries.push(certificate.expiry);
-            this.credentialDigests[u.name] = pulumi.unsecret(pulumi.all([pki.trustBundle, certificate.cert]).apply(([ca, cert]) =>
-                crypto.createHash("sha256").update(`${ca}\n${cert}`).digest("hex").slice(0, 16)));
+            this.credentialDigests[u.name] = pulumi.unsecret(pulumi.all([pki.trustBundle, certificate.cert]).apply(([ca, cert]) => shortDigest(`${ca}\n${cert}`)));
             return pulumi.all([cluster.tlsBootstrapServers, pki.trustBundle, certificate.key, certificate.cert])
                 .apply(([bootstrap, ca, key, cert]) => tlsUserSecretData(bootstrap, ca, key, cert));
         };

@@ -1,8 +1,8 @@
-import * as crypto from "crypto";
 import * as pulumi from "@pulumi/pulumi";
 import * as tls from "@pulumi/tls";
 import { CA_USAGES, CERT_SUBJECTS, LEAF_USAGES, brokerDnsNames } from "./security";
 import { CaPhase, caPlan } from "./ca-rotation";
+import { shortDigest } from "../shared/statefulset";
 
 /** Settings of the brokers' certificates (kafka.certificateHours … in docs/configuration.md). */
 export interface KafkaPkiArgs {
@@ -117,7 +117,7 @@ export class KafkaPki extends pulumi.ComponentResource {
         this.adminSecretData = pulumi.secret(pulumi.all([this.trustBundle, admin.key, admin.cert])
             .apply(([bundle, k, c]): Record<string, string> => ({ "ca.crt": bundle, "tls.key": k, "tls.crt": c })));
         this.digest = pulumi.all([this.trustBundle, ...brokers.map(([, l]) => l.cert)])
-            .apply((pems) => crypto.createHash("sha256").update(pems.join("")).digest("hex").slice(0, 16));
+            .apply((pems) => shortDigest(pems.join("")));
         this.expiries = pulumi.all([...[...cas.values()].map((c) => c.expiry), ...brokers.map(([, l]) => l.expiry), admin.expiry]);
         this.registerOutputs({ trustBundle: this.trustBundle, digest: this.digest });
     }

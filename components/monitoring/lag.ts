@@ -1,5 +1,5 @@
 import type { AlertRule, MonitoringSettings } from "./spec";
-import { fresh, podsOfDeployment } from "./promql";
+import { fresh, podsOfDeployment, podsUp } from "./promql";
 import { KAFKA_EXPORTER_NAME } from "../kafka-exporter";
 
 /**
@@ -12,7 +12,8 @@ import { KAFKA_EXPORTER_NAME } from "../kafka-exporter";
  */
 export function consumerLagRules(s: MonitoringSettings): AlertRule[] {
     if (!s.consumerLag) return [];
-    const exporter = `namespace="${s.namespace}",${podsOfDeployment(KAFKA_EXPORTER_NAME)}`;
+    const pods = podsOfDeployment(KAFKA_EXPORTER_NAME);
+    const exporter = `namespace="${s.namespace}",${pods}`;
     const lag = `max by (consumergroup, topic) (${fresh(s, `kafka_consumergroup_lag_sum{${exporter}}`)})`;
     const commits = `max by (consumergroup, topic) (changes(kafka_consumergroup_current_offset_sum{${exporter}}[10m]))`;
     return [
@@ -24,7 +25,7 @@ export function consumerLagRules(s: MonitoringSettings): AlertRule[] {
             expr: `(${lag} > 0) and on (consumergroup, topic) (${commits} == 0)`,
             summary: "A declared consumer group has messages to read on a topic but has committed nothing for 15 minutes: its consumers are stopped or stuck" },
         { name: "KafkaExporterDown", for: "5m", severity: "warning",
-            expr: `(count(${fresh(s, `up{${exporter}}`)} == 1) or vector(0)) < 1`,
+            expr: `${podsUp(s, pods)} < 1`,
             summary: "The lag exporter does not answer its scrape: the consumer-lag alerts see nothing" },
     ];
 }

@@ -23,3 +23,11 @@ export const fresh = (s: { scrapeInterval: string }, selector: string) => `(${se
  * ReplicaSet's hash, then the pod's five random characters).
  */
 export const podsOfDeployment = (deployment: string) => `pod=~"${deployment}-[a-z0-9]+-[a-z0-9]{5}"`;
+
+/**
+ * The pods (a podsOf or podsOfDeployment matcher) that answer their scrape, counted; 0 when none
+ * does. Managed collection writes `up` per scraped target as Prometheus does (prometheus-engine,
+ * e2e/collector_test.go, testValidateCollectorUpMetrics), with the target's `namespace` and `pod`.
+ */
+export const podsUp = (s: { scrapeInterval: string; namespace: string }, pods: string) =>
+    `(count(${fresh(s, `up{namespace="${s.namespace}",${pods}}`)} == 1) or vector(0))`;

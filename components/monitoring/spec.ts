@@ -1,6 +1,6 @@
 import type { MonitoringOptions } from "./options";
 import { type CustomObject, durationSeconds } from "../shared/metrics";
-import { fresh, freshSeconds, podsOf } from "./promql";
+import { fresh, freshSeconds, podsOf, podsUp } from "./promql";
 import { healthRules, volumeRules } from "./health";
 import { consumerLagRules } from "./lag";
 
@@ -34,14 +34,6 @@ export interface AlertRule {
 /** The rule group of every alert: its name in Prometheus and in Cloud Monitoring. */
 export const RULE_GROUP = "zk-kafka-gke";
 
-/**
- * The pods of a StatefulSet that answer their scrape, counted; 0 when none does. Managed
- * collection writes `up` per scraped target as Prometheus does (prometheus-engine,
- * e2e/collector_test.go, testValidateCollectorUpMetrics), with the target's `namespace` and `pod`.
- */
-const podsUp = (s: MonitoringSettings, statefulSet: string) =>
-    `(count(${fresh(s, `up{namespace="${s.namespace}",${podsOf(statefulSet)}}`)} == 1) or vector(0))`;
-
 const seconds = (n: number) => `${n}s`;
 
 /**
@@ -71,18 +63,18 @@ export function alertRules(s: MonitoringSettings): AlertRule[] {
                 summary: "More than one Kafka broker acts as controller: their leadership and ISR decisions conflict" },
             { name: "KafkaUnderReplicatedPartitions", expr: `sum(${fresh(s, `kafka_server_replicamanager_underreplicatedpartitions{${sel}}`)}) > 0`, for: "10m", severity: "warning",
                 summary: "Kafka partitions have been under-replicated for 10 minutes: one more broker lost may stop writes" },
-            { name: "KafkaBrokerDown", expr: `${podsUp(s, "kafka")} < ${k.replicas}`, for: "2m", severity: "warning",
+            { name: "KafkaBrokerDown", expr: `${podsUp(s, podsOf("kafka"))} < ${k.replicas}`, for: "2m", severity: "warning",
                 summary: `Fewer than ${k.replicas} Kafka brokers answer their metrics scrape: the cluster runs without spare replicas` },
-            { name: "KafkaBrokersDownBelowMinIsr", expr: `${podsUp(s, "kafka")} < ${k.replicas - spare}`, for: "2m", severity: "critical",
+            { name: "KafkaBrokersDownBelowMinIsr", expr: `${podsUp(s, podsOf("kafka"))} < ${k.replicas - spare}`, for: "2m", severity: "critical",
                 summary: `More than ${spare} Kafka broker${spare === 1 ? " is" : "s are"} down: partitions with replicas on them are below min.insync.replicas and refuse acks=all writes` },
         );
     }
     if (s.zookeeper.metrics) {
         const majority = Math.floor(s.zookeeper.replicas / 2) + 1;
         rules.push(
-            { name: "ZooKeeperServerDown", expr: `${podsUp(s, "zk")} < ${s.zookeeper.replicas}`, for: "2m", severity: "warning",
+            { name: "ZooKeeperServerDown", expr: `${podsUp(s, podsOf("zk"))} < ${s.zookeeper.replicas}`, for: "2m", severity: "warning",
                 summary: `Fewer than ${s.zookeeper.replicas} ZooKeeper servers answer their metrics scrape: the ensemble tolerates fewer failures` },
-            { name: "ZooKeeperQuorumLost", expr: `${podsUp(s, "zk")} < ${majority}`, for: "1m", severity: "critical",
+            { name: "ZooKeeperQuorumLost", expr: `${podsUp(s, podsOf("zk"))} < ${majority}`, for: "1m", severity: "critical",
                 summary: `Fewer than ${majority} of ${s.zookeeper.replicas} ZooKeeper servers answer: no majority, no quorum` },
             // Only the leader exports leader_uptime: none fresh means no quorum leader. A leader
             // change shows two for up to the freshness window, which is not an alert.

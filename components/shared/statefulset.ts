@@ -28,6 +28,14 @@ export function configChecksum(files: Record<string, string>): string {
     return h.digest("hex");
 }
 
+/**
+ * A short digest (16 hex digits of SHA-256) of `text` for a pod template's annotation: a change
+ * of what it covers (certificates, passwords) restarts the pods, and the text stays out of it.
+ */
+export function shortDigest(text: string): string {
+    return crypto.createHash("sha256").update(text).digest("hex").slice(0, 16);
+}
+
 /** ConfigMap volume items for a set of its keys, each at its own name. */
 export function configMapItems(files: Record<string, string>): Array<{ key: string; path: string }> {
     return Object.keys(files).map((key) => ({ key, path: key }));
