@@ -11,7 +11,8 @@ import { ZK_METRICS_PORT } from "../../components/zookeeper/spec";
 // The rendered dev ensemble (start script, zoo.cfg, probes, env) run for real on the image's
 // ZooKeeper from Maven Central: quorum, loss of one and of two servers, crash, full restart,
 // nothing lost.
-const BUDGET_MS = 240_000;
+// The suite's time is reported in its figures, never asserted: a wall-clock bound fails a busy
+// machine, not a slow program. A hang is caught by each test's timeout.
 const BASE = "/zk-kafka-gke-test";
 
 describe("the rendered ZooKeeper ensemble, run as three real servers", function () {
@@ -216,6 +217,5 @@ describe("the rendered ZooKeeper ensemble, run as three real servers", function 
         assert.ok(acknowledged.size >= 300, `${acknowledged.size} acknowledged writes checked`);
         assert.deepEqual(lost, []);
         figures["whole test"] = `${Date.now() - started} ms`;
-        assert.ok(Date.now() - started < BUDGET_MS, `within ${BUDGET_MS} ms`);
     });
 });
