@@ -34,14 +34,43 @@ export interface Deployed {
      * Where the Kubernetes provider reaches the cluster. Recorded since the provider carries a
      * cluster identifier: a record without it is a stack whose provider has none yet.
      */
-    cluster?: { mode: "gke"; controlPlaneEndpoint: ControlPlaneEndpoint } | { mode: "existing" };
+    /** bootDisk: the key of the node pool's boot disks (recorded since it is a choice; absent: google-managed, a pool from before). */
+    cluster?: { mode: "gke"; controlPlaneEndpoint: ControlPlaneEndpoint; bootDisk?: string } | { mode: "existing" };
 }
+
+/** What encrypts the pool's boot disks: Google's key, the key this program created, or a given key's name. */
+const GOOGLE_MANAGED = "google-managed";
+const CREATED_KEY = "created by this program";
 
 type ControlPlaneEndpoint = "dns" | "ip";
 type Checked = Pick<StackConfig, "namespace" | "zookeeper" | "kafka"> & { cluster: ClusterTarget };
 
 function clusterRecord(target: ClusterTarget): NonNullable<Deployed["cluster"]> {
-    return target.mode === "gke" ? { mode: "gke", controlPlaneEndpoint: target.gke.controlPlaneEndpoint ?? v.parse(gkeFields.controlPlaneEndpoint, undefined) } : { mode: "existing" };
+    if (target.mode !== "gke") return { mode: "existing" };
+    const cmek = (target.gke.bootDiskEncryption ?? v.parse(gkeFields.bootDiskEncryption, undefined)) === "cmek";
+    return { mode: "gke", controlPlaneEndpoint: target.gke.controlPlaneEndpoint ?? v.parse(gkeFields.controlPlaneEndpoint, undefined),
+        bootDisk: cmek ? target.gke.bootDiskKmsKey ?? CREATED_KEY : GOOGLE_MANAGED };
+}
+
+/**
+ * A new boot disk key replaces the node pool (boot_disk_kms_key is ForceNew: node_config.go),
+ * and GKE deletes a pool without honouring PodDisruptionBudgets ("About node pools", deleting a
+ * node pool): every ZooKeeper server and broker would stop at once. Only an operator who moved
+ * the pods off the pool first may let one `pulumi up` do it.
+ */
+function bootDiskProblems(previous: Deployed["cluster"], target: ClusterTarget): string[] {
+    // No cluster record: a stack from before it, whose pool has Google-managed boot disks.
+    if (previous?.mode === "existing" || target.mode !== "gke" || target.gke.allowNodePoolReplacement === true) return [];
+    const was = previous?.bootDisk ?? GOOGLE_MANAGED;
+    const now = (clusterRecord(target) as { bootDisk: string }).bootDisk;
+    if (was === now) return [];
+    const [key, kept] = was === GOOGLE_MANAGED || now === GOOGLE_MANAGED
+        ? ["bootDiskEncryption", was === GOOGLE_MANAGED ? GOOGLE_MANAGED : "cmek"]
+        : ["bootDiskKmsKey", was === CREATED_KEY ? "unset (the key this program created)" : was];
+    return [`${keyName("cluster", [key])} must stay ${kept}, what this stack's node pool was created with, got ${key === "bootDiskEncryption" ? (now === GOOGLE_MANAGED ? GOOGLE_MANAGED : "cmek") : now}: ` +
+        `a new boot disk key replaces the pool, and GKE deletes the old pool without honouring PodDisruptionBudgets (every ZooKeeper server ` +
+        `and broker at once). Keep it${was === GOOGLE_MANAGED ? ` (set ${keyName("cluster", ["bootDiskEncryption"])} ${GOOGLE_MANAGED})` : ""}, or move the pods to a ` +
+        `temporary pool first and set ${keyName("cluster", ["allowNodePoolReplacement"])} true for that \`pulumi up\`: see ${RUNBOOK}, "Replacing the node pool"`];
 }
 
 /**
@@ -117,6 +146,7 @@ export function changeProblems(previous: unknown, config: Checked): string[] {
     problems.push(...scaleDownProblems(previous.kafka.replicas, config.kafka));
     if (wasTls && config.kafka.tls) problems.push(...caProblems(previous.kafka.ca ?? INITIAL_CA, config.kafka));
     const target = clusterRecord(config.cluster);
+    problems.push(...bootDiskProblems(previous.cluster, config.cluster));
     if (previous.cluster === undefined && target.mode === "gke" && target.controlPlaneEndpoint === "dns") {
         // The provider gains its identifier in this update; only a later one may move its
         // kubeconfig without the provider's heuristic replacing every object (gke-cluster.ts).
@@ -167,5 +197,6 @@ function isDeployed(value: unknown): value is Deployed {
     return v?.version === 1 && typeof v.namespace === "string" && volumes(v.zookeeper) && volumes(v.kafka) && typeof v.kafka.zookeeperChroot === "string" &&
         (v.kafka.tls === undefined || typeof v.kafka.tls === "boolean") && (v.kafka.replicas === undefined || Number.isInteger(v.kafka.replicas)) &&
         (v.kafka.ca === undefined || (Number.isInteger(v.kafka.ca.generation) && v.kafka.ca.generation >= 1 && CA_PHASES.includes(v.kafka.ca.phase))) &&
-        (v.cluster === undefined || v.cluster.mode === "existing" || ["dns", "ip"].includes(v.cluster.controlPlaneEndpoint));
+        (v.cluster === undefined || v.cluster.mode === "existing" ||
+            (["dns", "ip"].includes(v.cluster.controlPlaneEndpoint) && (v.cluster.bootDisk === undefined || typeof v.cluster.bootDisk === "string")));
 }

@@ -148,10 +148,15 @@ export function parseStackConfig(raw: Record<string, unknown>, gcp: GcpRaw = {},
     const placement = gke
         ? { zoneSpread: "DoNotSchedule" as const, zoneMetadataServer: GKE_METADATA_SERVER, metadataEgress: kafka?.rack === "zone" ? GKE_METADATA_EGRESS : [] }
         : { zoneSpread: "ScheduleAnyway" as const, metadataEgress: [] };
+    const lagRuns = kafkaExporterRaw!.enabled && kafka!.tls && kafka!.metrics && declaredGroups(kafka!.acls).length > 0;
+    // Every image a pod of this program runs (the access Job runs the brokers'): what a managed
+    // Binary Authorization policy allows.
+    const images = [zookeeper!.image, kafka!.image, ...(nodeExporter!.enabled ? [nodeExporter!.image] : []), ...(lagRuns ? [kafkaExporterRaw!.image] : [])];
     return {
         namespace: top!.namespace, clusterDomain: top!.clusterDomain, zookeeper: zookeeper!, kafka: kafka!, nodeExporter: nodeExporter!,
-        network: network!, monitoring: monitoring!, scrape, cluster: cluster!, placement, warnings,
-        kafkaExporter: { ...kafkaExporterRaw!, runs: kafkaExporterRaw!.enabled && kafka!.tls && kafka!.metrics && declaredGroups(kafka!.acls).length > 0 },
+        network: network!, monitoring: monitoring!, scrape, placement, warnings,
+        cluster: cluster!.mode === "gke" ? { ...cluster!, gke: { ...cluster!.gke, images } } : cluster!,
+        kafkaExporter: { ...kafkaExporterRaw!, runs: lagRuns },
     };
 }
 

@@ -49,6 +49,10 @@ export function mockState(args: pulumi.runtime.MockResourceArgs, deployed: Recor
         case "tls:index/selfSignedCert:SelfSignedCert":
         case "tls:index/locallySignedCert:LocallySignedCert":
             return { certPem: offlinePem("CERTIFICATE", args.name), validityEndTime: "2036-12-01T00:00:00Z", readyForRenewal: false };
+        // Auto-named by the provider (Pulumi's autonaming): the name the program passes on.
+        case "gcp:compute/router:Router":
+        case "gcp:kms/keyRing:KeyRing":
+            return { name: inputs.name ?? args.name };
         case "gcp:container/nodePool:NodePool":
             return { name: inputs.name ?? args.name, instanceGroupUrls: [] };
         case "gcp:serviceaccount/account:Account":
@@ -58,7 +62,14 @@ export function mockState(args: pulumi.runtime.MockResourceArgs, deployed: Recor
     }
 }
 
-/** Results of provider functions (data sources) the program calls: it calls none. */
+/** Results of the provider functions (data sources) the program calls; any other is an error. */
 export function mockCall(args: pulumi.runtime.MockCallArgs): Record<string, unknown> {
-    throw new Error(`the offline render has no mock for the provider function ${args.token}`);
+    const inputs = args.inputs as Record<string, unknown>;
+    switch (args.token) {
+        // The project number names the Google service agents the KMS keys are granted to.
+        case "gcp:organizations/getProject:getProject":
+            return { projectId: inputs.projectId, number: "123456789012", name: inputs.projectId };
+        default:
+            throw new Error(`the offline render has no mock for the provider function ${args.token}`);
+    }
 }

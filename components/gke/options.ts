@@ -34,6 +34,10 @@ function adequateMachine(type: string): boolean {
 export const HYPERDISK_ONLY_SERIES = ["c4", "c4a", "c4d", "n4", "n4a", "n4d", "h4d", "m4", "x4", "a4", "a4x"];
 export const PERSISTENT_DISK_ONLY_SERIES = ["e2", "n1", "n2", "n2d", "t2a", "t2d", "c2", "c2d", "f1", "g1"];
 
+/** A Cloud KMS crypto key, by its resource name. */
+const kmsKeyField = () => field.string("must be a Cloud KMS key name projects/<project>/locations/<region>/keyRings/<ring>/cryptoKeys/<key>",
+    (s) => /^projects\/[a-z][-a-z0-9]{4,28}[a-z0-9]\/locations\/[a-z0-9-]+\/keyRings\/[\w-]{1,63}\/cryptoKeys\/[\w-]{1,63}$/.test(s));
+
 const ZONES_MUST = "must be a list of zones of gcp:region, e.g. [europe-west1-b, europe-west1-c]";
 
 /** The node count's rule, shared by the cluster config (optional in existing mode) and the component (default 4). */
@@ -62,8 +66,11 @@ export const gkeFields = {
         ZONES_MUST), v.minLength(1, ZONES_MUST)),
         { description: "Zones of a regional cluster's nodes", defaultText: "three zones GKE picks",
             allowed: "must be a non-empty list of zones of gcp:region, only when cluster.regional is true" }),
-    privateNodes: withDefault(field.bool(), false,
-        { description: "Nodes without public IPs, with Cloud NAT for egress; switchable in place" }),
+    privateNodes: withDefault(field.bool(), true,
+        { description: "Nodes without public IPs, with Cloud NAT for egress (CIS GKE 5.6.5); switchable in place" }),
+    cloudNat: withDefault(field.bool(), true,
+        { description: "With private nodes: a Cloud NAT for the cluster's subnetwork only. false when a NAT of the network already covers " +
+            "it (a NAT over all subnetworks admits no other in its region)" }),
     masterCidr: optionalKey(field.string("must be an IPv4 /28 CIDR for the control plane's private endpoint, e.g. 172.16.0.32/28, and only with cluster.privateNodes",
         (c) => isIpv4Cidr(c) && c.endsWith("/28")),
         { description: "Control plane /28 of a VPC-peering private cluster; unset, GKE uses Private Service Connect", createOnly: true }),
@@ -72,10 +79,32 @@ export const gkeFields = {
         name: optionalKey(field.string("must be a string of at most 64 characters", (s) => s.length <= 64),
             { description: "Its display name", defaultText: "the CIDR" }),
     }), "must be a list of { cidr, name } entries"),
-        { description: "Networks allowed to reach the control plane", defaultText: "any", allowed: "must be a list of { cidr, name } entries" }),
+        { description: "Networks allowed to reach the control plane's IP endpoint (Google Cloud's public addresses never are); " +
+            "required when cluster.controlPlaneEndpoint is ip, unset with dns (there is no IP endpoint)", defaultText: "none",
+            allowed: "must be a list of { cidr, name } entries" }),
     controlPlaneEndpoint: withDefault(field.oneOf(["dns", "ip"]), "dns",
-        { description: "How Pulumi and the exported kubeconfig reach the control plane: dns, the DNS-based endpoint authorized by IAM " +
-            "(from anywhere, e.g. a CI runner); ip, the IP endpoint, which cluster.masterAuthorizedNetworks must then admit. Switched in place" }),
+        { description: "How Pulumi, the exported kubeconfig and everyone else reach the control plane: dns, only the DNS-based endpoint, " +
+            "authorized by IAM (from anywhere, e.g. a CI runner; the IP endpoint is off); ip, the IP endpoint, open only to " +
+            "cluster.masterAuthorizedNetworks. Switched in place" }),
+    secretsEncryption: withDefault(field.bool(), true,
+        { description: "Secrets encrypted in etcd with a Cloud KMS key (application-layer secrets encryption, CIS GKE 5.3.1); switched in place" }),
+    secretsKmsKey: optionalKey(kmsKeyField(),
+        { description: "The Cloud KMS key of secrets encryption, in the cluster's region; the GKE service agent is granted its use",
+            defaultText: "a key this program creates (and never destroys) in a key ring of its own" }),
+    bootDiskEncryption: withDefault(field.oneOf(["cmek", "google-managed"]), "cmek",
+        { description: "Boot disks of the nodes encrypted with a Cloud KMS key (cmek, CIS GKE 5.9.2) or Google's own. A new key replaces " +
+            "the node pool, which GKE deletes without honouring PodDisruptionBudgets: on a live stack a change is refused at preview " +
+            "(docs/runbook.md, \"Replacing the node pool\")", createOnly: true }),
+    bootDiskKmsKey: optionalKey(kmsKeyField(),
+        { description: "The Cloud KMS key of the boot disks (with cluster.bootDiskEncryption cmek), in the cluster's region; the " +
+            "Compute Engine service agent is granted its use", defaultText: "a key this program creates (and never destroys)", createOnly: true }),
+    allowNodePoolReplacement: withDefault(field.bool(), false,
+        { description: "Lets one `pulumi up` replace the node pool (a new boot disk key). Set it only once no pod of this program runs " +
+            "on the pool (docs/runbook.md, \"Replacing the node pool\"), then remove it" }),
+    binaryAuthorization: withDefault(field.oneOf(["managed", "project", "off"]), "managed",
+        { description: "Binary Authorization on the cluster: managed, this program owns the project's policy (deny by default; the " +
+            "images it deploys and Google's system images allowed); project, the project's policy, managed elsewhere, is enforced; " +
+            "off. The policy is one per project: see docs/design.md, \"CIS GKE Benchmark\"" }),
     maintenanceWindow: optionalKey(field.string("must be a daily start time HH:MM (UTC), e.g. 03:00", (s) => /^([01]\d|2[0-3]):[0-5]\d$/.test(s)),
         { description: "Daily maintenance window start (UTC)", defaultText: "GKE's choice" }),
     network: withDefault(field.dnsLabel("must be a VPC network name"), "default",
@@ -87,11 +116,27 @@ export const gkeFields = {
 type GkeFieldValues = v.InferOutput<v.StrictObjectSchema<typeof gkeFields, undefined>>;
 
 /** Rules across GKE keys; `problem` reports one against a key. */
-export function gkeRules(c: Pick<GkeFieldValues, "machineType" | "diskType" | "masterCidr" | "privateNodes">,
-    problem: (key: "diskType" | "masterCidr", message: string) => void): void {
+export function gkeRules(c: Pick<GkeFieldValues, "machineType" | "diskType" | "masterCidr" | "privateNodes" | "controlPlaneEndpoint" |
+    "masterAuthorizedNetworks" | "bootDiskEncryption" | "bootDiskKmsKey" | "secretsEncryption" | "secretsKmsKey" | "cloudNat">,
+    problem: (key: "diskType" | "masterCidr" | "masterAuthorizedNetworks" | "bootDiskKmsKey" | "secretsKmsKey" | "cloudNat", message: string) => void): void {
     if (c.masterCidr !== undefined && !c.privateNodes) {
         problem("masterCidr", "must be unset unless cluster.privateNodes is true (it is create-only: set it, if at all, when the private cluster is created)");
     }
+    // The authorized networks are sent whole with the IP endpoint: an omitted list would keep
+    // the last one (the block is Optional+Computed in the provider), and none would lock out Pulumi.
+    if (c.controlPlaneEndpoint === "ip" && (c.masterAuthorizedNetworks ?? []).length === 0) {
+        problem("masterAuthorizedNetworks", "must list the networks Pulumi and kubectl connect from when cluster.controlPlaneEndpoint is ip " +
+            "(the IP endpoint admits no other address), e.g. [{ cidr: 203.0.113.0/24, name: office }]; or use controlPlaneEndpoint dns");
+    }
+    if (c.controlPlaneEndpoint === "dns" && c.masterAuthorizedNetworks !== undefined) {
+        problem("masterAuthorizedNetworks", "must be unset when cluster.controlPlaneEndpoint is dns: the IP endpoint is off, so no network " +
+            "reaches the control plane by address (the DNS endpoint is authorized by IAM)");
+    }
+    if (c.bootDiskKmsKey !== undefined && c.bootDiskEncryption !== "cmek") {
+        problem("bootDiskKmsKey", "must be unset unless cluster.bootDiskEncryption is cmek");
+    }
+    if (c.secretsKmsKey !== undefined && !c.secretsEncryption) problem("secretsKmsKey", "must be unset unless cluster.secretsEncryption is true");
+    if (!c.cloudNat && !c.privateNodes) problem("cloudNat", "must be unset unless cluster.privateNodes is true: public nodes use no NAT");
     const series = c.machineType.split("-")[0];
     if (HYPERDISK_ONLY_SERIES.includes(series) && c.diskType !== "hyperdisk-balanced") {
         problem("diskType", `must be hyperdisk-balanced for cluster.machineType ${c.machineType}: the ${series} series boots only from Hyperdisk`);
@@ -112,6 +157,8 @@ export const gkeOptions = v.pipe(strictSection({
     location: field.string("must be a zone (zonal cluster) or a region (regional cluster)", (s) => s.length > 0),
     name: clusterNameField(),
     ...gkeFields,
+    images: withDefault(v.array(field.image(), "must be a list of pinned image references"), [],
+        { description: "The images the workloads run, which a managed Binary Authorization policy allows (the stack passes every image it deploys)" }),
 }), crossRules((c, problem) => gkeRules(c, problem)));
 
 /** The GKE cluster's settings as given: project, location and name required, the rest optional. */

@@ -23,7 +23,7 @@ export const GKE_METADATA_EGRESS = [{ cidr: "169.254.169.254/32", port: 80 }, { 
  * What the nodes' own service account may do, and nothing more. GKE's predefined minimum for
  * nodes (logs, metrics, monitoring reads, resource metadata, autoscaling metrics), per "Configure
  * GKE node service accounts" (cloud.google.com/kubernetes-engine/security/configure-node-service-accounts)
- * and CIS GKE Benchmark 2.0 §5.2.1; plus image pulls from Artifact Registry, which it leaves out.
+ * and CIS GKE Benchmark v1.9.0 §5.2.1; plus image pulls from Artifact Registry, which it leaves out.
  */
 export const NODE_ROLES = [
     "roles/container.defaultNodeServiceAccount",
@@ -49,8 +49,10 @@ export function nodeServiceAccountId(clusterName: string): string {
 }
 
 /**
- * Identity and hardening every node VM gets, the default pool's included: all of these are
- * create-only in the provider (a change replaces the pool), so both pools take them from here.
+ * Identity and hardening every node VM gets, the default pool's included. The service account,
+ * scopes, metadata and shielded-instance settings are create-only in the provider (a change
+ * replaces the pool); the metadata server mode and the kubelet's settings are updated in place
+ * (node_config.go: workload_metadata_config and kubelet_config carry no ForceNew).
  */
 function nodeIdentity(serviceAccount: pulumi.Input<string>) {
     return {
@@ -59,6 +61,45 @@ function nodeIdentity(serviceAccount: pulumi.Input<string>) {
         shieldedInstanceConfig: { enableSecureBoot: true, enableIntegrityMonitoring: true },
         workloadMetadataConfig: { mode: "GKE_METADATA" },
         metadata: { "disable-legacy-endpoints": "true" },
+        // Port 10255 serves pod specs and node stats to anyone without authentication; nothing
+        // here reads it (GMP and node-exporter scrape their own ports).
+        kubeletConfig: { insecureKubeletReadonlyPortEnabled: "FALSE" },
+    };
+}
+
+/** The keys the cluster and its pool encrypt with; absent where that encryption is off. */
+export interface ClusterKeys {
+    /** The Cloud KMS key of application-layer secrets encryption. */
+    secrets?: pulumi.Input<string>;
+    /** The Cloud KMS key of the nodes' boot disks. */
+    bootDisk?: pulumi.Input<string>;
+}
+
+/**
+ * The control plane's endpoints, each block always sent: they are Optional+Computed in the
+ * provider, so a block left out keeps whatever the cluster has (an old authorized network
+ * included). With the DNS endpoint the IP endpoint is off, and GKE then reports the private
+ * endpoint as enabled whatever was asked (terraform-provider-google, resource_container_cluster.go,
+ * containerClusterApiDictatedPrivateEndpointField), so that is what is asked. The whole block is
+ * one UpdateCluster call, in place (expandControlPlaneEndpointsConfig).
+ */
+function controlPlaneAccess(s: GkeSettings) {
+    const ip = s.controlPlaneEndpoint === "ip";
+    return {
+        controlPlaneEndpointsConfig: { dnsEndpointConfig: { allowExternalTraffic: !ip }, ipEndpointsConfig: { enabled: ip } },
+        privateClusterConfig: {
+            enablePrivateNodes: s.privateNodes,
+            enablePrivateEndpoint: !ip,
+            ...(s.masterCidr !== undefined ? { masterIpv4CidrBlock: s.masterCidr } : {}),
+        },
+        // Sent only with the IP endpoint, which is all it guards: the provider leaves it out of the
+        // request when the IP endpoint is off. The options require networks in ip mode.
+        ...(ip ? {
+            masterAuthorizedNetworksConfig: {
+                cidrBlocks: (s.masterAuthorizedNetworks ?? []).map((n) => ({ cidrBlock: n.cidr, displayName: n.name ?? n.cidr })),
+                gcpPublicCidrsAccessEnabled: false,
+            },
+        } : {}),
     };
 }
 
@@ -69,7 +110,7 @@ const labels = { "part-of": "zk-kafka-gke", "managed-by": "pulumi" };
  * is the node service account's email: the short-lived default pool runs as it too, so a project
  * that deleted the Compute Engine default account can still create the cluster.
  */
-export function clusterArgs(s: GkeSettings, nodeAccount: pulumi.Input<string>): gcp.container.ClusterArgs {
+export function clusterArgs(s: GkeSettings, nodeAccount: pulumi.Input<string>, keys: ClusterKeys = {}): gcp.container.ClusterArgs {
     return {
         project: s.project,
         name: s.name,
@@ -89,27 +130,28 @@ export function clusterArgs(s: GkeSettings, nodeAccount: pulumi.Input<string>): 
         ipAllocationPolicy: {},
         network: s.network,
         ...(s.subnetwork !== undefined ? { subnetwork: s.subnetwork } : {}),
+        // Same-node pod traffic goes through the VPC too, where flow logs and firewall rules see it.
+        enableIntranodeVisibility: true,
         loggingConfig: { enableComponents: ["SYSTEM_COMPONENTS", "WORKLOADS"] },
         monitoringConfig: { enableComponents: ["SYSTEM_COMPONENTS"], managedPrometheus: { enabled: true } },
-        // Always sent, "off" included: the block is optional+computed, so leaving it out when
-        // private nodes are turned off would change nothing and leave the nodes without egress.
-        // enablePrivateNodes is updatable in place on a Private Service Connect cluster (the kind
-        // GKE creates when no masterIpv4CidrBlock is given); the CIDR itself is create-only.
-        privateClusterConfig: {
-            enablePrivateNodes: s.privateNodes,
-            enablePrivateEndpoint: false,
-            ...(s.masterCidr !== undefined ? { masterIpv4CidrBlock: s.masterCidr } : {}),
-        },
-        // Always sent, so that ip turns external traffic on the DNS endpoint off again. The block
-        // is updated in place (one UpdateCluster call, no ForceNew: terraform-provider-google,
-        // resource_container_cluster.go, "control_plane_endpoints_config"); the IP endpoint stays,
-        // still limited by the authorized networks.
-        controlPlaneEndpointsConfig: { dnsEndpointConfig: { allowExternalTraffic: s.controlPlaneEndpoint === "dns" } },
-        ...(s.masterAuthorizedNetworks !== undefined ? {
-            masterAuthorizedNetworksConfig: {
-                cidrBlocks: s.masterAuthorizedNetworks.map((n) => ({ cidrBlock: n.cidr, displayName: n.name ?? n.cidr })),
-            },
-        } : {}),
+        ...controlPlaneAccess(s),
+        // GKE's defaults since 1.12 (no client certificate, no ABAC), pinned. The certificate
+        // block is ForceNew, but the provider reads it back from the cluster (flattenMasterAuth),
+        // so a cluster that never issued one sees no change.
+        masterAuth: { clientCertificateConfig: { issueClientCertificate: false } },
+        enableLegacyAbac: false,
+        // No RoleBinding may grant anything to system:anonymous, system:unauthenticated or
+        // system:authenticated (GKE's own default bindings excepted).
+        rbacBindingConfig: { enableInsecureBindingSystemUnauthenticated: false, enableInsecureBindingSystemAuthenticated: false },
+        // Pools created later (by hand or by GKE) get the read-only port off too.
+        nodePoolDefaults: { nodeConfigDefaults: { insecureKubeletReadonlyPortEnabled: "FALSE" } },
+        // Workload configuration audit on; the basic vulnerability tier is deprecated and the
+        // advanced one needs GKE Enterprise, so scanning is Artifact Analysis's (the program
+        // turns on containerscanning.googleapis.com).
+        securityPostureConfig: { mode: "BASIC", vulnerabilityMode: "VULNERABILITY_DISABLED" },
+        binaryAuthorization: { evaluationMode: s.binaryAuthorization === "off" ? "DISABLED" : "PROJECT_SINGLETON_POLICY_ENFORCE" },
+        // Always sent: the block is Optional+Computed, so leaving it out would not turn encryption off.
+        databaseEncryption: keys.secrets !== undefined ? { state: "ENCRYPTED", keyName: keys.secrets } : { state: "DECRYPTED" },
         ...(s.maintenanceWindow !== undefined ? {
             maintenancePolicy: { dailyMaintenanceWindow: { startTime: s.maintenanceWindow } },
         } : {}),
@@ -119,7 +161,7 @@ export function clusterArgs(s: GkeSettings, nodeAccount: pulumi.Input<string>): 
 }
 
 /** The node pool, minus the cluster reference only Pulumi knows; `nodeAccount` as for clusterArgs. */
-export function nodePoolArgs(s: GkeSettings, nodeAccount: pulumi.Input<string>): Omit<gcp.container.NodePoolArgs, "cluster"> {
+export function nodePoolArgs(s: GkeSettings, nodeAccount: pulumi.Input<string>, keys: ClusterKeys = {}): Omit<gcp.container.NodePoolArgs, "cluster"> {
     return {
         project: s.project,
         location: s.location,
@@ -133,13 +175,14 @@ export function nodePoolArgs(s: GkeSettings, nodeAccount: pulumi.Input<string>):
         // moves the existing nodes on or off public IPs in place.
         networkConfig: { enablePrivateNodes: s.privateNodes },
         // machineType, disk and image are updated in place by GKE (a surge upgrade, node by
-        // node); the identity block is create-only and replaces the pool.
+        // node); the identity block and the boot disk key are create-only and replace the pool.
         nodeConfig: {
             ...nodeIdentity(nodeAccount),
             machineType: s.machineType,
             diskSizeGb: s.diskSizeGb,
             diskType: s.diskType,
             imageType: "COS_CONTAINERD",
+            ...(keys.bootDisk !== undefined ? { bootDiskKmsKey: keys.bootDisk } : {}),
             resourceLabels: labels,
         },
     };

@@ -65,6 +65,18 @@ function deepFreeze<T>(value: T): T {
 }
 
 /** The one object of a kind and name; fails the test if there is not exactly one. */
+/** The registered resources of a type. */
+export function resourcesOf(stack: Pick<RenderedStack, "resources">, type: string): RenderedStack["resources"] {
+    return stack.resources.filter((r) => r.type === type);
+}
+
+/** The one registered resource of a type; fails when there are none or several. */
+export function theResource(stack: Pick<RenderedStack, "resources">, type: string): RenderedStack["resources"][number] {
+    const hits = resourcesOf(stack, type);
+    assert.equal(hits.length, 1, `one ${type}`);
+    return hits[0];
+}
+
 export function find<T = KubernetesObject>(stack: RenderedStack, kind: string, name: string): T & KubernetesObject {
     const hits = stack.objects.filter((o) => o.kind === kind && o.metadata.name === name);
     if (hits.length !== 1) throw new Error(`expected one ${kind} ${name}, found ${hits.length}`);

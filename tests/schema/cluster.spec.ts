@@ -33,7 +33,18 @@ describe("cluster config", () => {
         [{ "cluster.machineType": "n4-standard-4" }, "zk-kafka-gke:cluster.diskType"],
         [{ "cluster.machineType": "c4-standard-4", "cluster.diskType": "pd-ssd" }, "zk-kafka-gke:cluster.diskType"],
         [{ "cluster.diskType": "hyperdisk-balanced" }, "zk-kafka-gke:cluster.diskType"],
-        [{ "cluster.masterCidr": "172.16.0.32/28" }, "zk-kafka-gke:cluster.masterCidr"],
+        [{ "cluster.masterCidr": "172.16.0.32/28", "cluster.privateNodes": false }, "zk-kafka-gke:cluster.masterCidr"],
+        [{ "cluster.controlPlaneEndpoint": "ip" }, "zk-kafka-gke:cluster.masterAuthorizedNetworks"],
+        [{ "cluster.controlPlaneEndpoint": "ip", "cluster.masterAuthorizedNetworks": [] }, "zk-kafka-gke:cluster.masterAuthorizedNetworks"],
+        [{ "cluster.masterAuthorizedNetworks": [{ cidr: "203.0.113.0/24" }] }, "zk-kafka-gke:cluster.masterAuthorizedNetworks"],
+        [{ "cluster.secretsKmsKey": "projects/p/keyRings/r/cryptoKeys/k" }, "zk-kafka-gke:cluster.secretsKmsKey"],
+        [{ "cluster.secretsEncryption": false, "cluster.secretsKmsKey": "projects/zk-kafka-dev/locations/europe-west1/keyRings/r/cryptoKeys/k" },
+            "zk-kafka-gke:cluster.secretsKmsKey"],
+        [{ "cluster.bootDiskEncryption": "google-managed", "cluster.bootDiskKmsKey": "projects/zk-kafka-dev/locations/europe-west1/keyRings/r/cryptoKeys/k" },
+            "zk-kafka-gke:cluster.bootDiskKmsKey"],
+        [{ "cluster.bootDiskEncryption": "customer" }, "zk-kafka-gke:cluster.bootDiskEncryption"],
+        [{ "cluster.binaryAuthorization": "enforce" }, "zk-kafka-gke:cluster.binaryAuthorization"],
+        [{ "cluster.cloudNat": false, "cluster.privateNodes": false }, "zk-kafka-gke:cluster.cloudNat"],
     ];
     for (const [overrides, key] of bad) {
         it(`rejects ${JSON.stringify(overrides)}, naming ${key}`, async () => {

@@ -6,8 +6,9 @@ import { CaPhase, KafkaOptions, kafkaOptions } from "../../components/kafka";
 import type { ClusterTarget } from "../../schema/stack";
 
 const KAFKA_DEFAULTS: KafkaOptions = { ...v.parse(kafkaOptions, {}), rack: "zone" };
-const gke = (controlPlaneEndpoint?: "dns" | "ip"): ClusterTarget =>
-    ({ mode: "gke", regional: false, gke: { project: "p", location: "europe-west1-b", name: "zk-kafka-dev", controlPlaneEndpoint } });
+const gke = (controlPlaneEndpoint?: "dns" | "ip", more: Partial<Extract<ClusterTarget, { mode: "gke" }>["gke"]> = {}): ClusterTarget =>
+    ({ mode: "gke", regional: false, gke: { project: "p", location: "europe-west1-b", name: "zk-kafka-dev", controlPlaneEndpoint, ...more } });
+const CREATED = "created by this program";
 const live = { namespace: "zk-kafka", zookeeper: ZOOKEEPER_DEFAULTS, kafka: KAFKA_DEFAULTS, cluster: gke("dns") };
 const record = deployedRecord(live);
 const change = (zookeeper: Partial<typeof ZOOKEEPER_DEFAULTS>, kafka: Partial<typeof KAFKA_DEFAULTS>) =>
@@ -16,8 +17,8 @@ const change = (zookeeper: Partial<typeof ZOOKEEPER_DEFAULTS>, kafka: Partial<ty
 describe("changes checked against the last deployment (schema/deployed.ts)", () => {
     it("records the namespace, the volumes' size and class and the brokers' chroot", () => {
         assert.deepEqual(record, { version: 1, namespace: "zk-kafka", zookeeper: { storageSize: "10Gi", sasl: true }, kafka: { storageSize: "20Gi", zookeeperChroot: "/kafka", tls: true, replicas: 3,
-            ca: { generation: 1, phase: "complete" } }, cluster: { mode: "gke", controlPlaneEndpoint: "dns" } });
-        assert.deepEqual(deployedRecord({ ...live, cluster: gke() }).cluster, { mode: "gke", controlPlaneEndpoint: "dns" }, "the key's default");
+            ca: { generation: 1, phase: "complete" } }, cluster: { mode: "gke", controlPlaneEndpoint: "dns", bootDisk: CREATED } });
+        assert.deepEqual(deployedRecord({ ...live, cluster: gke() }).cluster, { mode: "gke", controlPlaneEndpoint: "dns", bootDisk: CREATED }, "the keys' defaults");
         assert.deepEqual(deployedRecord({ ...live, cluster: { mode: "existing", regional: false, existing: {} } }).cluster, { mode: "existing" });
     });
 
@@ -73,16 +74,36 @@ describe("changes checked against the last deployment (schema/deployed.ts)", () 
     it("moves the kubeconfig to the DNS endpoint only once the Kubernetes provider has its cluster identifier", () => {
         // A record without `cluster` comes from a program whose provider had no identifier.
         const { cluster: _cluster, ...older } = record;
-        assert.deepEqual(changeProblems(older, live), [
+        // Such a stack's pool has Google-managed boot disks, which it keeps.
+        const kept = gke("dns", { bootDiskEncryption: "google-managed" });
+        assert.deepEqual(changeProblems(older, { ...live, cluster: kept }), [
             "zk-kafka-gke:cluster.controlPlaneEndpoint must be ip for one `pulumi up` first: this stack's Kubernetes provider has no cluster " +
             "identifier yet, and moving its kubeconfig to the DNS endpoint in the same update would replace every Kubernetes object, got dns: " +
             "set it to ip, run `pulumi up`, then remove it; see docs/ci-cd.md, \"Reaching the control plane\""]);
-        assert.deepEqual(changeProblems(older, { ...live, cluster: gke("ip") }), [], "the first update keeps the IP endpoint");
+        assert.deepEqual(changeProblems(older, { ...live, cluster: gke("ip", { bootDiskEncryption: "google-managed" }) }), [], "the first update keeps the IP endpoint");
         const onIp = deployedRecord({ ...live, cluster: gke("ip") });
         assert.deepEqual(changeProblems(onIp, live), [], "then the switch is an update of the provider");
         assert.deepEqual(changeProblems(deployedRecord(live), { ...live, cluster: gke("ip") }), [], "and so is the way back");
         assert.deepEqual(changeProblems({ ...record, cluster: { mode: "gke", controlPlaneEndpoint: "public" } }, { ...live, namespace: "x" }), [],
             "a record it cannot read");
+    });
+
+    it("keeps the boot disk key the node pool was created with, unless the operator emptied the pool first", () => {
+        const before = { ...record, cluster: { mode: "gke" as const, controlPlaneEndpoint: "dns" as const } };
+        assert.deepEqual(changeProblems(before, live), [
+            "zk-kafka-gke:cluster.bootDiskEncryption must stay google-managed, what this stack's node pool was created with, got cmek: a new boot " +
+            "disk key replaces the pool, and GKE deletes the old pool without honouring PodDisruptionBudgets (every ZooKeeper server and broker " +
+            "at once). Keep it (set zk-kafka-gke:cluster.bootDiskEncryption google-managed), or move the pods to a temporary pool first and set " +
+            "zk-kafka-gke:cluster.allowNodePoolReplacement true for that `pulumi up`: see docs/runbook.md, \"Replacing the node pool\""],
+            "a stack recorded before the key's choice has Google's");
+        assert.deepEqual(changeProblems(before, { ...live, cluster: gke("dns", { bootDiskEncryption: "google-managed" }) }), []);
+        const given = "projects/p/locations/europe-west1/keyRings/r/cryptoKeys/k";
+        assert.match(changeProblems(record, { ...live, cluster: gke("dns", { bootDiskKmsKey: given }) })[0],
+            /^zk-kafka-gke:cluster\.bootDiskKmsKey must stay unset \(the key this program created\), what this stack's node pool was created with, got projects\/p\//);
+        assert.match(changeProblems(deployedRecord({ ...live, cluster: gke("dns", { bootDiskKmsKey: given }) }), live)[0],
+            /^zk-kafka-gke:cluster\.bootDiskKmsKey must stay projects\/p\/locations\/europe-west1\/keyRings\/r\/cryptoKeys\/k, .*got created by this program/);
+        assert.deepEqual(changeProblems(before, { ...live, cluster: gke("dns", { allowNodePoolReplacement: true }) }), [], "the pool was emptied by hand");
+        assert.deepEqual(changeProblems({ ...record, cluster: { mode: "existing" } }, live), [], "from an existing cluster: a new cluster anyway");
     });
 
     it("secures ZooKeeper in two updates on a running stack: the servers accept SASL first, then the brokers log in", () => {

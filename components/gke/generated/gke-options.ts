@@ -74,13 +74,21 @@ export interface GkeOptionsInput {
      */
     zones?: string[];
     /**
-     * Nodes without public IPs, with Cloud NAT for egress; switchable in place.
+     * Nodes without public IPs, with Cloud NAT for egress (CIS GKE 5.6.5); switchable in place.
      *
      * Allowed: true or false.
      *
-     * @default false
+     * @default true
      */
     privateNodes?: boolean;
+    /**
+     * With private nodes: a Cloud NAT for the cluster's subnetwork only. false when a NAT of the network already covers it (a NAT over all subnetworks admits no other in its region).
+     *
+     * Allowed: true or false.
+     *
+     * @default true
+     */
+    cloudNat?: boolean;
     /**
      * Control plane /28 of a VPC-peering private cluster; unset, GKE uses Private Service Connect.
      *
@@ -90,11 +98,11 @@ export interface GkeOptionsInput {
      */
     masterCidr?: string;
     /**
-     * Networks allowed to reach the control plane.
+     * Networks allowed to reach the control plane's IP endpoint (Google Cloud's public addresses never are); required when cluster.controlPlaneEndpoint is ip, unset with dns (there is no IP endpoint).
      *
      * Allowed: a list of { cidr, name } entries.
      *
-     * @default any
+     * @default none
      */
     masterAuthorizedNetworks?: {
         /**
@@ -113,13 +121,65 @@ export interface GkeOptionsInput {
         name?: string;
     }[];
     /**
-     * How Pulumi and the exported kubeconfig reach the control plane: dns, the DNS-based endpoint authorized by IAM (from anywhere, e.g. a CI runner); ip, the IP endpoint, which cluster.masterAuthorizedNetworks must then admit. Switched in place.
+     * How Pulumi, the exported kubeconfig and everyone else reach the control plane: dns, only the DNS-based endpoint, authorized by IAM (from anywhere, e.g. a CI runner; the IP endpoint is off); ip, the IP endpoint, open only to cluster.masterAuthorizedNetworks. Switched in place.
      *
      * Allowed: one of dns, ip.
      *
      * @default "dns"
      */
     controlPlaneEndpoint?: "dns" | "ip";
+    /**
+     * Secrets encrypted in etcd with a Cloud KMS key (application-layer secrets encryption, CIS GKE 5.3.1); switched in place.
+     *
+     * Allowed: true or false.
+     *
+     * @default true
+     */
+    secretsEncryption?: boolean;
+    /**
+     * The Cloud KMS key of secrets encryption, in the cluster's region; the GKE service agent is granted its use.
+     *
+     * Allowed: a Cloud KMS key name projects/<project>/locations/<region>/keyRings/<ring>/cryptoKeys/<key>.
+     *
+     * @default a key this program creates (and never destroys) in a key ring of its own
+     */
+    secretsKmsKey?: string;
+    /**
+     * Boot disks of the nodes encrypted with a Cloud KMS key (cmek, CIS GKE 5.9.2) or Google's own. A new key replaces the node pool, which GKE deletes without honouring PodDisruptionBudgets: on a live stack a change is refused at preview (docs/runbook.md, "Replacing the node pool").
+     *
+     * Allowed: one of cmek, google-managed.
+     *
+     * Create-only: a change replaces what it configures.
+     *
+     * @default "cmek"
+     */
+    bootDiskEncryption?: "cmek" | "google-managed";
+    /**
+     * The Cloud KMS key of the boot disks (with cluster.bootDiskEncryption cmek), in the cluster's region; the Compute Engine service agent is granted its use.
+     *
+     * Allowed: a Cloud KMS key name projects/<project>/locations/<region>/keyRings/<ring>/cryptoKeys/<key>.
+     *
+     * Create-only: a change replaces what it configures.
+     *
+     * @default a key this program creates (and never destroys)
+     */
+    bootDiskKmsKey?: string;
+    /**
+     * Lets one `pulumi up` replace the node pool (a new boot disk key). Set it only once no pod of this program runs on the pool (docs/runbook.md, "Replacing the node pool"), then remove it.
+     *
+     * Allowed: true or false.
+     *
+     * @default false
+     */
+    allowNodePoolReplacement?: boolean;
+    /**
+     * Binary Authorization on the cluster: managed, this program owns the project's policy (deny by default; the images it deploys and Google's system images allowed); project, the project's policy, managed elsewhere, is enforced; off. The policy is one per project: see docs/design.md, "CIS GKE Benchmark".
+     *
+     * Allowed: one of managed, project, off.
+     *
+     * @default "managed"
+     */
+    binaryAuthorization?: "managed" | "project" | "off";
     /**
      * Daily maintenance window start (UTC).
      *
@@ -148,4 +208,12 @@ export interface GkeOptionsInput {
      * @default the network's subnetwork in the region
      */
     subnetwork?: string;
+    /**
+     * The images the workloads run, which a managed Binary Authorization policy allows (the stack passes every image it deploys).
+     *
+     * @default []
+     *
+     * Items: Allowed: an image reference pinned by a version tag or digest (not latest).
+     */
+    images?: string[];
 }

@@ -1,16 +1,12 @@
 import { strict as assert } from "assert";
 import * as YAML from "yaml";
-import { RenderedStack, render } from "../../harness/render";
+import { RenderedStack, render, resourcesOf, theResource } from "../../harness/render";
 import { NODE_ROLES } from "../../../components/gke/spec";
 
 type Props = Record<string, any>;
 
-const ofType = (s: RenderedStack, type: string) => s.resources.filter((r) => r.type === type);
-const one = (s: RenderedStack, type: string) => {
-    const hits = ofType(s, type);
-    assert.equal(hits.length, 1, `one ${type}`);
-    return hits[0];
-};
+const ofType = resourcesOf;
+const one = theResource;
 
 describe("GkeCluster", () => {
     let dev: RenderedStack;
@@ -31,11 +27,11 @@ describe("GkeCluster", () => {
         assert.equal(c.networkingMode, "VPC_NATIVE");
         assert.deepEqual(c.loggingConfig.enableComponents, ["SYSTEM_COMPONENTS", "WORKLOADS"]);
         assert.ok(c.monitoringConfig.enableComponents.includes("SYSTEM_COMPONENTS"));
-        assert.deepEqual(c.privateClusterConfig, { enablePrivateNodes: false, enablePrivateEndpoint: false },
-            "public nodes are said explicitly, so turning private nodes off is a change the provider sees");
-        assert.equal(c.masterAuthorizedNetworksConfig, undefined);
+        assert.deepEqual(c.privateClusterConfig, { enablePrivateNodes: true, enablePrivateEndpoint: true },
+            "private nodes in dev too (node-exporter listens on the node's 9100); the private endpoint is what GKE reports without an IP endpoint");
+        assert.equal(c.masterAuthorizedNetworksConfig, undefined, "no IP endpoint to guard");
         assert.equal(c.deletionProtection, false, "the dev stack turns it off");
-        assert.equal(ofType(dev, "gcp:compute/routerNat:RouterNat").length, 0, "no NAT for public nodes");
+        assert.equal(ofType(dev, "gcp:compute/routerNat:RouterNat").length, 1, "Cloud NAT for the private nodes' egress");
     });
 
     it("defaults: a separate pool of four e2-standard-2 nodes that surge-upgrade and run as the node account", () => {
@@ -51,7 +47,14 @@ describe("GkeCluster", () => {
         assert.deepEqual(p.nodeConfig.workloadMetadataConfig, { mode: "GKE_METADATA" });
         assert.equal(p.nodeConfig.serviceAccount, `${sa.accountId}@zk-kafka-dev.iam.gserviceaccount.com`);
         assert.doesNotMatch(p.nodeConfig.serviceAccount, /compute@developer/, "never the default compute account");
-        assert.deepEqual(p.networkConfig, { enablePrivateNodes: false });
+        assert.deepEqual(p.networkConfig, { enablePrivateNodes: true });
+    });
+
+    it("overrides: public nodes are said explicitly, so turning private nodes off is a change the provider sees, and need no NAT", async () => {
+        const pub = await render({ "cluster.privateNodes": false });
+        assert.deepEqual((one(pub, "gcp:container/cluster:Cluster").props as Props).privateClusterConfig, { enablePrivateNodes: false, enablePrivateEndpoint: true });
+        assert.deepEqual((one(pub, "gcp:container/nodePool:NodePool").props as Props).networkConfig, { enablePrivateNodes: false });
+        assert.equal(ofType(pub, "gcp:compute/routerNat:RouterNat").length, 0);
     });
 
     it("creates the cluster's short-lived default pool as the node account too, after its roles are granted", () => {
@@ -86,7 +89,8 @@ describe("GkeCluster", () => {
         assert.equal(cluster.server, "https://gke-0123456789abcdef0123456789abcdef0123.europe-west1.gke.goog");
         assert.equal(cluster["certificate-authority-data"], undefined, "the DNS endpoint's certificate is not the cluster CA's");
         const gke = one(dev, "gcp:container/cluster:Cluster").props as Props;
-        assert.deepEqual(gke.controlPlaneEndpointsConfig, { dnsEndpointConfig: { allowExternalTraffic: true } });
+        assert.deepEqual(gke.controlPlaneEndpointsConfig, { dnsEndpointConfig: { allowExternalTraffic: true }, ipEndpointsConfig: { enabled: false } },
+            "one public endpoint, not two: the IP endpoint is off");
         const user = kc.users[0].user;
         assert.equal(user.exec.command, "gke-gcloud-auth-plugin");
         assert.equal(user.exec.apiVersion, "client.authentication.k8s.io/v1beta1");
@@ -97,13 +101,16 @@ describe("GkeCluster", () => {
         assert.equal(dev.outputs.mode, "gke");
     });
 
-    it("overrides: controlPlaneEndpoint ip points the kubeconfig at the IP endpoint and its CA, and closes the DNS endpoint", async () => {
-        const ip = await render({ "cluster.controlPlaneEndpoint": "ip" });
+    it("overrides: controlPlaneEndpoint ip points the kubeconfig at the IP endpoint and its CA, open only to the listed networks, and closes the DNS endpoint", async () => {
+        const ip = await render({ "cluster.controlPlaneEndpoint": "ip", "cluster.masterAuthorizedNetworks": [{ cidr: "203.0.113.0/24", name: "office" }] });
         const cluster = YAML.parse(ip.outputs.kubeconfig as string).clusters[0].cluster;
         assert.equal(cluster.server, "https://203.0.113.10");
         assert.match(Buffer.from(cluster["certificate-authority-data"], "base64").toString(), /^-----BEGIN CERTIFICATE-----/);
-        assert.deepEqual((one(ip, "gcp:container/cluster:Cluster").props as Props).controlPlaneEndpointsConfig,
-            { dnsEndpointConfig: { allowExternalTraffic: false } });
+        const c = one(ip, "gcp:container/cluster:Cluster").props as Props;
+        assert.deepEqual(c.controlPlaneEndpointsConfig, { dnsEndpointConfig: { allowExternalTraffic: false }, ipEndpointsConfig: { enabled: true } });
+        assert.deepEqual(c.masterAuthorizedNetworksConfig, { cidrBlocks: [{ cidrBlock: "203.0.113.0/24", displayName: "office" }], gcpPublicCidrsAccessEnabled: false },
+            "the whole block, so a network removed from the config leaves the cluster too; Google Cloud's addresses are not admitted");
+        assert.equal(c.privateClusterConfig.enablePrivateEndpoint, false, "the public IP endpoint, for the listed networks");
         // Same identity either way: the switch updates the provider instead of replacing it.
         assert.equal(one(ip, "pulumi:providers:kubernetes").props.clusterIdentifier, one(dev, "pulumi:providers:kubernetes").props.clusterIdentifier);
     });
@@ -126,14 +133,13 @@ describe("GkeCluster", () => {
         assert.equal((cluster.props as Props).deletionProtection, true);
     });
 
-    it("overrides: regional, private nodes behind Cloud NAT, authorized networks, window, machine and disk", async () => {
+    it("overrides: regional, private nodes behind Cloud NAT, window, machine and disk", async () => {
         const prod = await render({}, "prod");
         const c = one(prod, "gcp:container/cluster:Cluster").props as Props;
         assert.equal(c.location, "europe-west1");
         assert.deepEqual(c.releaseChannel, { channel: "STABLE" });
-        assert.deepEqual(c.privateClusterConfig, { enablePrivateNodes: true, enablePrivateEndpoint: false },
+        assert.deepEqual(c.privateClusterConfig, { enablePrivateNodes: true, enablePrivateEndpoint: true },
             "no master CIDR: a Private Service Connect cluster, whose private nodes switch in place");
-        assert.deepEqual(c.masterAuthorizedNetworksConfig, { cidrBlocks: [{ cidrBlock: "203.0.113.0/24", displayName: "office" }] });
         assert.deepEqual(c.maintenancePolicy, { dailyMaintenanceWindow: { startTime: "03:00" } });
         const p = one(prod, "gcp:container/nodePool:NodePool").props as Props;
         assert.equal(p.nodeCount, 2, "per zone");

@@ -7,10 +7,13 @@ import { clusterSchema } from "../../../schema/cluster";
  * every volume's data with it). Source: hashicorp/terraform-provider-google 7.x, which
  * @pulumi/gcp 9 wraps, google/services/container/: resource_container_cluster.go,
  * resource_container_node_pool.go and node_config.go (schemaNodeConfig). Checked there:
- * machine_type, disk_size_gb, disk_type, image_type, labels, resource_labels, tags and
- * workload_metadata_config update in place; private_cluster_config.enable_private_nodes updates
- * in place; master_ipv4_cidr_block does not; control_plane_endpoints_config (the DNS endpoint) has no
- * ForceNew and goes to one UpdateCluster call with the authorized networks.
+ * machine_type, disk_size_gb, disk_type, image_type, labels, resource_labels, tags,
+ * workload_metadata_config and kubelet_config update in place; private_cluster_config.enable_private_nodes
+ * updates in place; master_ipv4_cidr_block does not; control_plane_endpoints_config (both endpoints)
+ * has no ForceNew and goes to one UpdateCluster call with the authorized networks;
+ * database_encryption, enable_intranode_visibility, rbac_binding_config, security_posture_config,
+ * binary_authorization and node_pool_defaults each have an UpdateCluster call of their own;
+ * master_auth.client_certificate_config is ForceNew but read back from the cluster (flattenMasterAuth).
  */
 const CREATE_ONLY: Record<string, string[]> = {
     "gcp:container/cluster:Cluster": [
@@ -18,6 +21,7 @@ const CREATE_ONLY: Record<string, string[]> = {
         "ipAllocationPolicy", "datapathProvider", "defaultMaxPodsPerNode", "enableAutopilot", "enableTpu",
         "enableKubernetesAlpha", "clusterIpv4Cidr", "description", "nodeConfig",
         "privateClusterConfig.masterIpv4CidrBlock", "privateClusterConfig.privateEndpointSubnetwork",
+        "masterAuth.clientCertificateConfig",
     ],
     "gcp:container/nodePool:NodePool": [
         "project", "location", "cluster", "name", "namePrefix", "initialNodeCount", "maxPodsPerNode", "placementPolicy",
@@ -30,8 +34,10 @@ const CREATE_ONLY: Record<string, string[]> = {
     ],
 };
 
-/** Keys whose change replaces the cluster by nature, documented as such in the README. */
-const REPLACING_KEYS = ["mode", "name", "regional", "network", "subnetwork", "masterCidr"];
+/** Keys whose change replaces the cluster (or its pool) by nature, documented as create-only. */
+const REPLACING_KEYS = ["mode", "name", "regional", "network", "subnetwork", "masterCidr", "bootDiskEncryption", "bootDiskKmsKey"];
+const OFFICE = [{ cidr: "203.0.113.0/24", name: "office" }];
+const KEY = "projects/zk-kafka-dev/locations/europe-west1/keyRings/ops/cryptoKeys/gke";
 /** Keys of the existing mode, which manages no GCP resource. */
 const EXISTING_MODE_KEYS = ["kubeconfig", "context"];
 
@@ -44,11 +50,16 @@ const CHANGES: Array<[string, Record<string, unknown>]> = [
     ["dev", { "cluster.diskType": "pd-ssd" }],
     ["dev", { "cluster.releaseChannel": "STABLE" }],
     ["dev", { "cluster.deletionProtection": true }],
-    ["dev", { "cluster.privateNodes": true }],
-    ["dev", { "cluster.masterAuthorizedNetworks": [{ cidr: "203.0.113.0/24", name: "office" }] }],
+    ["dev", { "cluster.privateNodes": false }],
+    ["dev", { "cluster.cloudNat": false }],
+    ["dev", { "cluster.controlPlaneEndpoint": "ip", "cluster.masterAuthorizedNetworks": OFFICE }],
     ["dev", { "cluster.maintenanceWindow": "03:00" }],
-    ["dev", { "cluster.controlPlaneEndpoint": "ip" }],
-    ["prod", { "cluster.controlPlaneEndpoint": "ip" }],
+    ["prod", { "cluster.controlPlaneEndpoint": "ip", "cluster.masterAuthorizedNetworks": OFFICE }],
+    ["dev", { "cluster.secretsEncryption": false }],
+    ["dev", { "cluster.secretsKmsKey": KEY }],
+    ["dev", { "cluster.binaryAuthorization": "managed" }],
+    ["prod", { "cluster.binaryAuthorization": "project" }],
+    ["dev", { "cluster.allowNodePoolReplacement": true }],
     ["dev", { "zookeeper.replicas": 5, "cluster.nodeCount": 6 }],
     ["dev", { namespace: "coordination" }],
     ["prod", { "cluster.privateNodes": false }],
@@ -97,6 +108,17 @@ describe("GKE create-only inputs", () => {
             .map((k) => k.slice("cluster.".length)));
         const keys = Object.keys(clusterSchema.entries).filter((k) => !REPLACING_KEYS.includes(k) && !EXISTING_MODE_KEYS.includes(k));
         assert.deepEqual(keys.filter((k) => !changed.has(k)), []);
+    });
+
+    it("a new boot disk key changes the pool's create-only bootDiskKmsKey, and nothing of the cluster", async () => {
+        const dev = baselines.get("dev")!;
+        const pool = (r: ProgramRun) => r.resources.find((x) => x.type === "gcp:container/nodePool:NodePool")!.props;
+        const cluster = (r: ProgramRun) => r.resources.find((x) => x.type === "gcp:container/cluster:Cluster")!.props;
+        for (const change of [{ "cluster.bootDiskEncryption": "google-managed" }, { "cluster.bootDiskKmsKey": KEY }]) {
+            const after = await renderCluster(change);
+            assert.notDeepEqual(at(pool(after), "nodeConfig.bootDiskKmsKey"), at(pool(dev), "nodeConfig.bootDiskKmsKey"), JSON.stringify(change));
+            for (const path of CREATE_ONLY["gcp:container/cluster:Cluster"]) assert.deepEqual(at(cluster(after), path), at(cluster(dev), path), path);
+        }
     });
 
     it("the documented replacing keys do change a create-only input", async () => {
