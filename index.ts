@@ -75,7 +75,7 @@ export = async () => {
         namespace: namespace.metadata.name,
         zookeeper: { ...zookeeper.traffic, clients: zookeeperClients },
         kafka: { ...kafka.traffic, clients: kafkaClients, metadataEgress: config.placement.metadataEgress },
-        kafkaExporter: lag?.traffic,
+        kafkaExporter: lag ? { ...lag.traffic, brokerPort: kafka.tlsPort } : undefined,
     }, { providers });
 
     // Alerts and the dashboard over what the exporters above publish.

@@ -22,6 +22,9 @@ export interface AntiAffineWorkload {
 /** A DaemonSet: one pod on every node. */
 export interface NodeDaemon { name: string; cpu: string; memory: string }
 
+/** A pod that may run on any node (no anti-affinity): the access Job's, the lag exporter's. */
+export interface FloatingPod { name: string; cpu: string; memory: string }
+
 export interface ClusterNodes {
     mode: "gke" | "existing";
     nodeCount?: number;
@@ -69,7 +72,7 @@ const cores = (c: number) => `${Number(c.toFixed(2))}`;
  * node drained, the others must hold every pod's requests plus, on each node, the DaemonSets and
  * GKE's system allowance. A regional pool's nodeCount is per zone.
  */
-export function capacityProblems(cluster: ClusterNodes, workloads: AntiAffineWorkload[], daemons: NodeDaemon[] = []): {
+export function capacityProblems(cluster: ClusterNodes, workloads: AntiAffineWorkload[], daemons: NodeDaemon[] = [], floating: FloatingPod[] = []): {
     problems: string[]; warnings: string[];
 } {
     if (cluster.nodeCount === undefined) {
@@ -112,8 +115,9 @@ export function capacityProblems(cluster: ClusterNodes, workloads: AntiAffineWor
         ["memory", (w: AntiAffineWorkload) => parseQuantity(w.memory)!, gib, usable.memory, perNode(alloc.memoryBytes, daemonMem, gib)],
     ] as const) {
         const terms = workloads.map((w) => ({ w, each: unit(w) })).sort((a, b) => b.each * b.w.replicas - a.each * a.w.replicas);
-        const total = terms.reduce((a, t) => a + t.each * t.w.replicas, 0);
-        const sum = terms.map((t) => `${keyName(`${t.w.section}.${resource}`)} (${t.w[resource]}) x ${t.w.replicas}`).join(" + ");
+        const total = terms.reduce((a, t) => a + t.each * t.w.replicas, 0) + floating.reduce((a, f) => a + parseQuantity(f[resource])!, 0);
+        const sum = [...terms.map((t) => `${keyName(`${t.w.section}.${resource}`)} (${t.w[resource]}) x ${t.w.replicas}`),
+            ...floating.map((f) => `${f.name} (${f[resource]})`)].join(" + ");
         for (const t of terms.filter((x) => x.each > capacity)) {
             problems.push(`${keyName(`${t.w.section}.${resource}`)} (${t.w[resource]}) must fit on one ${cluster.machineType} node, ` +
                 `which can give a pod ${fmt(capacity)} (${detail}), got ${fmt(t.each)}`);

@@ -4,7 +4,7 @@ import * as v from "valibot";
 import { ConfigError, keyName, parseSection } from "./errors";
 import { KeyDoc, Schema, field, strictSection, withDefault } from "../components/shared/fields";
 import { zookeeperOptions, ZooKeeperOptions } from "../components/zookeeper";
-import { kafkaOptions, KafkaOptions } from "../components/kafka";
+import { ACCESS_RESOURCES, kafkaOptions, KafkaOptions } from "../components/kafka";
 import { nodeExporterOptions, NodeExporterOptions } from "../components/node-exporter";
 import { networkOptions, NetworkOptions } from "../components/network";
 import { monitoringOptions, MonitoringOptions } from "../components/monitoring";
@@ -120,9 +120,12 @@ export function parseStackConfig(raw: Record<string, unknown>, gcp: GcpRaw = {},
     // Metrics default on where managed collection scrapes them; elsewhere a Prometheus must be told.
     const kafka = kafkaRaw && cluster ? { ...kafkaRaw, rack: kafkaRaw.rack ?? (gke ? "zone" : "none"), metrics: kafkaRaw.metrics ?? gke } : undefined;
     const zookeeper = zookeeperRaw && cluster ? { ...zookeeperRaw, metrics: zookeeperRaw.metrics ?? gke } : undefined;
-    if (zookeeper && kafka && nodeExporter && network && cluster) {
+    if (zookeeper && kafka && nodeExporter && network && cluster && kafkaExporterRaw) {
         const daemons = nodeExporter.enabled ? [{ name: "node-exporter", cpu: nodeExporter.cpu, memory: nodeExporter.memory }] : [];
-        const capacity = capacityProblems(cluster, statefulWorkloads({ zookeeper, kafka }), daemons);
+        // The access Job runs with TLS (users and ACLs), the lag exporter when it runs.
+        const floating = [...(kafka.tls ? [{ name: "the kafka-access Job", ...ACCESS_RESOURCES }] : []),
+            ...(lagExporterRuns(kafkaExporterRaw, kafka) ? [{ name: "kafka-exporter", cpu: kafkaExporterRaw.cpu, memory: kafkaExporterRaw.memory }] : [])];
+        const capacity = capacityProblems(cluster, statefulWorkloads({ zookeeper, kafka }), daemons, floating);
         problems.push(...capacity.problems);
         warnings.push(...capacity.warnings);
     }
@@ -148,7 +151,7 @@ export function parseStackConfig(raw: Record<string, unknown>, gcp: GcpRaw = {},
     const placement = gke
         ? { zoneSpread: "DoNotSchedule" as const, zoneMetadataServer: GKE_METADATA_SERVER, metadataEgress: kafka?.rack === "zone" ? GKE_METADATA_EGRESS : [] }
         : { zoneSpread: "ScheduleAnyway" as const, metadataEgress: [] };
-    const lagRuns = kafkaExporterRaw!.enabled && kafka!.tls && kafka!.metrics && declaredGroups(kafka!.acls).length > 0;
+    const lagRuns = lagExporterRuns(kafkaExporterRaw!, kafka!);
     // Every image a pod of this program runs (the access Job runs the brokers'): what a managed
     // Binary Authorization policy allows.
     const images = [zookeeper!.image, kafka!.image, ...(nodeExporter!.enabled ? [nodeExporter!.image] : []), ...(lagRuns ? [kafkaExporterRaw!.image] : [])];
@@ -158,6 +161,11 @@ export function parseStackConfig(raw: Record<string, unknown>, gcp: GcpRaw = {},
         cluster: cluster!.mode === "gke" ? { ...cluster!, gke: { ...cluster!.gke, images } } : cluster!,
         kafkaExporter: { ...kafkaExporterRaw!, runs: lagRuns },
     };
+}
+
+/** The lag exporter runs with TLS and metrics, when an ACL names a consumer group to watch. */
+function lagExporterRuns(exporter: { enabled: boolean }, kafka: { tls: boolean; metrics: boolean; acls: Parameters<typeof declaredGroups>[0] }): boolean {
+    return exporter.enabled && kafka.tls && kafka.metrics && declaredGroups(kafka.acls).length > 0;
 }
 
 /** A stack named as production by the usual conventions: prod, production, prd, alone or as a part (eu-prod, prod-2). */

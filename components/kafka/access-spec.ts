@@ -33,6 +33,8 @@ export const accessSelector = selectorLabels(ACCESS_NAMES.job);
 export const ACCESS_WAIT_SECONDS = 300;
 /** Retries of a failed run before the Job, and the `pulumi up`, fail. */
 export const ACCESS_BACKOFF_LIMIT = 2;
+/** The Job's pod: two short-lived tool JVMs of 256 MiB heap, one after the other. */
+export const ACCESS_RESOURCES = { cpu: "100m", memory: "384Mi" } as const;
 
 export interface AccessSettings extends Pick<AccessOptions, "users" | "acls"> {
     /** The reconcile CronJob's schedule (five cron fields, UTC), or off. */
@@ -130,7 +132,7 @@ function podTemplate(s: AccessSettings, labels: Record<string, string>, data: Re
                     { name: "KAFKA_JVM_PERFORMANCE_OPTS", value: "-XX:+UseSerialGC -XX:TieredStopAtLevel=1 -Djava.awt.headless=true" },
                     { name: "LOG_DIR", value: `${ACCESS_PATHS.tmp}/logs` },
                 ],
-                resources: { requests: { cpu: "100m", memory: "384Mi" }, limits: { memory: "384Mi" } },
+                resources: { requests: { ...ACCESS_RESOURCES }, limits: { memory: ACCESS_RESOURCES.memory } },
                 securityContext: hardenedContainerSecurityContext(),
                 volumeMounts: [
                     { name: "files", mountPath: ACCESS_PATHS.files, readOnly: true },

@@ -62,6 +62,8 @@ export class KafkaCluster extends pulumi.ComponentResource {
     readonly replicationBootstrap: pulumi.Output<string>;
     /** With tls: every broker's address for clients with a certificate (9092). */
     readonly tlsBootstrapServers: pulumi.Output<string>;
+    /** The port of tlsBootstrapServers, for the policies of the clients that use it. */
+    readonly tlsPort = LISTENERS.clientTls.port;
     /**
      * The brokers' pods and ports, for NetworkPolicies: the client listeners; with tls, the
      * replication listener, which only the brokers and the access Job reach.

@@ -9,6 +9,7 @@ export { KafkaAccess, type KafkaAccessArgs } from "./access";
 export { KAFKA_PDB_MAX_UNAVAILABLE, type KafkaOptions, kafkaOptions } from "./options";
 export { type KafkaAcl, type KafkaUser, accessFields } from "./access-options";
 export { KAFKA_NAMES, kafkaSpecs } from "./spec";
+export { ACCESS_RESOURCES } from "./access-spec";
 export { JMX_EXPORTER, jmxExporterJar } from "./metrics";
 export { userSecretData } from "./security";
 export { CA_PHASES, type CaPhase, type CaState, INITIAL_CA, caPlan, caStateText, caSteps, sameCaState } from "./ca-rotation";

@@ -21,8 +21,11 @@ export interface NetworkSettings extends NetworkOptions {
      * where the brokers may ask the metadata server for their zone (broker.rack).
      */
     kafka: Workload & { clients: Client[]; metadataEgress?: Array<{ cidr: string; port: number }> };
-    /** The lag exporter's pods (KafkaExporter.traffic), when it runs: a client of the brokers, scraped. */
-    kafkaExporter?: Pick<Workload, "selector" | "metrics">;
+    /**
+     * The lag exporter's pods (KafkaExporter.traffic), when it runs: scraped, and a client of the
+     * brokers on the one listener it uses (KafkaCluster.tlsPort).
+     */
+    kafkaExporter?: Pick<Workload, "selector" | "metrics"> & { brokerPort: number };
 }
 
 /** kube-dns as GKE and kubeadm label it, in kube-system. */
@@ -87,7 +90,8 @@ export function networkPolicySpecs(s: NetworkSettings): NetworkPolicy[] {
                 policyTypes: types,
                 // Without TLS, replication and clients share the broker port; with it, replication has its own.
                 ingress: [
-                    { from: [pods(kafka.selector), ...(exporter ? [pods(exporter.selector)] : []), ...kafka.clients.map(client)], ports: tcp(kafka.ports) },
+                    { from: [pods(kafka.selector), ...kafka.clients.map(client)], ports: tcp(kafka.ports) },
+                    ...(exporter ? [{ from: [pods(exporter.selector)], ports: tcp([exporter.brokerPort]) }] : []),
                     ...(kafkaPeerPorts.length ? [{ from: [pods(kafka.selector), ...(kafka.admin ? [pods(kafka.admin)] : [])], ports: tcp(kafkaPeerPorts) }] : []),
                     ...scrapers(kafka),
                 ],
@@ -112,7 +116,7 @@ export function networkPolicySpecs(s: NetworkSettings): NetworkPolicy[] {
                 podSelector: { matchLabels: { ...exporter.selector } },
                 policyTypes: types,
                 ingress: scrapers(exporter),
-                ...(restricted ? { egress: [{ to: [pods(kafka.selector)], ports: tcp(kafka.ports) }] } : {}),
+                ...(restricted ? { egress: [{ to: [pods(kafka.selector)], ports: tcp([exporter.brokerPort]) }] } : {}),
             },
         }] : []),
         ...clientEgress("zookeeper", zk, zk.clients),

@@ -1,5 +1,6 @@
 import * as tls from "tls";
 import { LocalKafka } from "./local-kafka";
+import { frame } from "../harness/kafka-wire";
 
 /** What a client holds from its Secret: the CAs it trusts, and a certificate for 9092 when it has one. */
 export interface ClientTrust { ca: string; key?: string; cert?: string }
@@ -21,9 +22,7 @@ function apiVersionsRequest(): Buffer {
     body.writeInt32BE(1, 4);
     body.writeInt16BE(clientId.length, 8);
     clientId.copy(body, 10);
-    const size = Buffer.alloc(4);
-    size.writeInt32BE(body.length);
-    return Buffer.concat([size, body]);
+    return frame(body);
 }
 
 /**

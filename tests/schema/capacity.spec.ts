@@ -74,6 +74,13 @@ describe("capacity rule", () => {
         assert.match(capacityProblems(zonal(4), both("1Gi", "4Gi"), [daemon]).problems.join("\n"), /less 1\.5Gi for GKE's system DaemonSets and node-exporter/);
     });
 
+    it("counts the pods that may run anywhere (the access Job's, the lag exporter's) in what the spare nodes must hold", () => {
+        const floating = [{ name: "the kafka-access Job", cpu: "100m", memory: "384Mi" }, { name: "kafka-exporter", cpu: "50m", memory: "128Mi" }];
+        assert.equal(capacityProblems(zonal(4), both("1Gi", "4.5Gi")).problems.length, 0, "16.5Gi of 16.8Gi without them");
+        assert.match(capacityProblems(zonal(4), both("1Gi", "4.5Gi"), [], floating).problems.join("\n"),
+            /\+ the kafka-access Job \(384Mi\) \+ kafka-exporter \(128Mi\) = 17Gi exceeds what 3 of 4 e2-standard-2 nodes can allocate/);
+    });
+
     it("warns, and does not fail, when an existing cluster's size or a machine's shape is unknown", () => {
         const r = capacityProblems({ mode: "existing", regional: false }, zk(3));
         assert.deepEqual(r.problems, []);

@@ -59,11 +59,14 @@ describe("KafkaExporter", () => {
         ]);
         const policy = find<Policy>(defaults, "NetworkPolicy", "kafka-exporter");
         assert.deepEqual(policy.spec.podSelector.matchLabels, { app: "kafka-exporter" });
-        assert.deepEqual(policy.spec.egress, [{ to: [{ podSelector: { matchLabels: { app: "kafka" } } }], ports: [9093, 9092].map((port) => ({ protocol: "TCP", port })) }]);
+        assert.deepEqual(policy.spec.egress, [{ to: [{ podSelector: { matchLabels: { app: "kafka" } } }], ports: [{ protocol: "TCP", port: 9092 }] }],
+            "the certificate listener it uses, not the SCRAM one");
         assert.deepEqual(policy.spec.ingress.map((r) => r.ports), [[{ protocol: "TCP", port: 9308 }]]);
         const kafka = find<Policy>(defaults, "NetworkPolicy", "kafka");
-        const clientRule = kafka.spec.ingress.find((r) => r.ports.some((p) => p.port === 9092))!;
-        assert.ok(clientRule.from.some((f) => f.podSelector?.matchLabels?.app === "kafka-exporter"), "the brokers admit it on the client listeners");
+        assert.ok(kafka.spec.ingress.some((r) => r.ports.some((p) => p.port === 9092) && r.from.some((f) => f.podSelector?.matchLabels?.app === "kafka-exporter")),
+            "the brokers admit it on its listener");
+        assert.ok(!kafka.spec.ingress.some((r) => r.ports.some((p) => p.port === 9093) && r.from.some((f) => f.podSelector?.matchLabels?.app === "kafka-exporter")),
+            "and on no other");
         assert.ok(!kafka.spec.ingress.some((r) => r.ports.some((p) => p.port === 9094) && r.from.some((f) => f.podSelector?.matchLabels?.app === "kafka-exporter")),
             "never on the replication listener");
     });

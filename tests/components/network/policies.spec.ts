@@ -36,6 +36,7 @@ describe("NetworkPolicies", () => {
     let kafka: Pod;
     let access: Pod;
     const stranger = inData({ app: "debug-shell" });
+    const exporter = inData({ app: "kafka-exporter" });
     const dns: Pod = { namespace: "kube-system", namespaceLabels: { "kubernetes.io/metadata.name": "kube-system" }, labels: { "k8s-app": "kube-dns" } };
     const podsOf = (stack: RenderedStack, name: string) => inData(find<{ spec: { template: { metadata: { labels: Record<string, string> } } } }>(stack, "StatefulSet", name).spec.template.metadata.labels);
     before(async () => {
@@ -74,6 +75,9 @@ describe("NetworkPolicies", () => {
             ["the access Job to the clients' listener", access, kafka, 9093, false], ["the access Job to ZooKeeper", access, zk, 2181, false],
             ["a stranger to the replication listener", stranger, kafka, 9094, false], ["the probe's loopback listener from anywhere", kafka, kafka, 9095, false],
             ["a stranger to the certificate clients' listener", stranger, kafka, 9092, false], ["the access Job to the certificate clients' listener", access, kafka, 9092, false],
+            // The lag exporter: its one listener, the certificate clients'.
+            ["the lag exporter to the certificate clients' listener", exporter, kafka, 9092, true], ["the lag exporter to the SCRAM listener", exporter, kafka, 9093, false],
+            ["the lag exporter to the replication listener", exporter, kafka, 9094, false], ["the lag exporter to ZooKeeper", exporter, zk, 2181, false],
         ];
         for (const [what, from, to, port, expected] of flows) assert.equal(allowed(ps, from, to, port), expected, what);
         for (const pod of [zk, kafka, stranger]) {
