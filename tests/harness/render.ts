@@ -64,7 +64,6 @@ function deepFreeze<T>(value: T): T {
     return value;
 }
 
-/** The one object of a kind and name; fails the test if there is not exactly one. */
 /** The registered resources of a type. */
 export function resourcesOf(stack: Pick<RenderedStack, "resources">, type: string): RenderedStack["resources"] {
     return stack.resources.filter((r) => r.type === type);
@@ -77,6 +76,7 @@ export function theResource(stack: Pick<RenderedStack, "resources">, type: strin
     return hits[0];
 }
 
+/** The one object of a kind and name; fails the test if there is not exactly one. */
 export function find<T = KubernetesObject>(stack: RenderedStack, kind: string, name: string): T & KubernetesObject {
     const hits = stack.objects.filter((o) => o.kind === kind && o.metadata.name === name);
     if (hits.length !== 1) throw new Error(`expected one ${kind} ${name}, found ${hits.length}`);
