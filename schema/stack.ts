@@ -14,7 +14,7 @@ import { DEFAULT_CLUSTER_DOMAIN } from "../components/shared/statefulset";
 import { clusterSchema, gcpSchema } from "./cluster";
 import { capacityProblems, statefulWorkloads } from "./capacity";
 import { gkeFields } from "../components/gke";
-import { GKE_METADATA_EGRESS, GKE_METADATA_SERVER } from "../components/gke";
+import { GKE_METADATA_EGRESS, GKE_METADATA_SERVER, regionOf } from "../components/gke";
 import type { ZoneSpread } from "../components/shared/pod";
 import type { GkeClusterArgs } from "../components/gke";
 import type { ExistingClusterArgs } from "../components/gke";
@@ -199,6 +199,14 @@ function resolveCluster(c: v.InferOutput<typeof clusterSchema>, gcp: GcpRaw, sta
         : need("zone", "when cluster.mode is gke and cluster.regional is false");
     if (c.regional && location && c.zones?.some((z) => !z.startsWith(`${location}-`))) {
         problems.push(`${keyName("cluster.zones")} must all be zones of gcp:region (${location}), got ${JSON.stringify(c.zones)}`);
+    }
+    // GKE takes a Secrets key and a boot disk key only from the cluster's own region.
+    for (const key of ["secretsKmsKey", "bootDiskKmsKey"] as const) {
+        const region = location && regionOf(location);
+        const given = c[key];
+        if (region && given !== undefined && !given.includes(`/locations/${region}/`)) {
+            problems.push(`${keyName(`cluster.${key}`)} must be a key in the cluster's region (projects/<project>/locations/${region}/keyRings/…), got ${given}`);
+        }
     }
     if (problems.length > 0) throw new ConfigError(problems);
     const nodeCount = c.nodeCount ?? v.parse(gkeFields.nodeCount, undefined);

@@ -7,4 +7,4 @@ export { GkeCluster, type GkeClusterArgs } from "./cluster";
 export { ExistingCluster, type ExistingClusterArgs } from "./existing-cluster";
 export { clusterFor, type ClusterTargetArgs } from "./target";
 export { clusterNameField, gkeFields, gkeOptions, gkeRules, machineShape, nodeCountField } from "./options";
-export { GKE_METADATA_EGRESS, GKE_METADATA_SERVER, REGIONAL_DEFAULT_ZONES } from "./spec";
+export { GKE_METADATA_EGRESS, GKE_METADATA_SERVER, REGIONAL_DEFAULT_ZONES, regionOf } from "./spec";

@@ -43,6 +43,8 @@ describe("cluster config", () => {
         [{ "cluster.bootDiskEncryption": "google-managed", "cluster.bootDiskKmsKey": "projects/zk-kafka-dev/locations/europe-west1/keyRings/r/cryptoKeys/k" },
             "zk-kafka-gke:cluster.bootDiskKmsKey"],
         [{ "cluster.bootDiskEncryption": "customer" }, "zk-kafka-gke:cluster.bootDiskEncryption"],
+        [{ "cluster.bootDiskKmsKey": "projects/zk-kafka-dev/locations/us-east1/keyRings/r/cryptoKeys/k" }, "zk-kafka-gke:cluster.bootDiskKmsKey"],
+        [{ "cluster.secretsKmsKey": "projects/keys-project/locations/global/keyRings/r/cryptoKeys/k" }, "zk-kafka-gke:cluster.secretsKmsKey"],
         [{ "cluster.binaryAuthorization": "enforce" }, "zk-kafka-gke:cluster.binaryAuthorization"],
         [{ "cluster.cloudNat": false, "cluster.privateNodes": false }, "zk-kafka-gke:cluster.cloudNat"],
     ];
