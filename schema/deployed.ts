@@ -32,9 +32,10 @@ export interface Deployed {
     kafka: Volumes & { zookeeperChroot: string; tls?: boolean; replicas?: number; ca?: CaState };
     /**
      * Where the Kubernetes provider reaches the cluster. Recorded since the provider carries a
-     * cluster identifier: a record without it is a stack whose provider has none yet.
+     * cluster identifier: a record without it is a stack whose provider has none yet. bootDisk:
+     * the key of the node pool's boot disks (recorded since it is a choice; absent: Google's, a
+     * pool from before).
      */
-    /** bootDisk: the key of the node pool's boot disks (recorded since it is a choice; absent: google-managed, a pool from before). */
     cluster?: { mode: "gke"; controlPlaneEndpoint: ControlPlaneEndpoint; bootDisk?: string } | { mode: "existing" };
 }
 

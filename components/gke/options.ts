@@ -159,7 +159,13 @@ export const gkeOptions = v.pipe(strictSection({
     ...gkeFields,
     images: withDefault(v.array(field.image(), "must be a list of pinned image references"), [],
         { description: "The images the workloads run, which a managed Binary Authorization policy allows (the stack passes every image it deploys)" }),
-}), crossRules((c, problem) => gkeRules(c, problem)));
+}), crossRules((c, problem) => {
+    gkeRules(c, problem);
+    // A managed policy denies every image it does not name: with none, no workload could start.
+    if (c.binaryAuthorization === "managed" && c.images.length === 0) {
+        problem("images", "must list the images the workloads run when binaryAuthorization is managed (the policy denies every other)");
+    }
+}));
 
 /** The GKE cluster's settings as given: project, location and name required, the rest optional. */
 export type GkeOptionsInput = SameAs<Documented, v.InferInput<typeof gkeOptions>>;

@@ -1,6 +1,8 @@
 import { strict as assert } from "assert";
 import { RenderedStack, render, resourcesOf, theResource } from "../../harness/render";
+import * as v from "valibot";
 import { KEY_ROTATION_PERIOD, KEY_USER_ROLE, allowedImagePatterns, imageRepository } from "../../../components/gke/hardening";
+import { gkeOptions } from "../../../components/gke";
 
 type Props = Record<string, any>;
 
@@ -112,6 +114,15 @@ describe("GkeCluster hardening: keys, Binary Authorization, NAT, APIs", () => {
         assert.equal(imageRepository("registry.example.com:5000/team/kafka:3.9.2@sha256:0123"), "registry.example.com:5000/team/kafka");
         assert.deepEqual(allowedImagePatterns(["docker.io/apache/kafka:3.9.2", "docker.io/apache/kafka:3.9.1"]),
             ["docker.io/apache/kafka:*", "docker.io/apache/kafka@*"], "a trailing * never crosses a /: only this repository");
+    });
+
+    it("refuses, as a component, a managed policy that names no image: it would deny every workload", () => {
+        const base = { project: "p-123456", location: "europe-west1-b", name: "c" };
+        const refused = v.safeParse(gkeOptions, base);
+        assert.equal(refused.success, false);
+        assert.match(refused.issues![0].message, /must list the images the workloads run when binaryAuthorization is managed/);
+        assert.ok(v.safeParse(gkeOptions, { ...base, binaryAuthorization: "off" }).success);
+        assert.ok(v.safeParse(gkeOptions, { ...base, images: ["docker.io/apache/kafka:3.9.2"] }).success);
     });
 
     it("turns on the APIs it uses, and never off", () => {
