@@ -48,9 +48,14 @@ type Checked = Pick<StackConfig, "namespace" | "zookeeper" | "kafka"> & { cluste
 
 function clusterRecord(target: ClusterTarget): NonNullable<Deployed["cluster"]> {
     if (target.mode !== "gke") return { mode: "existing" };
-    const cmek = (target.gke.bootDiskEncryption ?? v.parse(gkeFields.bootDiskEncryption, undefined)) === "cmek";
     return { mode: "gke", controlPlaneEndpoint: target.gke.controlPlaneEndpoint ?? v.parse(gkeFields.controlPlaneEndpoint, undefined),
-        bootDisk: cmek ? target.gke.bootDiskKmsKey ?? CREATED_KEY : GOOGLE_MANAGED };
+        bootDisk: bootDiskOf(target.gke) };
+}
+
+/** What encrypts the boot disks of the pool these settings create. */
+function bootDiskOf(gke: Extract<ClusterTarget, { mode: "gke" }>["gke"]): string {
+    const cmek = (gke.bootDiskEncryption ?? v.parse(gkeFields.bootDiskEncryption, undefined)) === "cmek";
+    return cmek ? gke.bootDiskKmsKey ?? CREATED_KEY : GOOGLE_MANAGED;
 }
 
 /**
@@ -63,7 +68,7 @@ function bootDiskProblems(previous: Deployed["cluster"], target: ClusterTarget):
     // No cluster record: a stack from before it, whose pool has Google-managed boot disks.
     if (previous?.mode === "existing" || target.mode !== "gke" || target.gke.allowNodePoolReplacement === true) return [];
     const was = previous?.bootDisk ?? GOOGLE_MANAGED;
-    const now = (clusterRecord(target) as { bootDisk: string }).bootDisk;
+    const now = bootDiskOf(target.gke);
     if (was === now) return [];
     const [key, kept] = was === GOOGLE_MANAGED || now === GOOGLE_MANAGED
         ? ["bootDiskEncryption", was === GOOGLE_MANAGED ? GOOGLE_MANAGED : "cmek"]

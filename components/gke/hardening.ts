@@ -1,5 +1,6 @@
 import type * as gcp from "@pulumi/gcp";
 import type { GkeSettings } from "./options";
+import { imageRepository } from "../shared/fields";
 
 /**
  * What the cluster's hardening needs beyond the Cluster and NodePool inputs (spec.ts): the Cloud
@@ -41,14 +42,6 @@ export function projectServices(s: Pick<GkeSettings, "binaryAuthorization" | "se
         ...(keysToCreate(s).length > 0 ? ["cloudkms.googleapis.com"] : []),
         ...(s.binaryAuthorization !== "off" ? ["binaryauthorization.googleapis.com"] : []),
     ];
-}
-
-/** An image reference's repository: the reference without its tag or digest. */
-export function imageRepository(ref: string): string {
-    const at = ref.indexOf("@");
-    const noDigest = at >= 0 ? ref.slice(0, at) : ref;
-    const colon = noDigest.lastIndexOf(":");
-    return colon > noDigest.lastIndexOf("/") ? noDigest.slice(0, colon) : noDigest;
 }
 
 /**

@@ -87,6 +87,9 @@ function controlPlaneAccess(s: GkeSettings) {
     const ip = s.controlPlaneEndpoint === "ip";
     return {
         controlPlaneEndpointsConfig: { dnsEndpointConfig: { allowExternalTraffic: !ip }, ipEndpointsConfig: { enabled: ip } },
+        // enablePrivateNodes is sent "off" included, and updatable in place on a Private Service
+        // Connect cluster (the kind GKE creates when no masterIpv4CidrBlock is given); the CIDR
+        // itself is create-only.
         privateClusterConfig: {
             enablePrivateNodes: s.privateNodes,
             enablePrivateEndpoint: !ip,

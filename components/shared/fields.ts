@@ -58,6 +58,14 @@ export function imageTag(ref: string): string | undefined {
     return IMAGE.exec(ref)?.[1];
 }
 
+/** An image reference's repository: the reference without its tag or digest. */
+export function imageRepository(ref: string): string {
+    const at = ref.indexOf("@");
+    const noDigest = at >= 0 ? ref.slice(0, at) : ref;
+    const colon = noDigest.lastIndexOf(":");
+    return colon > noDigest.lastIndexOf("/") ? noDigest.slice(0, colon) : noDigest;
+}
+
 /** An IPv4 CIDR such as 203.0.113.0/24, with its host bits zero. */
 export function isIpv4Cidr(text: string): boolean {
     const m = /^(\d{1,3})\.(\d{1,3})\.(\d{1,3})\.(\d{1,3})\/(\d{1,2})$/.exec(text);

@@ -1,7 +1,9 @@
 import { strict as assert } from "assert";
 import { RenderedStack, render, resourcesOf, theResource } from "../../harness/render";
 import * as v from "valibot";
-import { KEY_ROTATION_PERIOD, KEY_USER_ROLE, allowedImagePatterns, imageRepository } from "../../../components/gke/hardening";
+import { KEY_ROTATION_PERIOD, KEY_USER_ROLE, allowedImagePatterns } from "../../../components/gke/hardening";
+import { imageRepository } from "../../../components/shared/fields";
+import { podTemplate } from "../../../policy/lib/workloads";
 import { gkeOptions } from "../../../components/gke";
 
 type Props = Record<string, any>;
@@ -19,18 +21,8 @@ const COMPUTE_AGENT = "serviceAccount:service-123456789012@compute-system.iam.gs
 
 /** Every image a pod template of the stack names, init containers and CronJobs included. */
 function podImages(s: RenderedStack): string[] {
-    const found = new Set<string>();
-    const walk = (v: unknown): void => {
-        if (Array.isArray(v)) v.forEach(walk);
-        else if (v !== null && typeof v === "object") {
-            for (const [k, x] of Object.entries(v)) {
-                if ((k === "containers" || k === "initContainers") && Array.isArray(x)) x.forEach((c: Props) => found.add(c.image));
-                walk(x);
-            }
-        }
-    };
-    walk(s.resources.filter((r) => r.type.startsWith("kubernetes:")).map((r) => r.props));
-    return [...found].sort();
+    const spec = (o: RenderedStack["objects"][number]) => podTemplate(o.kind, o)?.spec as { containers?: Props[]; initContainers?: Props[] } | undefined;
+    return [...new Set(s.objects.flatMap((o) => [...(spec(o)?.containers ?? []), ...(spec(o)?.initContainers ?? [])].map((c) => c.image as string)))].sort();
 }
 
 describe("GkeCluster hardening: keys, Binary Authorization, NAT, APIs", () => {
