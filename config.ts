@@ -51,12 +51,16 @@ export function loadConfig(): StackConfig {
  * wait on promises that never settle). The JMX agent jar comes from Maven Central at `npm ci`.
  */
 export function missingFiles(config: Pick<StackConfig, "kafka">, agentJar: () => unknown = jmxExporterJar): string[] {
-    if (!config.kafka.metrics) return [];
+    // The controllers always load it: their probe and the phase Job read the agent.
+    const quorum = config.kafka.metadata !== "zookeeper";
+    if (!config.kafka.metrics && !quorum) return [];
     try {
         agentJar();
         return [];
     } catch (e) {
-        return [`${keyName("kafka", ["metrics"])} must be false without the JMX exporter agent it loads: ${(e as Error).message}, got true`];
+        return quorum
+            ? [`${keyName("kafka", ["metadata"])} must be zookeeper without the JMX exporter agent the KRaft controllers load: ${(e as Error).message}, got ${config.kafka.metadata}`]
+            : [`${keyName("kafka", ["metrics"])} must be false without the JMX exporter agent it loads: ${(e as Error).message}, got true`];
     }
 }
 

@@ -32,8 +32,9 @@ export = async () => {
         metadata: { name: config.namespace, labels: podSecurityLabels("restricted") },
     }, { provider: cluster.provider });
 
-    const { allowedClients: zookeeperClients, ...zookeeperSettings } = config.zookeeper;
-    const zookeeper = new ZooKeeperEnsemble("zookeeper", {
+    // Gone once the brokers' metadata is in KRaft, if the config says so (schema/stack.ts, deployed.ts).
+    const { allowedClients: zookeeperClients, enabled: zookeeperRuns, ...zookeeperSettings } = config.zookeeper;
+    const zookeeper = !zookeeperRuns ? undefined : new ZooKeeperEnsemble("zookeeper", {
         ...zookeeperSettings,
         namespace: namespace.metadata.name,
         clusterDomain: config.clusterDomain,
@@ -47,12 +48,12 @@ export = async () => {
     const kafka = new KafkaCluster("kafka", {
         ...kafkaSettings,
         namespace: namespace.metadata.name,
-        zookeeperConnect: zookeeper.connectString,
+        zookeeperConnect: zookeeper?.connectString,
         clusterDomain: config.clusterDomain,
         zoneSpread: config.placement.zoneSpread,
         zoneMetadataServer: config.placement.zoneMetadataServer,
         scrape: config.scrape,
-        zookeeperCredentials: zookeeper.kafkaCredentials,
+        zookeeperCredentials: zookeeper?.kafkaCredentials,
     }, { providers });
 
     // The lag exporter is a user of its own: a certificate, and Describe on what the ACLs name.
@@ -73,9 +74,10 @@ export = async () => {
     new NetworkPolicies("network", {
         ...config.network,
         namespace: namespace.metadata.name,
-        zookeeper: { ...zookeeper.traffic, clients: zookeeperClients },
+        zookeeper: zookeeper ? { ...zookeeper.traffic, clients: zookeeperClients } : undefined,
         kafka: { ...kafka.traffic, clients: kafkaClients, metadataEgress: config.placement.metadataEgress },
         kafkaExporter: lag ? { ...lag.traffic, brokerPort: kafka.tlsPort } : undefined,
+        kafkaControllers: kafka.controllerTraffic,
     }, { providers });
 
     // Alerts and the dashboard over what the exporters above publish.
@@ -84,10 +86,12 @@ export = async () => {
         mode: target.mode,
         project: target.mode === "gke" ? target.gke.project : undefined,
         namespace: config.namespace,
-        zookeeper: { replicas: config.zookeeper.replicas, metrics: config.zookeeper.metrics === true },
+        zookeeper: { replicas: config.zookeeper.replicas, metrics: zookeeper !== undefined && config.zookeeper.metrics === true },
         kafka: {
             replicas: config.kafka.replicas, metrics: config.kafka.metrics === true,
             replicationFactor: config.kafka.defaultReplicationFactor, minInsyncReplicas: config.kafka.minInsyncReplicas,
+            ...(config.kafka.metadata === "migration" || config.kafka.metadata === "kraft"
+                ? { controllers: { replicas: config.kafka.controllerReplicas, phase: config.kafka.metadata } } : {}),
         },
         nodeExporter: config.nodeExporter.enabled && (config.nodeExporter.podMonitoring || config.nodeExporter.serviceMonitor)
             ? { namespace: config.nodeExporter.namespace } : undefined,
@@ -109,14 +113,16 @@ export = async () => {
         kubeconfig: cluster.kubeconfig,
         clusterName: cluster.clusterName,
         clusterLocation: cluster.location,
-        zookeeperConnect: zookeeper.connectString,
+        zookeeperConnect: zookeeper?.connectString,
         kafkaBootstrap: kafka.bootstrapServers,
-        kafkaZookeeperConnect: kafka.zookeeperConnect,
+        kafkaZookeeperConnect: zookeeper ? kafka.zookeeperConnect : undefined,
         // What a client outside the cluster trusts (PEM, every CA the current rotation phase trusts).
         kafkaTrustBundle: kafka.pki?.trustBundle,
         // What the next `pulumi up` checks its changes against (config.ts, checkAgainstDeployed):
         // recorded only once what it describes is applied (the namespace, the rolls, the claims).
         [DEPLOYED_OUTPUT]: appliedRecord(config, [cluster.kubeconfig, namespace.id,
-            ...[zookeeper, kafka].flatMap((w) => [w.statefulSet.id, ...w.claimPatches.map((c) => c.id)])]),
+            ...[...(zookeeper ? [zookeeper] : []), kafka].flatMap((w) => [w.statefulSet.id, ...w.claimPatches.map((c) => c.id)]),
+            // A kafka.metadata phase is recorded once its Job saw it end.
+            ...(kafka.metadataPhaseJob ? [kafka.metadataPhaseJob.id] : [])]),
     };
 };

@@ -1,7 +1,7 @@
 import { keyName } from "./errors";
 import { ZK_PDB_MAX_UNAVAILABLE, ZK_NAMES } from "../components/zookeeper";
 import { KAFKA_NAMES } from "../components/kafka";
-import { KAFKA_PDB_MAX_UNAVAILABLE } from "../components/kafka";
+import { CONTROLLER_NAMES, CONTROLLER_PDB_MAX_UNAVAILABLE, KAFKA_PDB_MAX_UNAVAILABLE, type MetadataPhase } from "../components/kafka";
 import { REGIONAL_DEFAULT_ZONES } from "../components/gke";
 import { machineShape } from "../components/gke";
 import { parseQuantity } from "../components/shared/fields";
@@ -17,7 +17,11 @@ export interface AntiAffineWorkload {
     maxUnavailable: number;
     cpu: string;
     memory: string;
+    /** The config keys of its replicas, CPU and memory when they are not <section>.replicas … (the KRaft controllers'). */
+    keys?: Record<"replicas" | "cpu" | "memory", string>;
 }
+
+const keyOf = (w: AntiAffineWorkload, field: "replicas" | "cpu" | "memory") => w.keys?.[field] ?? `${w.section}.${field}`;
 
 /** A DaemonSet: one pod on every node. */
 export interface NodeDaemon { name: string; cpu: string; memory: string }
@@ -91,7 +95,7 @@ export function capacityProblems(cluster: ClusterNodes, workloads: AntiAffineWor
     // nodeCount x Z >= R + 1 > floor(R/Z) x Z, so nodeCount >= floor(R/Z) + 1.
     const problems = workloads
         .filter((w) => nodes < w.replicas + w.maxUnavailable)
-        .map((w) => `${keyName("cluster.nodeCount")} (${counted}) must be >= ${w.section}.replicas (${w.replicas}) + ` +
+        .map((w) => `${keyName("cluster.nodeCount")} (${counted}) must be >= ${keyOf(w, "replicas")} (${w.replicas}) + ` +
             `${w.maxUnavailable} (${w.pdb} maxUnavailable) = ${w.replicas + w.maxUnavailable}, so that a node can be ` +
             `drained while every pod keeps a node of its own, got ${cluster.nodeCount}`);
     if (cluster.mode === "existing") {
@@ -116,10 +120,10 @@ export function capacityProblems(cluster: ClusterNodes, workloads: AntiAffineWor
     ] as const) {
         const terms = workloads.map((w) => ({ w, each: unit(w) })).sort((a, b) => b.each * b.w.replicas - a.each * a.w.replicas);
         const total = terms.reduce((a, t) => a + t.each * t.w.replicas, 0) + floating.reduce((a, f) => a + parseQuantity(f[resource])!, 0);
-        const sum = [...terms.map((t) => `${keyName(`${t.w.section}.${resource}`)} (${t.w[resource]}) x ${t.w.replicas}`),
+        const sum = [...terms.map((t) => `${keyName(keyOf(t.w, resource))} (${t.w[resource]}) x ${t.w.replicas}`),
             ...floating.map((f) => `${f.name} (${f[resource]})`)].join(" + ");
         for (const t of terms.filter((x) => x.each > capacity)) {
-            problems.push(`${keyName(`${t.w.section}.${resource}`)} (${t.w[resource]}) must fit on one ${cluster.machineType} node, ` +
+            problems.push(`${keyName(keyOf(t.w, resource))} (${t.w[resource]}) must fit on one ${cluster.machineType} node, ` +
                 `which can give a pod ${fmt(capacity)} (${detail}), got ${fmt(t.each)}`);
         }
         if (total > spare * capacity) {
@@ -131,11 +135,20 @@ export function capacityProblems(cluster: ClusterNodes, workloads: AntiAffineWor
     return { problems, warnings: [] };
 }
 
-/** The anti-affine workloads of a stack's config. */
-export function statefulWorkloads(c: { zookeeper: { replicas: number; cpu: string; memory: string }; kafka: { replicas: number; cpu: string; memory: string } }): AntiAffineWorkload[] {
+type KafkaResources = { replicas: number; cpu: string; memory: string } &
+    Partial<{ metadata: MetadataPhase; controllerReplicas: number; controllerCpu: string; controllerMemory: string }>;
+
+/** The anti-affine workloads of a stack's config: the KRaft controllers too while a quorum runs (kafka.metadata migration, kraft). */
+export function statefulWorkloads(c: { zookeeper: { replicas: number; cpu: string; memory: string; enabled?: boolean }; kafka: KafkaResources }): AntiAffineWorkload[] {
+    const k = c.kafka;
     return [
-        { section: "zookeeper", pdb: ZK_NAMES.pdb, maxUnavailable: ZK_PDB_MAX_UNAVAILABLE, ...pick(c.zookeeper) },
-        { section: "kafka", pdb: KAFKA_NAMES.pdb, maxUnavailable: KAFKA_PDB_MAX_UNAVAILABLE, ...pick(c.kafka) },
+        ...(c.zookeeper.enabled === false ? [] : [{ section: "zookeeper", pdb: ZK_NAMES.pdb, maxUnavailable: ZK_PDB_MAX_UNAVAILABLE, ...pick(c.zookeeper) }]),
+        { section: "kafka", pdb: KAFKA_NAMES.pdb, maxUnavailable: KAFKA_PDB_MAX_UNAVAILABLE, ...pick(k) },
+        ...(k.metadata === "migration" || k.metadata === "kraft" ? [{
+            section: "kafka", pdb: CONTROLLER_NAMES.pdb, maxUnavailable: CONTROLLER_PDB_MAX_UNAVAILABLE,
+            replicas: k.controllerReplicas!, cpu: k.controllerCpu!, memory: k.controllerMemory!,
+            keys: { replicas: "kafka.controllerReplicas", cpu: "kafka.controllerCpu", memory: "kafka.controllerMemory" },
+        }] : []),
     ];
 }
 

@@ -2,7 +2,7 @@ import * as pulumi from "@pulumi/pulumi";
 import * as v from "valibot";
 import { gkeFields } from "../components/gke";
 import { parseQuantity } from "../components/shared/fields";
-import { CA_PHASES, CaState, INITIAL_CA, caStateText, caSteps, sameCaState } from "../components/kafka";
+import { CA_PHASES, CaState, INITIAL_CA, METADATA_PHASES, MetadataPhase, caStateText, caSteps, metadataSteps, sameCaState } from "../components/kafka";
 import { keyName } from "./errors";
 import type { ClusterTarget, StackConfig } from "./stack";
 
@@ -29,7 +29,8 @@ export interface Deployed {
     /** tls: the brokers' listeners (recorded since they can be TLS; absent: PLAINTEXT, a stack from before). */
     /** replicas: the brokers that run (recorded since scale-down is guarded; absent: a stack from before). */
     /** ca: where the brokers' CA rotation stands (recorded since rotations exist; absent: generation 1, complete). */
-    kafka: Volumes & { zookeeperChroot: string; tls?: boolean; replicas?: number; ca?: CaState };
+    /** metadata, controllers: the kafka.metadata phase and the quorum's voters (recorded since the migration exists; absent: zookeeper). */
+    kafka: Volumes & { zookeeperChroot: string; tls?: boolean; replicas?: number; ca?: CaState; metadata?: MetadataPhase; controllers?: number };
     /**
      * Where the Kubernetes provider reaches the cluster. Recorded since the provider carries a
      * cluster identifier: a record without it is a stack whose provider has none yet. bootDisk:
@@ -96,7 +97,8 @@ export function appliedRecord(config: Checked, applied: Array<pulumi.Input<unkno
 export function deployedRecord(config: Checked): Deployed {
     const volumes = (s: Volumes): Volumes => ({ storageSize: s.storageSize, ...(s.storageClass !== undefined ? { storageClass: s.storageClass } : {}) });
     return { version: 1, namespace: config.namespace, zookeeper: { ...volumes(config.zookeeper), sasl: true }, kafka: { ...volumes(config.kafka), zookeeperChroot: config.kafka.zookeeperChroot, tls: config.kafka.tls,
-        replicas: config.kafka.replicas, ...(config.kafka.tls ? { ca: { generation: config.kafka.caGeneration, phase: config.kafka.caPhase } } : {}) },
+        replicas: config.kafka.replicas, ...(config.kafka.tls ? { ca: { generation: config.kafka.caGeneration, phase: config.kafka.caPhase } } : {}),
+        ...(config.kafka.metadata !== "zookeeper" ? { metadata: config.kafka.metadata, controllers: config.kafka.controllerReplicas } : {}) },
         cluster: clusterRecord(config.cluster) };
 }
 
@@ -110,7 +112,7 @@ const WORKLOAD = { zookeeper: "servers", kafka: "brokers" } as const;
  * Kubernetes API server still refuses a shrink or a class change of a claim.
  */
 export function changeProblems(previous: unknown, config: Checked): string[] {
-    if (!isDeployed(previous)) return [];
+    if (!isDeployed(previous)) return freshMetadataProblems(config.kafka.metadata);
     const problems: string[] = [];
     if (config.namespace !== previous.namespace) {
         problems.push(`${keyName("", ["namespace"])} must stay ${previous.namespace}, where the live pods and volumes are (a new namespace ` +
@@ -150,6 +152,7 @@ export function changeProblems(previous: unknown, config: Checked): string[] {
             `${wasTls ? "" : "keep kafka.tls false with kafka.plaintextReason, or "}see ${RUNBOOK}, "Turning TLS on"`);
     }
     problems.push(...scaleDownProblems(previous.kafka.replicas, config.kafka));
+    problems.push(...metadataProblems(previous.kafka, config.kafka, config.zookeeper));
     if (wasTls && config.kafka.tls) problems.push(...caProblems(previous.kafka.ca ?? INITIAL_CA, config.kafka));
     const target = clusterRecord(config.cluster);
     problems.push(...bootDiskProblems(previous.cluster, config.cluster));
@@ -196,6 +199,48 @@ function caProblems(was: CaState, kafka: Checked["kafka"]): string[] {
         `got ${caStateText(now)}: next, ${steps.map((s) => `${caStateText(s)} (${s.does})`).join("; or ")}; see ${RUNBOOK}, "Renewing the CA"`];
 }
 
+/**
+ * A stack without a record starts in ZooKeeper mode, or migrates at once: KRaft brokers start
+ * only on volumes a migration has moved (kafka-start.sh), and there is nothing to roll back.
+ */
+function freshMetadataProblems(phase: MetadataPhase): string[] {
+    if (phase === "zookeeper" || phase === "migration") return [];
+    return [`${keyName("kafka", ["metadata"])} must be zookeeper on a stack that has not been deployed (a new cluster starts in ZooKeeper mode and migrates ` +
+        `with kafka.metadata migration, then kraft), got ${phase}: see ${RUNBOOK}, "Moving to KRaft"`];
+}
+
+/**
+ * The move to KRaft goes one phase per `pulumi up` (components/kafka/metadata.ts), recorded only
+ * once the phase's Job saw it end: a skipped phase would start KRaft brokers before the
+ * controllers hold the metadata, and after kraft the controllers no longer write ZooKeeper, so
+ * no way leads back. The voters are static (controller.quorum.voters): their number stays while
+ * a quorum runs; KRaft brokers cannot be added (a new volume would need formatting).
+ */
+function metadataProblems(was: Deployed["kafka"], kafka: Checked["kafka"], zookeeper: Checked["zookeeper"]): string[] {
+    const from = was.metadata ?? "zookeeper";
+    const now = kafka.metadata;
+    const problems: string[] = [];
+    const steps = metadataSteps(from);
+    if (now !== from && !steps.some((s) => s.phase === now)) {
+        problems.push(from === "kraft"
+            ? `${keyName("kafka", ["metadata"])} must stay kraft: this stack's migration is finalised (the controllers write ZooKeeper no more), the point of no return, got ${now}`
+            : `${keyName("kafka", ["metadata"])} must move one phase per \`pulumi up\` from what the brokers run (${from}), got ${now}: next, ` +
+                `${steps.map((s) => `${s.phase} (${s.does})`).join("; or ")}; see ${RUNBOOK}, "Moving to KRaft"`);
+    }
+    if (was.controllers !== undefined && (from === "migration" || from === "kraft") && kafka.controllerReplicas !== was.controllers && now !== "rollback") {
+        problems.push(`${keyName("kafka", ["controllerReplicas"])} must stay ${was.controllers}, the voters of the running quorum (controller.quorum.voters is static), got ${kafka.controllerReplicas}`);
+    }
+    if (!zookeeper.enabled && from !== "kraft") {
+        problems.push(`${keyName("zookeeper", ["enabled"])} must stay true until a \`pulumi up\` has finalised the migration (kafka.metadata kraft), ` +
+            `got false: this stack's brokers run ${from === "zookeeper" ? "on ZooKeeper" : `kafka.metadata ${from}`}; see ${RUNBOOK}, "Moving to KRaft"`);
+    }
+    if (from === "kraft" && was.replicas !== undefined && kafka.replicas > was.replicas) {
+        problems.push(`${keyName("kafka", ["replicas"])} must stay at most ${was.replicas} in KRaft mode: a new broker's volume would need formatting with the cluster's id, ` +
+            `which this program does not do, got ${kafka.replicas}`);
+    }
+    return problems;
+}
+
 function isDeployed(value: unknown): value is Deployed {
     const v = value as Deployed | undefined;
     const volumes = (x: Volumes | undefined) => typeof x?.storageSize === "string" && parseQuantity(x.storageSize) !== undefined &&
@@ -203,6 +248,7 @@ function isDeployed(value: unknown): value is Deployed {
     return v?.version === 1 && typeof v.namespace === "string" && volumes(v.zookeeper) && volumes(v.kafka) && typeof v.kafka.zookeeperChroot === "string" &&
         (v.kafka.tls === undefined || typeof v.kafka.tls === "boolean") && (v.kafka.replicas === undefined || Number.isInteger(v.kafka.replicas)) &&
         (v.kafka.ca === undefined || (Number.isInteger(v.kafka.ca.generation) && v.kafka.ca.generation >= 1 && CA_PHASES.includes(v.kafka.ca.phase))) &&
+        (v.kafka.metadata === undefined || METADATA_PHASES.includes(v.kafka.metadata)) && (v.kafka.controllers === undefined || Number.isInteger(v.kafka.controllers)) &&
         (v.cluster === undefined || v.cluster.mode === "existing" ||
             (["dns", "ip"].includes(v.cluster.controlPlaneEndpoint) && (v.cluster.bootDisk === undefined || typeof v.cluster.bootDisk === "string")));
 }

@@ -126,6 +126,11 @@ export function parseStackConfig(raw: Record<string, unknown>, gcp: GcpRaw = {},
         const floating = [...(kafka.tls ? [{ name: "the kafka-access Job", ...ACCESS_RESOURCES }] : []),
             ...(lagExporterRuns(kafkaExporterRaw, kafka) ? [{ name: "kafka-exporter", cpu: kafkaExporterRaw.cpu, memory: kafkaExporterRaw.memory }] : [])];
         const capacity = capacityProblems(cluster, statefulWorkloads({ zookeeper, kafka }), daemons, floating);
+        // Only KRaft brokers and finalised controllers do without ZooKeeper (kafka.metadata, metadata.ts).
+        if (!zookeeper.enabled && kafka.metadata !== "kraft") {
+            problems.push(`${keyName("zookeeper.enabled")} must be true while kafka.metadata is ${kafka.metadata}: the brokers${kafka.metadata === "migration" ? " and the controllers" : ""} ` +
+                "keep their metadata in ZooKeeper until the migration is finalised (kafka.metadata kraft), got false");
+        }
         problems.push(...capacity.problems);
         warnings.push(...capacity.warnings);
     }
@@ -154,7 +159,7 @@ export function parseStackConfig(raw: Record<string, unknown>, gcp: GcpRaw = {},
     const lagRuns = lagExporterRuns(kafkaExporterRaw!, kafka!);
     // Every image a pod of this program runs (the access Job runs the brokers'): what a managed
     // Binary Authorization policy allows.
-    const images = [zookeeper!.image, kafka!.image, ...(nodeExporter!.enabled ? [nodeExporter!.image] : []), ...(lagRuns ? [kafkaExporterRaw!.image] : [])];
+    const images = [...(zookeeper!.enabled ? [zookeeper!.image] : []), kafka!.image, ...(nodeExporter!.enabled ? [nodeExporter!.image] : []), ...(lagRuns ? [kafkaExporterRaw!.image] : [])];
     return {
         namespace: top!.namespace, clusterDomain: top!.clusterDomain, zookeeper: zookeeper!, kafka: kafka!, nodeExporter: nodeExporter!,
         network: network!, monitoring: monitoring!, scrape, placement, warnings,

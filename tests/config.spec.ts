@@ -73,7 +73,7 @@ describe("stack config", () => {
     });
 
     it("says how an unknown key differs from the allowed ones", async () => {
-        assert.match(await rejection({ "zookeeper.replica": 3 }), /^zk-kafka-gke:zookeeper\.replica is not a known key; did you mean replicas\? \(allowed: allowedClients, cpu, heap, image, .*replicas/);
+        assert.match(await rejection({ "zookeeper.replica": 3 }), /^zk-kafka-gke:zookeeper\.replica is not a known key; did you mean replicas\? \(allowed: allowedClients, cpu, enabled, heap, image, .*replicas/);
         assert.match(await rejection({ zookeper: { replicas: 5 } }), /^zk-kafka-gke:zookeper is not a known key; did you mean zookeeper\?/m);
         assert.match(await rejection({ "cluster.masterAuthorizedNetworks": [{ cidr: "203.0.113.0/24", nmae: "x" }] }),
             /^zk-kafka-gke:cluster\.masterAuthorizedNetworks\[0\]\.nmae is not a known key; did you mean name\?/m);

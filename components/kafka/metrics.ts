@@ -56,7 +56,7 @@ const counter = (pattern: string, name: string, labels?: Record<string, string>)
  * series only with `perTopic` (a topic label per series: cardinality grows with the topics).
  * Kafka's Yammer gauges expose `Value`, meters `Count` and rates, timers percentiles.
  */
-export function jmxExporterConfig(perTopic: boolean): string {
+export function jmxExporterConfig(perTopic: boolean, quorum = false): string {
     const topic = perTopic ? "(?:, topic=(.+))?" : "";
     const topicLabel: Record<string, string> | undefined = perTopic ? { topic: "$2" } : undefined;
     const rules: Rule[] = [
@@ -82,6 +82,13 @@ export function jmxExporterConfig(perTopic: boolean): string {
         counter("kafka.log<type=LogFlushStats, name=LogFlushRateAndTimeMs><>Count", "kafka_log_logflushstats_logflushrateandtimems_count"),
         gauge("kafka.server<type=KafkaServer, name=BrokerState><>Value", "kafka_server_kafkaserver_brokerstate"),
         gauge("kafka.log<type=LogManager, name=OfflineLogDirectoryCount><>Value", "kafka_log_logmanager_offlinelogdirectorycount"),
+        // The KRaft controllers' (quorum): where the migration stands (ZkMigrationState), the brokers
+        // the quorum knows, and whom this voter follows; the probe and the phase Job read them.
+        ...(quorum ? [
+            gauge("kafka.controller<type=KafkaController, name=(ZkMigrationState|ActiveBrokerCount|FencedBrokerCount|MigratingZkBrokerCount)><>Value",
+                "kafka_controller_kafkacontroller_$1"),
+            gauge("kafka.server<type=raft-metrics><>(current-leader|current-epoch|high-watermark)", "kafka_server_raft_metrics_$1"),
+        ] : []),
     ];
     return YAML.stringify({
         lowercaseOutputName: true,
@@ -99,6 +106,7 @@ export function jmxExporterConfig(perTopic: boolean): string {
             "kafka.log:type=LogFlushStats,*",
             "kafka.server:type=KafkaServer,name=BrokerState",
             "kafka.log:type=LogManager,name=OfflineLogDirectoryCount",
+            ...(quorum ? ["kafka.server:type=raft-metrics"] : []),
         ],
         rules,
     }, { lineWidth: 0 });

@@ -4,6 +4,7 @@ import type { KafkaAccessOptionsInput as DocumentedAccess } from "./generated/ka
 import { allowedClientsField, crossRules, field, optionalKey, parseJvmSize, parseQuantity, SameAs, strictSection, withDefault } from "../shared/fields";
 import { MAX_HEAP_SHARE } from "../shared/pod";
 import { accessFields, accessProblems } from "./access-options";
+import { METADATA_PHASES } from "./metadata";
 
 /** Brokers a voluntary disruption may take at once; must leave min.insync.replicas of every partition. */
 export const KAFKA_PDB_MAX_UNAVAILABLE = 1;
@@ -68,6 +69,19 @@ export const kafkaOptions = v.pipe(strictSection({
         { description: "Broker ids whose partitions you have moved to the remaining brokers (kafka-reassign-partitions.sh): lowering kafka.replicas " +
             "on a live stack deletes brokers, and is refused until each one it deletes is listed here (docs/runbook.md, \"Removing brokers\")", allowed: EMPTIED_MUST }),
     allowedClients: allowedClientsField("Who may reach the brokers on 9093, beyond the brokers themselves (NetworkPolicy from entries)"),
+    metadata: withDefault(field.oneOf(METADATA_PHASES), "zookeeper",
+        { description: "Where the brokers keep their metadata, one phase per `pulumi up`: zookeeper, then migration (a KRaft controller quorum beside ZooKeeper), " +
+            "then kraft (the point of no return); from migration, rollback then zookeeper goes back (docs/runbook.md, \"Moving to KRaft\")" }),
+    controllerReplicas: withDefault(field.int("must be 3 or 5 (an odd quorum that survives one or two controllers down)", { min: 3, max: 5 }), 3,
+        { description: "KRaft controllers (voters) from kafka.metadata migration on; on a live quorum it cannot change (the voters are static)", createOnly: true }),
+    controllerStorageSize: withDefault(field.quantity("must be a Kubernetes quantity from 1Gi to 64Ti, e.g. 10Gi", (size) => size >= 2 ** 30 && size <= 2 ** 46), "10Gi",
+        { description: "Size of each controller's metadata volume (the quorum's log and snapshots)" }),
+    controllerHeap: withDefault(field.jvmSize(`must be a JVM size such as 512m, at most ${MAX_HEAP_SHARE * 100}% of kafka.controllerMemory`), "512m",
+        { description: "JVM heap of each controller" }),
+    controllerCpu: withDefault(field.quantity("must be a positive Kubernetes CPU quantity, e.g. 250m or 1"), "250m",
+        { description: "CPU request of each controller (no CPU limit: a throttled controller misses its fetch deadlines and loses leadership)" }),
+    controllerMemory: withDefault(field.quantity("must be a Kubernetes memory quantity of at least 512Mi, e.g. 1Gi", (size) => size >= 512 * 2 ** 20), "1Gi",
+        { description: "Memory request and limit of each controller" }),
     ...accessFields,
 }), crossRules((k, problem) => {
     accessProblems(k, problem);
@@ -87,6 +101,13 @@ export const kafkaOptions = v.pipe(strictSection({
     } else if (KAFKA_PDB_MAX_UNAVAILABLE > k.defaultReplicationFactor - k.minInsyncReplicas) {
         problem("minInsyncReplicas", `must leave kafka-pdb's maxUnavailable (${KAFKA_PDB_MAX_UNAVAILABLE}) brokers to spare: ` +
             `<= kafka.defaultReplicationFactor (${k.defaultReplicationFactor}) - ${KAFKA_PDB_MAX_UNAVAILABLE}`);
+    }
+    if (k.controllerReplicas % 2 === 0) problem("controllerReplicas", `must be 3 or 5 (an odd quorum), got ${k.controllerReplicas}`);
+    if (k.metadata !== "zookeeper" && !k.tls) {
+        problem("metadata", `must be zookeeper while kafka.tls is false: the controllers and brokers talk over mutual TLS only, got ${k.metadata}`);
+    }
+    if (parseJvmSize(k.controllerHeap)! > parseQuantity(k.controllerMemory)! * MAX_HEAP_SHARE) {
+        problem("controllerHeap", `must be at most ${MAX_HEAP_SHARE * 100}% of kafka.controllerMemory (${k.controllerMemory}) to leave the JVM room beyond its heap`);
     }
     if (parseJvmSize(k.heap)! > parseQuantity(k.memory)! * MAX_HEAP_SHARE) {
         problem("heap", `must be at most ${MAX_HEAP_SHARE * 100}% of kafka.memory (${k.memory}) to leave the JVM room beyond its heap`);

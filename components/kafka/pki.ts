@@ -2,6 +2,7 @@ import * as pulumi from "@pulumi/pulumi";
 import * as tls from "@pulumi/tls";
 import { CA_USAGES, CERT_SUBJECTS, LEAF_USAGES, brokerDnsNames } from "./security";
 import { CaPhase, caPlan } from "./ca-rotation";
+import { CONTROLLER_SUBJECT } from "./metadata";
 import { shortDigest } from "../shared/statefulset";
 
 /** Settings of the brokers' certificates (kafka.certificateHours … in docs/configuration.md). */
@@ -24,6 +25,8 @@ export interface KafkaPkiArgs {
     caGeneration?: number;
     /** Where that rotation stands. @default "complete" */
     caPhase?: CaPhase;
+    /** The KRaft controllers' pod names and headless Service, when a quorum runs (kafka.metadata). @default none */
+    controllers?: { pods: string[]; service: string };
 }
 
 /** When a certificate ends, for the expiry alerts: `ca` is a CA (renewed only by a rotation), `leaf` one renewed at `pulumi up`. */
@@ -51,6 +54,9 @@ export class KafkaPki extends pulumi.ComponentResource {
     readonly adminSecretData: pulumi.Output<Record<string, string>>;
     /** A digest of what the brokers trust and present (public): changes exactly when either does, and so rolls them. */
     readonly digest: pulumi.Output<string>;
+    /** With controllers: the kafka-controller-tls Secret's data (ca.crt, <pod>.key / <pod>.crt), and its digest. */
+    readonly controllerSecretData?: pulumi.Output<Record<string, string>>;
+    readonly controllerDigest?: pulumi.Output<string>;
     /** When each CA and the brokers' and admin's certificates end. */
     readonly expiries: pulumi.Output<CertificateExpiry[]>;
     /**
@@ -111,14 +117,22 @@ export class KafkaPki extends pulumi.ComponentResource {
         const brokers = args.brokers.map((pod) => [pod, leaf(`${name}-${pod}`, { ...CERT_SUBJECTS.broker },
             pulumi.output(args.namespace).apply((ns) => brokerDnsNames(pod, args.service, ns, args.clusterDomain)))] as const);
         const admin = leaf(`${name}-admin`, { ...CERT_SUBJECTS.admin });
-
-        this.brokerSecretData = pulumi.secret<Record<string, string>>(pulumi.all([this.trustBundle, pulumi.all(brokers.map(([pod, l]) => pulumi.all([pod, l.key, l.cert])))])
+        // The controllers: one principal (CN=kafka-controller), each its own key and stable names.
+        const controllers = (args.controllers?.pods ?? []).map((pod) => [pod, leaf(`${name}-${pod}`, { ...CONTROLLER_SUBJECT },
+            pulumi.output(args.namespace).apply((ns) => brokerDnsNames(pod, args.controllers!.service, ns, args.clusterDomain)))] as const);
+        const podSecret = (leaves: typeof brokers) => pulumi.secret<Record<string, string>>(pulumi.all([this.trustBundle, pulumi.all(leaves.map(([pod, l]) => pulumi.all([pod, l.key, l.cert])))])
             .apply(([bundle, entries]) => ({ "ca.crt": bundle, ...Object.fromEntries(entries.flatMap(([pod, k, c]) => [[`${pod}.key`, k], [`${pod}.crt`, c]])) })));
+
+        this.brokerSecretData = podSecret(brokers);
+        if (controllers.length > 0) {
+            this.controllerSecretData = podSecret(controllers);
+            this.controllerDigest = pulumi.all([this.trustBundle, ...controllers.map(([, l]) => l.cert)]).apply((pems) => shortDigest(pems.join("")));
+        }
         this.adminSecretData = pulumi.secret(pulumi.all([this.trustBundle, admin.key, admin.cert])
             .apply(([bundle, k, c]): Record<string, string> => ({ "ca.crt": bundle, "tls.key": k, "tls.crt": c })));
         this.digest = pulumi.all([this.trustBundle, ...brokers.map(([, l]) => l.cert)])
             .apply((pems) => shortDigest(pems.join("")));
-        this.expiries = pulumi.all([...[...cas.values()].map((c) => c.expiry), ...brokers.map(([, l]) => l.expiry), admin.expiry]);
+        this.expiries = pulumi.all([...[...cas.values()].map((c) => c.expiry), ...[...brokers, ...controllers].map(([, l]) => l.expiry), admin.expiry]);
         this.registerOutputs({ trustBundle: this.trustBundle, digest: this.digest });
     }
 }

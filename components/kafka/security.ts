@@ -1,4 +1,5 @@
 import { AccessOptions, KafkaAcl, KafkaUser, aclResource } from "./access-options";
+import { CONTROLLER_LISTENER, CONTROLLER_SUBJECT, MetadataPhase, brokerAuthorizer } from "./metadata";
 
 /**
  * Who may talk to the brokers, as plain data: listeners, the brokers' TLS and authorization
@@ -86,8 +87,16 @@ export function brokerDnsNames(pod: string, service: string, namespace: string, 
     return [...names(`${pod}.${service}`), ...names(service)];
 }
 
+/**
+ * The brokers' super users in a metadata phase: while a quorum runs, the KRaft controllers' too
+ * (in migration they send the brokers UpdateMetadata and LeaderAndIsr). A rollback's brokers
+ * restart only once the controllers are gone, as ZooKeeper-mode brokers.
+ */
+export const brokerSuperUsers = (phase: MetadataPhase) =>
+    phase === "migration" || phase === "kraft" ? [...SUPER_USERS, `User:CN=${CONTROLLER_SUBJECT.commonName}`] : SUPER_USERS;
+
 /** server.properties lines for the listeners, TLS and authorization. */
-export function securityProperties(tls: boolean, caFile: string): string[] {
+export function securityProperties(tls: boolean, caFile: string, phase: MetadataPhase = "zookeeper"): string[] {
     const all = listeners(tls);
     const listenerList = all.map((l) => `${l.name}://${l.host ?? ""}:${l.port}`).join(",");
     if (!tls) return [`listeners=${listenerList}`, "inter.broker.listener.name=PLAINTEXT"];
@@ -96,7 +105,9 @@ export function securityProperties(tls: boolean, caFile: string): string[] {
     return [
         "# Clients: SCRAM over TLS or a client certificate; brokers and the access Job: mutual TLS; the probe: loopback, SASL PLAIN.",
         `listeners=${listenerList}`,
-        `listener.security.protocol.map=${all.map((l) => `${l.name}:${l.protocol}`).join(",")}`,
+        // The controllers' listener, which brokers reach as clients, from migration on (the brokers
+        // do not listen on it: only controllers do).
+        `listener.security.protocol.map=${[...all, ...(phase === "migration" || phase === "kraft" ? [CONTROLLER_LISTENER] : [])].map((l) => `${l.name}:${l.protocol}`).join(",")}`,
         `inter.broker.listener.name=${replication.name}`,
         `sasl.enabled.mechanisms=${SCRAM_MECHANISM}`,
         `listener.name.${lower(client)}.${SCRAM_MECHANISM.toLowerCase()}.sasl.jaas.config=org.apache.kafka.common.security.scram.ScramLoginModule required;`,
@@ -113,9 +124,9 @@ export function securityProperties(tls: boolean, caFile: string): string[] {
         "ssl.endpoint.identification.algorithm=https",
         "ssl.enabled.protocols=TLSv1.3,TLSv1.2",
         "# Nothing is allowed that no ACL grants; the ACLs are kafka.acls (the kafka-access Job).",
-        "authorizer.class.name=kafka.security.authorizer.AclAuthorizer",
+        `authorizer.class.name=${brokerAuthorizer(phase)}`,
         "allow.everyone.if.no.acl.found=false",
-        `super.users=${SUPER_USERS.join(";")}`,
+        `super.users=${brokerSuperUsers(phase).join(";")}`,
     ];
 }
 

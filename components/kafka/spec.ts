@@ -8,6 +8,7 @@ import { JMX_EXPORTER, jmxExporterAgentFlag, jmxExporterConfig, jmxExporterJar }
 import { CustomObject, METRICS_PORT_NAME, Scrape, scrapeObject } from "../shared/metrics";
 import { PLAINTEXT_REASON } from "../shared/annotations";
 import { LISTENERS, PROBE_USER, TLS_PATHS, securityProperties } from "./security";
+import { CONTROLLER_NAMES, brokerMetadataLines, brokersUseZooKeeper, controllerVoters, quorumRendered } from "./metadata";
 
 /** Object names of the "StatefulSet and DaemonSet updates" walkthrough, so its commands work verbatim. */
 export const KAFKA_NAMES = {
@@ -80,15 +81,31 @@ export function bootstrapServers(s: Pick<KafkaSettings, "namespace" | "clusterDo
     return Array.from({ length: s.replicas }, (_, i) => `${KAFKA_NAMES.statefulSet}-${i}.${brokerDomain(s)}:${port}`).join(",");
 }
 
+/** The domain of the controllers' stable names: kafka-controller-N.<this>. */
+export function controllerDomain(s: Pick<KafkaSettings, "namespace" | "clusterDomain">): string {
+    return `${CONTROLLER_NAMES.headlessService}.${s.namespace}.svc.${s.clusterDomain}`;
+}
+
+/** Whether this phase's brokers log in to ZooKeeper (they use it, and its ACLs are on). */
+export const brokersLogInToZooKeeper = (s: Pick<KafkaSettings, "metadata" | "zookeeperAcl">) => s.zookeeperAcl === "secure" && brokersUseZooKeeper(s.metadata);
+
+/** The ZooKeeper client settings of brokers and (in migration) controllers: the same cluster, the same identity. */
+export function zookeeperLines(s: Pick<KafkaSettings, "zookeeperConnect" | "zookeeperChroot" | "zookeeperAcl">): string[] {
+    return [
+        `zookeeper.connect=${s.zookeeperConnect}${s.zookeeperChroot}`,
+        "zookeeper.session.timeout.ms=18000",
+        ...(s.zookeeperAcl === "secure" ? ["# Znodes readable by all, changeable by the brokers' SASL identity alone (kafka-start.sh logs in).", "zookeeper.set.acl=true"] : []),
+    ];
+}
+
 /** The brokers' server.properties: identical on every broker (kafka-start.sh adds broker.id and advertised.listeners). */
 export function serverProperties(s: KafkaSettings): string {
     return [
         "# Rendered by zk-kafka-gke; identical on every broker (kafka-start.sh adds broker.id and",
         "# advertised.listeners from the pod's name).",
-        ...securityProperties(s.tls, `${TLS_PATHS.brokerSecret}/ca.crt`),
-        `zookeeper.connect=${s.zookeeperConnect}${s.zookeeperChroot}`,
-        "zookeeper.session.timeout.ms=18000",
-        ...(s.zookeeperAcl === "secure" ? ["# Znodes readable by all, changeable by the brokers' SASL identity alone (kafka-start.sh logs in).", "zookeeper.set.acl=true"] : []),
+        ...securityProperties(s.tls, `${TLS_PATHS.brokerSecret}/ca.crt`, s.metadata),
+        ...(brokersUseZooKeeper(s.metadata) ? zookeeperLines(s) : []),
+        ...brokerMetadataLines(s.metadata, controllerVoters(s.controllerReplicas, controllerDomain(s))),
         "# A subdirectory of the volume: a fresh filesystem's lost+found is not a partition.",
         `log.dirs=${KAFKA_PATHS.data}/logs`,
         `num.partitions=${s.numPartitions}`,
@@ -114,7 +131,7 @@ export function configFiles(s: KafkaSettings): { conf: Record<string, string>; s
             "server.properties": serverProperties(s), "log4j.properties": shippedFile(__dirname, "kafka-log4j.properties"),
             ...(s.metrics ? { "jmx-exporter.yaml": jmxExporterConfig(s.metricsPerTopic) } : {}),
         },
-        scripts: { "kafka-start.sh": shippedFile(__dirname, "kafka-start.sh"), "kafka-probe.sh": shippedFile(__dirname, "kafka-probe.sh") },
+        scripts: { "kafka-start.sh": shippedFile(__dirname, "kafka-start.sh"), "kafka-lib.sh": shippedFile(__dirname, "kafka-lib.sh"), "kafka-probe.sh": shippedFile(__dirname, "kafka-probe.sh") },
     };
 }
 
@@ -124,7 +141,7 @@ export interface KafkaSpecs {
     pdb: k8s.policy.v1.PodDisruptionBudgetArgs;
     statefulSet: k8s.apps.v1.StatefulSetArgs;
     claimPatches: ClaimPatch[];
-    /** The JMX exporter agent's jar, when metrics are on. */
+    /** The JMX exporter agent's jar, when metrics are on or a controller quorum runs (its probe reads the agent). */
     agentConfigMap?: { metadata: { name: string; namespace: string; labels: Record<string, string> }; binaryData: Record<string, string>; immutable: true };
     /** kafka-zookeeper-auth's metadata; its data (the credentials) comes from Pulumi secrets, not from specs. */
     zookeeperAuthSecretMeta: { name: string; namespace: string; labels: Record<string, string> };
@@ -138,14 +155,15 @@ export function kafkaSpecs(s: KafkaSettings): KafkaSpecs {
     const labels = objectLabels(kafkaSelector, "kafka", "broker");
     const meta = (name: string) => ({ name, namespace: s.namespace, labels });
     const config = configMapVolumes(KAFKA_NAMES.configMap, configFiles(s));
-    const jar = s.metrics ? jmxExporterJar() : undefined;
+    const agent = s.metrics || quorumRendered(s.metadata) ? jmxExporterJar() : undefined;
+    const jar = s.metrics ? agent : undefined;
     return {
         configMap: {
             metadata: { ...meta(KAFKA_NAMES.configMap), ...(s.plaintextReason !== undefined ? { annotations: { [PLAINTEXT_REASON]: s.plaintextReason } } : {}) },
             data: config.data,
         },
+        ...(agent ? { agentConfigMap: { metadata: meta(JMX_EXPORTER.configMap), binaryData: { [JMX_EXPORTER.file]: agent.toString("base64") }, immutable: true } } : {}),
         ...(jar ? {
-            agentConfigMap: { metadata: meta(JMX_EXPORTER.configMap), binaryData: { [JMX_EXPORTER.file]: jar.toString("base64") }, immutable: true },
             ...(s.scrape ? { scrapeObject: scrapeObject(s.scrape.scraper, meta(KAFKA_NAMES.statefulSet), kafkaSelector, s.scrape.interval) } : {}),
         } : {}),
         headlessService: headlessService(meta(KAFKA_NAMES.headlessService), kafkaSelector, servicePorts(s)),
@@ -174,21 +192,14 @@ export function kafkaSpecs(s: KafkaSettings): KafkaSpecs {
             uid: KAFKA_UID,
             terminationGracePeriodSeconds: KAFKA_TERMINATION_GRACE_SECONDS,
             preStartSeconds: KAFKA_ZOOKEEPER_WAIT_SECONDS,
-            container: container(s),
-            volumes: [
-                ...config.volumes,
-                { name: "runtime", emptyDir: { sizeLimit: "16Mi" } },
-                { name: "tmp", emptyDir: { sizeLimit: "256Mi" } },
-                ...(jar ? [{ name: "jmx-exporter", configMap: { name: JMX_EXPORTER.configMap } }] : []),
-                ...(s.zookeeperAcl === "secure" ? [{ name: "zookeeper-auth", secret: { secretName: KAFKA_NAMES.zookeeperAuthSecret, defaultMode: 0o400 } }] : []),
-                ...(s.tls ? [{ name: "tls", secret: { secretName: KAFKA_NAMES.tlsSecret, defaultMode: 0o400, items: brokerTlsItems(s.replicas) } }] : []),
-            ],
+            container: container(s, brokerFiles(s, []).mounts),
+            volumes: brokerFiles(s, config.volumes).volumes,
             data: { name: KAFKA_NAMES.dataClaim, size: s.storageSize, storageClass: s.storageClass },
         }),
     };
 }
 
-function container(s: KafkaSettings): k8s.types.input.core.v1.Container {
+function container(s: KafkaSettings, volumeMounts: k8s.types.input.core.v1.VolumeMount[]): k8s.types.input.core.v1.Container {
     const probe = (mode: "live" | "ready", timing: { periodSeconds: number; failureThreshold: number }) =>
         execProbe(["bash", `${KAFKA_PATHS.scripts}/kafka-probe.sh`, mode, String(KAFKA_PROBE_CALL_SECONDS)],
             { ...timing, timeoutSeconds: KAFKA_PROBE_CALL_SECONDS + 1 });
@@ -213,7 +224,7 @@ function container(s: KafkaSettings): k8s.types.input.core.v1.Container {
             // kafka-run-class.sh creates LOG_DIR; without -loggc (the default EXTRA_ARGS) no GC log files.
             { name: "LOG_DIR", value: `${KAFKA_PATHS.tmp}/kafka-logs` },
             { name: "EXTRA_ARGS", value: "-name kafkaServer" },
-            ...(s.zookeeperAcl === "secure" ? [{ name: "KAFKA_ZOOKEEPER_AUTH_DIR", value: KAFKA_PATHS.zookeeperAuth }] : []),
+            ...(brokersLogInToZooKeeper(s) ? [{ name: "KAFKA_ZOOKEEPER_AUTH_DIR", value: KAFKA_PATHS.zookeeperAuth }] : []),
             ...(s.tls ? [{ name: "POD_NAME", valueFrom: { fieldRef: { fieldPath: "metadata.name" } } }, { name: "KAFKA_TLS_DIR", value: TLS_PATHS.brokerSecret }, { name: "KAFKA_LOCAL_LISTENERS", value: LISTENERS.probe.name },
                 { name: "KAFKA_PROBE_USER", value: PROBE_USER }] : []),
         ],
@@ -235,19 +246,56 @@ function container(s: KafkaSettings): k8s.types.input.core.v1.Container {
         // A broker that answers no request for a minute is hung: restart it. Never the ISR here:
         // a broker that is behind must be left to catch up, not restarted.
         livenessProbe: probe("live", { periodSeconds: 10, failureThreshold: 6 }),
-        volumeMounts: [
-            { name: KAFKA_NAMES.dataClaim, mountPath: KAFKA_PATHS.data },
+        volumeMounts,
+    };
+}
+
+/** What a Kafka JVM pod (a broker, a controller) mounts besides its ConfigMap's volumes. */
+export interface JvmPodFiles {
+    dataClaim: string;
+    /** The JMX exporter agent's ConfigMap. */
+    agent: boolean;
+    /** The brokers' ZooKeeper credentials (kafka-zookeeper-auth). */
+    zookeeperAuth: boolean;
+    /** The pod's TLS Secret and its per-pod items (mounted at the pod's own directory only). */
+    tls?: { secretName: string; items: Array<{ key: string; path: string }> };
+}
+
+/**
+ * The volumes and mounts of a Kafka JVM pod, at the paths the image and the scripts expect: the
+ * data claim, config and scripts, a runtime and a tmp emptyDir, the agent, the ZooKeeper login,
+ * and only this pod's directory of its TLS Secret (its own key, never another pod's).
+ */
+export function jvmPodFiles(f: JvmPodFiles, configVolumes: k8s.types.input.core.v1.Volume[]): {
+    volumes: k8s.types.input.core.v1.Volume[]; mounts: k8s.types.input.core.v1.VolumeMount[];
+} {
+    return {
+        volumes: [
+            ...configVolumes,
+            { name: "runtime", emptyDir: { sizeLimit: "16Mi" } },
+            { name: "tmp", emptyDir: { sizeLimit: "256Mi" } },
+            ...(f.agent ? [{ name: "jmx-exporter", configMap: { name: JMX_EXPORTER.configMap } }] : []),
+            ...(f.zookeeperAuth ? [{ name: "zookeeper-auth", secret: { secretName: KAFKA_NAMES.zookeeperAuthSecret, defaultMode: 0o400 } }] : []),
+            ...(f.tls ? [{ name: "tls", secret: { secretName: f.tls.secretName, defaultMode: 0o400, items: f.tls.items } }] : []),
+        ],
+        mounts: [
+            { name: f.dataClaim, mountPath: KAFKA_PATHS.data },
             { name: "config", mountPath: KAFKA_PATHS.config, readOnly: true },
             { name: "scripts", mountPath: KAFKA_PATHS.scripts, readOnly: true },
             { name: "runtime", mountPath: KAFKA_PATHS.runtime },
             { name: "tmp", mountPath: KAFKA_PATHS.tmp },
-            ...(s.metrics ? [{ name: "jmx-exporter", mountPath: JMX_EXPORTER.mountPath, readOnly: true }] : []),
-            ...(s.zookeeperAcl === "secure" ? [{ name: "zookeeper-auth", mountPath: KAFKA_PATHS.zookeeperAuth, readOnly: true }] : []),
-            // Only this broker's directory of the volume: its own key, never another broker's.
-            ...(s.tls ? [{ name: "tls", mountPath: TLS_PATHS.brokerSecret, subPathExpr: "$(POD_NAME)", readOnly: true }] : []),
+            ...(f.agent ? [{ name: "jmx-exporter", mountPath: JMX_EXPORTER.mountPath, readOnly: true }] : []),
+            ...(f.zookeeperAuth ? [{ name: "zookeeper-auth", mountPath: KAFKA_PATHS.zookeeperAuth, readOnly: true }] : []),
+            ...(f.tls ? [{ name: "tls", mountPath: TLS_PATHS.brokerSecret, subPathExpr: "$(POD_NAME)", readOnly: true }] : []),
         ],
     };
 }
+
+/** The brokers' volumes and mounts. */
+const brokerFiles = (s: KafkaSettings, configVolumes: k8s.types.input.core.v1.Volume[]) => jvmPodFiles({
+    dataClaim: KAFKA_NAMES.dataClaim, agent: s.metrics === true, zookeeperAuth: brokersLogInToZooKeeper(s),
+    ...(s.tls ? { tls: { secretName: KAFKA_NAMES.tlsSecret, items: brokerTlsItems(s.replicas) } } : {}),
+}, configVolumes);
 
 /**
  * The kafka-tls Secret as each broker's volume lays it out: a directory per broker holding the CA

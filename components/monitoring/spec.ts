@@ -12,13 +12,38 @@ export interface MonitoringSettings extends MonitoringOptions {
     namespace: string;
     zookeeper: { replicas: number; metrics: boolean };
     /** The brokers, and the replication a partition's writes need (kafka.defaultReplicationFactor, kafka.minInsyncReplicas). */
-    kafka: { replicas: number; metrics: boolean; replicationFactor: number; minInsyncReplicas: number };
+    kafka: {
+        replicas: number; metrics: boolean; replicationFactor: number; minInsyncReplicas: number;
+        /** The KRaft controllers while a quorum runs (kafka.metadata migration or kraft): their voters and the migration state the phase must reach. @default none */
+        controllers?: { replicas: number; phase: "migration" | "kraft" };
+    };
     /** node-exporter's namespace when it runs and is scraped. */
     nodeExporter?: { namespace: string };
     /** The lag exporter (kafka-exporter, in the data namespace) runs and is scraped. @default false */
     consumerLag?: boolean;
     /** Where the alerts' runbook links point when monitoring.runbookUrl is not set. @default "docs/runbook.md" */
     runbook: string;
+}
+
+/**
+ * The KRaft controllers (kafka.metadata migration, kraft): voters down, the quorum lost, and a
+ * migration that has not reached its phase's state (ZkMigrationState: 1 dual write, 3
+ * finalised) long after the phase's `pulumi up`, which waits for it at most 15 minutes. The
+ * active controller is among KafkaNoActiveController's sum: the controllers are scraped too.
+ */
+function quorumRules(s: MonitoringSettings, q: { replicas: number; phase: "migration" | "kraft" }): AlertRule[] {
+    const pods = podsOf("kafka-controller");
+    const majority = Math.floor(q.replicas / 2) + 1;
+    const state = q.phase === "migration" ? 1 : 3;
+    return [
+        { name: "KafkaControllerDown", expr: `${podsUp(s, pods)} < ${q.replicas}`, for: "2m", severity: "warning",
+            summary: `Fewer than ${q.replicas} KRaft controllers answer their metrics scrape: the quorum tolerates fewer failures` },
+        { name: "KafkaControllerQuorumLost", expr: `${podsUp(s, pods)} < ${majority}`, for: "1m", severity: "critical",
+            summary: `Fewer than ${majority} of ${q.replicas} KRaft controllers answer: no majority, no metadata changes (leaders, ISRs, topics)` },
+        { name: "KafkaMigrationStateUnexpected", expr: `max(${fresh(s, `kafka_controller_kafkacontroller_zkmigrationstate{namespace="${s.namespace}",${pods}}`)}) != ${state}`,
+            for: "30m", severity: "warning",
+            summary: `The KRaft controllers have not reached kafka.metadata ${q.phase} (ZkMigrationState ${state}) for 30 minutes: see the kafka-metadata-${q.phase} Job's log` },
+    ];
 }
 
 export interface AlertRule {
@@ -69,6 +94,7 @@ export function alertRules(s: MonitoringSettings): AlertRule[] {
                 summary: `More than ${spare} Kafka broker${spare === 1 ? " is" : "s are"} down: partitions with replicas on them are below min.insync.replicas and refuse acks=all writes` },
         );
     }
+    if (s.kafka.metrics && s.kafka.controllers) rules.push(...quorumRules(s, s.kafka.controllers));
     if (s.zookeeper.metrics) {
         const majority = Math.floor(s.zookeeper.replicas / 2) + 1;
         rules.push(

@@ -1,6 +1,6 @@
 import type * as k8s from "@pulumi/kubernetes";
 import { SelectorLabels, objectLabels, selectorLabels } from "../shared/labels";
-import type { WorkloadTraffic } from "../shared/traffic";
+import type { ControllerTraffic, WorkloadTraffic } from "../shared/traffic";
 import { NetworkOptions } from "./options";
 
 type NetworkPolicy = k8s.networking.v1.NetworkPolicyArgs;
@@ -14,7 +14,7 @@ type Workload = WorkloadTraffic;
 export interface NetworkSettings extends NetworkOptions {
     namespace: string;
     /** The ensemble's traffic (ZooKeeperEnsemble.traffic) and the clients the config admits. */
-    zookeeper: Workload & { clients: Client[] };
+    zookeeper?: Workload & { clients: Client[] };
     /**
      * The brokers' traffic (KafkaCluster.traffic: with TLS, peerPorts is the replication
      * listener, which only they and the access Job reach), the clients the config admits, and
@@ -26,6 +26,8 @@ export interface NetworkSettings extends NetworkOptions {
      * brokers on the one listener it uses (KafkaCluster.tlsPort).
      */
     kafkaExporter?: Pick<Workload, "selector" | "metrics"> & { brokerPort: number };
+    /** The KRaft controllers (KafkaCluster.controllerTraffic), from kafka.metadata migration on. */
+    kafkaControllers?: ControllerTraffic;
 }
 
 /** kube-dns as GKE and kubeadm label it, in kube-system. */
@@ -53,7 +55,9 @@ export function networkPolicySpecs(s: NetworkSettings): NetworkPolicy[] {
     const restricted = s.egress === "restricted";
     const types = restricted ? ["Ingress", "Egress"] : ["Ingress"];
     const meta = (name: string) => ({ name, namespace: s.namespace, labels: objectLabels(selectorLabels(name), "network-policy", "network") });
-    const { zookeeper: zk, kafka, kafkaExporter: exporter } = s;
+    const { zookeeper: zk, kafka, kafkaExporter: exporter, kafkaControllers: quorum } = s;
+    // While the migration runs the controllers write ZooKeeper and act as the brokers' controller.
+    const migrating = quorum?.zookeeper === true;
     const kafkaPeerPorts = kafka.peerPorts;
     // A client named by podSelector alone lives in this namespace, whose egress the default-deny
     // closes: open exactly its way to the workload's port. Clients elsewhere answer to their own namespace's policies.
@@ -70,19 +74,21 @@ export function networkPolicySpecs(s: NetworkSettings): NetworkPolicy[] {
             metadata: meta("allow-dns"),
             spec: { podSelector: {}, policyTypes: ["Egress"], egress: [{ to: [KUBE_DNS], ports: [{ protocol: "UDP", port: 53 }, { protocol: "TCP", port: 53 }] }] },
         }] : []),
-        {
+        // No ensemble once it is removed (zookeeper.enabled false, after kafka.metadata kraft).
+        ...(zk ? [{
             metadata: meta("zookeeper"),
             spec: {
                 podSelector: { matchLabels: { ...zk.selector } },
                 policyTypes: types,
                 ingress: [
                     { from: [pods(zk.selector)], ports: tcp(zk.peerPorts) },
-                    { from: [pods(kafka.selector), ...zk.clients.map(client)], ports: tcp(zk.ports) },
+                    { from: [pods(kafka.selector), ...(migrating ? [pods(quorum.selector)] : []), ...(quorum?.phaseJobZookeeper ? [pods(quorum.phaseJob)] : []), ...zk.clients.map(client)],
+                        ports: tcp(zk.ports) },
                     ...scrapers(zk),
                 ],
                 ...(restricted ? { egress: [{ to: [pods(zk.selector)], ports: tcp(zk.peerPorts) }] } : {}),
             },
-        },
+        }] : []),
         {
             metadata: meta("kafka"),
             spec: {
@@ -92,18 +98,48 @@ export function networkPolicySpecs(s: NetworkSettings): NetworkPolicy[] {
                 ingress: [
                     { from: [pods(kafka.selector), ...kafka.clients.map(client)], ports: tcp(kafka.ports) },
                     ...(exporter ? [{ from: [pods(exporter.selector)], ports: tcp([exporter.brokerPort]) }] : []),
-                    ...(kafkaPeerPorts.length ? [{ from: [pods(kafka.selector), ...(kafka.admin ? [pods(kafka.admin)] : [])], ports: tcp(kafkaPeerPorts) }] : []),
+                    ...(kafkaPeerPorts.length ? [{ from: [pods(kafka.selector), ...(kafka.admin ? [pods(kafka.admin)] : []), ...(migrating ? [pods(quorum.selector)] : [])],
+                        ports: tcp(kafkaPeerPorts) }] : []),
                     ...scrapers(kafka),
                 ],
                 ...(restricted ? {
                     egress: [
-                        { to: [pods(zk.selector)], ports: tcp(zk.ports) },
+                        ...(zk ? [{ to: [pods(zk.selector)], ports: tcp(zk.ports) }] : []),
                         { to: [pods(kafka.selector)], ports: tcp([...kafka.ports, ...kafkaPeerPorts]) },
+                        ...(quorum ? [{ to: [pods(quorum.selector)], ports: tcp(quorum.ports) }] : []),
                         ...(kafka.metadataEgress ?? []).map((m) => ({ to: [{ ipBlock: { cidr: m.cidr } }], ports: tcp([m.port]) })),
                     ],
                 } : {}),
             },
         },
+        // The controllers: their listener from the brokers and each other, their metrics from the
+        // phase Job (and the scrapers); out to each other, and while migrating to ZooKeeper and the brokers.
+        ...(quorum ? [{
+            metadata: meta("kafka-controller"),
+            spec: {
+                podSelector: { matchLabels: { ...quorum.selector } },
+                policyTypes: types,
+                ingress: [
+                    { from: [pods(quorum.selector), pods(kafka.selector)], ports: tcp(quorum.ports) },
+                    { from: [pods(quorum.phaseJob)], ports: tcp([quorum.metricsPort]) },
+                    ...scrapers(quorum),
+                ],
+                ...(restricted ? {
+                    egress: [
+                        { to: [pods(quorum.selector)], ports: tcp(quorum.ports) },
+                        ...(migrating && zk ? [{ to: [pods(zk.selector)], ports: tcp(zk.ports) }, { to: [pods(kafka.selector)], ports: tcp(kafkaPeerPorts) }] : []),
+                    ],
+                } : {}),
+            },
+        }] : []),
+        // The phase Job: out to the controllers' metrics, and in rollback to ZooKeeper.
+        ...(restricted && quorum ? [{
+            metadata: meta("kafka-metadata"),
+            spec: {
+                podSelector: { matchLabels: { ...quorum.phaseJob } }, policyTypes: ["Egress"],
+                egress: [{ to: [pods(quorum.selector)], ports: tcp([quorum.metricsPort]) }, ...(quorum.phaseJobZookeeper && zk ? [{ to: [pods(zk.selector)], ports: tcp(zk.ports) }] : [])],
+            },
+        }] : []),
         // The access Job's pods: out to the brokers' replication listener only.
         ...(restricted && kafka.admin && kafkaPeerPorts.length ? [{
             metadata: meta("kafka-access"),
@@ -119,7 +155,7 @@ export function networkPolicySpecs(s: NetworkSettings): NetworkPolicy[] {
                 ...(restricted ? { egress: [{ to: [pods(kafka.selector)], ports: tcp([exporter.brokerPort]) }] } : {}),
             },
         }] : []),
-        ...clientEgress("zookeeper", zk, zk.clients),
+        ...(zk ? clientEgress("zookeeper", zk, zk.clients) : []),
         ...clientEgress("kafka", kafka, kafka.clients),
     ];
 }

@@ -101,6 +101,11 @@ export interface StatefulWorkload {
     volumes: Volume[];
     /** The per-pod data volume, retained when the StatefulSet is deleted or scaled down. */
     data: { name: string; size: string; storageClass?: string };
+    /**
+     * Whether the volumes outlive their pods when the StatefulSet is scaled down or deleted.
+     * @default "Retain": a volume holds data only its pod can recover
+     */
+    claimRetention?: "Retain" | "Delete";
 }
 
 /**
@@ -118,7 +123,8 @@ export function statefulSetSpec(w: StatefulWorkload): k8s.apps.v1.StatefulSetArg
                 // the same name and selector, adopts them. With the provider's default foreground
                 // deletion every pod went at once, past the PDB.
                 "pulumi.com/deletionPropagationPolicy": "orphan",
-                ...statefulSetAwaitAnnotations(w.replicas, w.updatePartition, rolloutTimeoutSeconds(w.replicas, {
+                // At least one pod's budget: a scale to none still waits for pods to stop.
+                ...statefulSetAwaitAnnotations(w.replicas, w.updatePartition, rolloutTimeoutSeconds(Math.max(w.replicas, 1), {
                     preStartSeconds: w.preStartSeconds, startupProbe: w.container.startupProbe as k8s.types.input.core.v1.Probe,
                     terminationGracePeriodSeconds: w.terminationGracePeriodSeconds,
                 })),
@@ -130,7 +136,7 @@ export function statefulSetSpec(w: StatefulWorkload): k8s.apps.v1.StatefulSetArg
             selector: { matchLabels: { ...w.selector } },
             podManagementPolicy: w.podManagementPolicy,
             updateStrategy: { type: "RollingUpdate", rollingUpdate: { partition: w.updatePartition } },
-            persistentVolumeClaimRetentionPolicy: { whenDeleted: "Retain", whenScaled: "Retain" },
+            persistentVolumeClaimRetentionPolicy: { whenDeleted: w.claimRetention ?? "Retain", whenScaled: w.claimRetention ?? "Retain" },
             template: {
                 metadata: {
                     labels: podLabels(w.meta.labels, w.version),

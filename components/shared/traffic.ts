@@ -23,3 +23,17 @@ export interface WorkloadTraffic {
     /** The metrics port and who may scrape it, when metrics are on and someone scrapes. */
     metrics?: { port: number; from: Peer };
 }
+
+/**
+ * The KRaft controllers' traffic (kafka.metadata migration on): `ports` is the controller
+ * listener, which the brokers and the controllers reach; the phase Job reads the metrics port;
+ * while the migration runs (zookeeper), the controllers reach ZooKeeper and the brokers'
+ * replication listener (as their controller), and the rollback's Job reaches ZooKeeper.
+ */
+export interface ControllerTraffic extends WorkloadTraffic {
+    phaseJob: SelectorLabels;
+    metricsPort: number;
+    zookeeper: boolean;
+    /** Whether the phase Job reaches ZooKeeper (the rollback's, which deletes the quorum's znodes). */
+    phaseJobZookeeper: boolean;
+}

@@ -9,6 +9,9 @@ import { MAX_HEAP_SHARE } from "../shared/pod";
  * it. Defaults are the Kubernetes "Running ZooKeeper" tutorial's values.
  */
 export const zookeeperOptions = v.pipe(strictSection({
+    enabled: withDefault(field.bool(), true,
+        { description: "Whether the ensemble runs. false removes it, allowed only once the brokers' metadata has moved to KRaft (kafka.metadata kraft, deployed): " +
+            "its volumes stay (docs/runbook.md, \"Moving to KRaft\")" }),
     replicas: withDefault(field.int("must be an odd integer >= 3 and <= 255 (a quorum of 2n+1; myid is 1..255)", { min: 3, max: 255 },
         (n) => n % 2 === 1), 3,
         { description: "Number of servers. A change rolls every server onto the new membership (static config, no dynamic reconfig)" }),

@@ -2,11 +2,15 @@ import { Admin, ConfigResourceTypes, Kafka, Producer } from "kafkajs";
 import { PinnedClient } from "../zookeeper/client";
 import { errorType } from "./client";
 
+type PartitionIsr = { name: string; isr?: number[] };
+
 /**
- * Samples every partition's ISR from ZooKeeper (`<chroot>/brokers/topics/<t>/partitions/<p>/state`,
- * written by the controller in ZooKeeper mode) at a fixed interval and adds up the time each
- * partition spent with fewer than `minIsr` in-sync replicas: the time acks=all writes to it
- * were refused.
+ * Samples every partition's ISR at a fixed interval and adds up the time each partition spent
+ * with fewer than `minIsr` in-sync replicas: the time acks=all writes to it were refused. The
+ * ISR comes from ZooKeeper (`<chroot>/brokers/topics/<t>/partitions/<p>/state`, written by the
+ * controller in ZooKeeper mode and, during a KRaft migration, by the KRaft controller's dual
+ * write), or from the brokers' metadata (an admin client: KRaft mode, where ZooKeeper is no
+ * longer written).
  */
 export class IsrSampler {
     partitionSecondsBelowMinIsr = 0;
@@ -16,7 +20,7 @@ export class IsrSampler {
     private running = true;
     private readonly done: Promise<void>;
 
-    private constructor(private readonly zk: PinnedClient, private readonly chroot: string, private readonly minIsr: number, intervalMs: number) {
+    private constructor(private readonly read: () => Promise<PartitionIsr[]>, private readonly close: () => void, private readonly minIsr: number, intervalMs: number) {
         this.done = (async () => {
             while (this.running) {
                 const next = Date.now() + intervalMs;
@@ -29,21 +33,37 @@ export class IsrSampler {
     static async start(server: string, chroot: string, minIsr: number, intervalMs = 500): Promise<IsrSampler> {
         const zk = await PinnedClient.connect(server);
         if (!zk) throw new Error(`no ZooKeeper session at ${server} for the ISR sampler`);
-        return new IsrSampler(zk, chroot, minIsr, intervalMs);
+        const base = `${chroot}/brokers/topics`;
+        const read = async () => {
+            const topics = (await zk.children(base)) ?? [];
+            return (await Promise.all(topics.map(async (topic) => {
+                const partitions = (await zk.children(`${base}/${topic}/partitions`)) ?? [];
+                return Promise.all(partitions.map(async (p) => {
+                    const state = await zk.get(`${base}/${topic}/partitions/${p}/state`);
+                    return { name: `${topic}-${p}`, isr: state ? (JSON.parse(state) as { isr: number[] }).isr : undefined };
+                }));
+            }))).flat();
+        };
+        return new IsrSampler(read, () => zk.close(), minIsr, intervalMs);
+    }
+
+    /** From the brokers' metadata, through an admin client (KRaft mode); a failed request is no sample. */
+    static fromAdmin(admin: Admin, topics: string[], minIsr: number, intervalMs = 500): IsrSampler {
+        const read = async () => {
+            try {
+                const metadata = await admin.fetchTopicMetadata({ topics });
+                return metadata.topics.flatMap((t) => t.partitions.map((p) => ({ name: `${t.name}-${p.partitionId}`, isr: p.isr })));
+            } catch {
+                return [];
+            }
+        };
+        return new IsrSampler(read, () => undefined, minIsr, intervalMs);
     }
 
     private async sample(seconds: number): Promise<void> {
-        const base = `${this.chroot}/brokers/topics`;
-        const topics = (await this.zk.children(base)) ?? [];
-        const states = await Promise.all(topics.map(async (topic) => {
-            const partitions = (await this.zk.children(`${base}/${topic}/partitions`)) ?? [];
-            return Promise.all(partitions.map(async (p) => {
-                const state = await this.zk.get(`${base}/${topic}/partitions/${p}/state`);
-                return { name: `${topic}-${p}`, isr: state ? (JSON.parse(state) as { isr: number[] }).isr : undefined };
-            }));
-        }));
+        const states = await this.read();
         this.samples += 1;
-        for (const { name, isr } of states.flat()) {
+        for (const { name, isr } of states) {
             if (isr && isr.length < this.minIsr) {
                 this.partitionSecondsBelowMinIsr += seconds;
                 this.belowMinIsr.set(name, isr);
@@ -54,7 +74,7 @@ export class IsrSampler {
     async stop(): Promise<void> {
         this.running = false;
         await this.done;
-        this.zk.close();
+        this.close();
     }
 }
 

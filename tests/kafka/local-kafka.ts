@@ -6,6 +6,9 @@ import { RenderedStack } from "../harness/render";
 import { LocalPod, RenderedPod, assertPortsFree, podAddress, renderedPod } from "../servers/local-pod";
 import { imageVersion, serverClasspath } from "../servers/jars";
 import { writeLaunchers } from "../servers/launchers";
+import { CONTROLLER_NAMES } from "../../components/kafka";
+
+const renderedEnv = (pod: RenderedPod, name: string) => pod.container.env.find((e) => e.name === name)?.value ?? "";
 
 /**
  * The rendered Kafka brokers on this machine, on a LocalEnsemble's servers. What a laptop must
@@ -14,8 +17,13 @@ import { writeLaunchers } from "../servers/launchers";
  * image's kafka-server-start.sh is a stand-in over the Maven classpath, and a hosts file lets the
  * JVMs resolve the brokers' stable names kafka-N.kafka-hs… (advertised unchanged) to 127.0.0.x.
  */
+/** Controller i of a KRaft quorum listens here: its metrics port is the brokers' (9404), so apart from theirs. */
+export const controllerAddress = (i: number) => `127.0.1.${i + 1}`;
+
 export class LocalKafka {
     readonly brokers: LocalPod[];
+    /** The KRaft controllers, when the render has a quorum (kafka.metadata migration on; none in rollback). */
+    readonly controllers: LocalPod[];
     readonly hostsFile: string;
     readonly pod: RenderedPod;
     private readonly classpath: string;
@@ -23,8 +31,12 @@ export class LocalKafka {
     private readonly home: string;
     private readonly bin: string;
 
-    private constructor(stack: RenderedStack, zookeeperConnect: string, readonly root: string) {
+    private constructor(stack: RenderedStack, private readonly zookeeperConnect: string, readonly root: string) {
         this.pod = renderedPod(stack, "kafka");
+        const quorum = stack.objects.some((o) => o.kind === "StatefulSet" && o.metadata.name === CONTROLLER_NAMES.statefulSet)
+            ? renderedPod(stack, CONTROLLER_NAMES.statefulSet) : undefined;
+        // Every name a voter may have (kafka.controllerReplicas is at most 5), whether or not it runs now.
+        const voters = quorum ? 5 : 0;
         this.classpath = serverClasspath("kafka", imageVersion(this.pod.container.image));
         const home = path.join(root, "kafka-launcher");
         const bin = writeLaunchers(home, { kafka: this.classpath });
@@ -35,6 +47,7 @@ export class LocalKafka {
         fs.writeFileSync(this.hostsFile, [
             `127.0.0.1 localhost ${os.hostname()}`,
             ...Array.from({ length: replicas }, (_, i) => `${podAddress(i)} ${this.advertisedHost(i)}`),
+            ...Array.from({ length: voters }, (_, i) => `${controllerAddress(i)} ${this.controllerHost(i)}`),
             "",
         ].join("\n"));
         this.toolsLog4j = path.join(root, "tools-log4j.properties");
@@ -57,12 +70,61 @@ export class LocalKafka {
             }),
         };
         this.brokers = Array.from({ length: replicas }, (_, i) => new LocalPod(i, root, this.pod, laptop));
+        const controllerOpts = quorum ? renderedEnv(quorum, "KAFKA_OPTS") : "";
+        this.controllers = quorum ? Array.from({ length: quorum.statefulSet.spec.replicas }, (_, i) => new LocalPod(i, root, quorum, {
+            bin, address: controllerAddress,
+            rewrite: (key, text, p) => key !== "server.properties" ? text : p.localize(text
+                .replace(/^listeners=.*$/m, (line) => line.replace(/:\/\/[^:,]*:/g, `://${p.address}:`))
+                .replace(/^zookeeper\.connect=[^/\n]*/m, `zookeeper.connect=${zookeeperConnect}`)),
+            env: (p) => ({
+                KAFKA_HOME: home,
+                KAFKA_OPTS: `${p.localize(controllerOpts).replace(/(-javaagent:\S+?)=(\d+):/, `$1=${p.address}:$2:`)} -Djdk.net.hosts.file=${this.hostsFile}`,
+            }),
+        })) : [];
+    }
+
+    /** A controller's stable name, as controller.quorum.voters and its certificate name it. */
+    controllerHost(i: number): string {
+        const domain = this.pod.container.env.find((e) => e.name === "KAFKA_ADVERTISED_DOMAIN")!.value!.replace(/^kafka-hs\./, `${CONTROLLER_NAMES.headlessService}.`);
+        return `${CONTROLLER_NAMES.statefulSet}-${i}.${domain}`;
+    }
+
+    /**
+     * The rendered kafka-metadata-<phase> Job's pod, run on this machine: its own script, with the
+     * controllers' metrics and ZooKeeper at their local addresses (bash resolves no hosts file).
+     */
+    async runPhaseJob(stack: RenderedStack, phase: string, metricsPort: number): Promise<{ code: number | null; log: string }> {
+        const job = renderedPod(stack, `${CONTROLLER_NAMES.phaseJob}-${phase}`, "Job");
+        const chroot = (renderedEnv(job, "KAFKA_METADATA_ZOOKEEPER").match(/\/.*$/) ?? [""])[0];
+        const voters = renderedEnv(job, "KAFKA_METADATA_CONTROLLERS").split(",").length;
+        const pod = new LocalPod(0, path.join(this.root, `kafka-metadata-${phase}`), job, {
+            bin: this.bin,
+            rewrite: (_key, text, p) => p.localize(text),
+            env: () => ({
+                KAFKA_HOME: this.home, KAFKA_LOG4J_OPTS: `-Dlog4j.configuration=file:${this.toolsLog4j}`,
+                KAFKA_METADATA_CONTROLLERS: Array.from({ length: voters }, (_, i) => `${controllerAddress(i)}:${metricsPort}`).join(","),
+                ...(chroot ? { KAFKA_METADATA_ZOOKEEPER: `${this.zookeeperConnect}${chroot}` } : {}),
+            }),
+        });
+        pod.start();
+        const code = await pod.finished();
+        return { code, log: fs.readFileSync(path.join(pod.dir, "container.log"), "utf8") };
     }
 
     static async create(stack: RenderedStack, zookeeperConnect: string, root = fs.mkdtempSync(path.join(os.tmpdir(), "kafka-"))): Promise<LocalKafka> {
         const kafka = new LocalKafka(stack, zookeeperConnect, root);
         await assertPortsFree(kafka.brokers.map((b) => b.address), kafka.pod.ports);
         return kafka;
+    }
+
+    /**
+     * The pods of a later render (the next `pulumi up`) over the same directories and volumes, for
+     * a roll onto them (rollAsController's `next`): its ConfigMaps and Secrets are written into
+     * the volumes now, as the kubelet refreshes them in running pods; each pod runs the new
+     * template once the roll recreates it.
+     */
+    next(stack: RenderedStack): LocalKafka {
+        return new LocalKafka(stack, this.zookeeperConnect, this.root);
     }
 
     /** A broker's advertised host, as kafka-start.sh derives it: <pod name>.$KAFKA_ADVERTISED_DOMAIN. */
@@ -143,6 +205,6 @@ export class LocalKafka {
     }
 
     killAll(): void {
-        for (const b of this.brokers) b.kill();
+        for (const b of [...this.brokers, ...this.controllers]) b.kill();
     }
 }

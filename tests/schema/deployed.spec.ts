@@ -162,4 +162,43 @@ describe("changes checked against the last deployment (schema/deployed.ts)", () 
         assert.deepEqual(changeProblems(deployedRecord(plaintext), plaintext).length, 0);
         assert.equal(deployedRecord(plaintext).kafka.ca, undefined, "no CA without TLS");
     });
+    describe("kafka.metadata, one phase per update (components/kafka/metadata.ts)", () => {
+        const at = (metadata: KafkaOptions["metadata"], more: Partial<KafkaOptions> = {}) => deployedRecord({ ...live, kafka: { ...KAFKA_DEFAULTS, metadata, ...more } });
+        const moving = (from: ReturnType<typeof at>, metadata: KafkaOptions["metadata"], more: Partial<KafkaOptions> = {}) =>
+            changeProblems(from, { ...live, kafka: { ...KAFKA_DEFAULTS, metadata, ...more } });
+
+        it("records the phase and the voters once a quorum exists, and nothing for zookeeper", () => {
+            assert.equal(record.kafka.metadata, undefined);
+            assert.deepEqual([at("migration").kafka.metadata, at("migration").kafka.controllers], ["migration", 3]);
+        });
+
+        it("allows each next step, and the rollback while ZooKeeper is the truth", () => {
+            assert.deepEqual(moving(record, "migration"), []);
+            assert.deepEqual(moving(at("migration"), "kraft"), []);
+            assert.deepEqual(moving(at("migration"), "rollback"), []);
+            assert.deepEqual(moving(at("rollback"), "zookeeper"), []);
+            assert.deepEqual(moving(at("kraft"), "kraft"), []);
+        });
+
+        it("refuses a skipped phase naming the next steps, anything after kraft, new voters, and new KRaft brokers", () => {
+            assert.deepEqual(moving(record, "kraft"), ["zk-kafka-gke:kafka.metadata must move one phase per `pulumi up` from what the brokers run (zookeeper), got kraft: " +
+                "next, migration (start the KRaft controllers and copy ZooKeeper's metadata to them (brokers in migration mode)); see docs/runbook.md, \"Moving to KRaft\""]);
+            assert.match(moving(at("migration"), "zookeeper")[0], /got zookeeper: next, kraft \(.*\); or rollback \(/);
+            assert.match(moving(at("rollback"), "migration")[0], /from what the brokers run \(rollback\), got migration: next, zookeeper/);
+            assert.match(moving(at("kraft"), "migration")[0], /^zk-kafka-gke:kafka\.metadata must stay kraft: .*the point of no return, got migration$/);
+            assert.match(moving(at("migration"), "migration", { controllerReplicas: 5 })[0], /^zk-kafka-gke:kafka\.controllerReplicas must stay 3, the voters of the running quorum/);
+            assert.match(moving(at("kraft"), "kraft", { replicas: 4 })[0], /^zk-kafka-gke:kafka\.replicas must stay at most 3 in KRaft mode/);
+        });
+
+        it("removes ZooKeeper only once kraft is deployed", () => {
+            const without = (from: ReturnType<typeof at>) => changeProblems(from, { ...live, zookeeper: { ...ZOOKEEPER_DEFAULTS, enabled: false }, kafka: { ...KAFKA_DEFAULTS, metadata: "kraft" } });
+            assert.deepEqual(without(at("kraft")), []);
+            assert.match(without(at("migration"))[0], /^zk-kafka-gke:zookeeper\.enabled must stay true until a `pulumi up` has finalised the migration .*kafka\.metadata migration/);
+        });
+
+        it("starts a stack without a record in ZooKeeper mode or migration, never kraft or rollback", () => {
+            assert.deepEqual(changeProblems(undefined, { ...live, kafka: { ...KAFKA_DEFAULTS, metadata: "migration" } }), []);
+            assert.match(changeProblems(undefined, { ...live, kafka: { ...KAFKA_DEFAULTS, metadata: "kraft" } })[0], /^zk-kafka-gke:kafka\.metadata must be zookeeper on a stack that has not been deployed/);
+        });
+    });
 });

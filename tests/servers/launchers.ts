@@ -39,6 +39,10 @@ exec java \${KAFKA_HEAP_OPTS:--Xmx1G -Xms1G} \\
 exec java \${KAFKA_HEAP_OPTS:--Xmx256M} \${KAFKA_JVM_PERFORMANCE_OPTS:-} \${KAFKA_LOG4J_OPTS:-} -cp "${classpath.kafka}" \${KAFKA_OPTS:-} ${main} "$@"
 `, { mode: 0o755 });
         }
+        // kafka-run-class.sh: the same options, then the class and arguments it is given.
+        fs.writeFileSync(path.join(bin, "kafka-run-class.sh"), `#!/usr/bin/env bash
+exec java \${KAFKA_HEAP_OPTS:--Xmx256M} \${KAFKA_JVM_PERFORMANCE_OPTS:-} \${KAFKA_LOG4J_OPTS:-} -cp "${classpath.kafka}" \${KAFKA_OPTS:-} "$@"
+`, { mode: 0o755 });
     }
     return bin;
 }

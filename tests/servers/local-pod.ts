@@ -57,6 +57,8 @@ export interface Laptop {
     bin: string;
     /** Variables set over the rendered ones (e.g. KAFKA_HOME of the stand-in launcher). */
     env?: (pod: LocalPod) => Record<string, string>;
+    /** The pod's own loopback address, when its ports would collide with another workload's on podAddress. @default podAddress */
+    address?: (index: number) => string;
 }
 
 /**
@@ -78,7 +80,7 @@ export class LocalPod {
     constructor(readonly index: number, root: string, readonly pod: RenderedPod, private readonly laptop: Laptop) {
         this.hostname = `${pod.statefulSet.metadata.name}-${index}`;
         this.dir = path.join(root, this.hostname);
-        this.address = podAddress(index);
+        this.address = laptop.address?.(index) ?? podAddress(index);
         const spec = pod.statefulSet.spec;
         requireRoot();
         this.user = podUser({ pod: spec.template.spec.securityContext, container: pod.container.securityContext });

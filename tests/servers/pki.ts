@@ -124,11 +124,13 @@ export function mintPki(stack: RenderedStack, dir: string, previous?: MintedPki)
  * kafka-admin-tls: ca.crt, tls.key, tls.crt), keyed `<secret>/<key>` for offlineSecrets.
  */
 export function pkiSecrets(pki: MintedPki): Record<string, string> {
-    const out: Record<string, string> = { "kafka-tls/ca.crt": pki.trusted, "kafka-admin-tls/ca.crt": pki.trusted };
+    const out: Record<string, string> = { "kafka-tls/ca.crt": pki.trusted, "kafka-admin-tls/ca.crt": pki.trusted, "kafka-controller-tls/ca.crt": pki.trusted };
     for (const [leaf, pem] of Object.entries(pki.leaves).filter(([name]) => name.startsWith("kafka-pki-"))) {
         const pod = leaf.replace(/^kafka-pki-/, "");
+        // The controllers' certificates go to their own Secret (kafka-controller-tls).
+        const secret = pod.startsWith("kafka-controller-") ? "kafka-controller-tls" : "kafka-tls";
         if (pod === "admin") Object.assign(out, { "kafka-admin-tls/tls.key": pem.key, "kafka-admin-tls/tls.crt": pem.cert });
-        else Object.assign(out, { [`kafka-tls/${pod}.key`]: pem.key, [`kafka-tls/${pod}.crt`]: pem.cert });
+        else Object.assign(out, { [`${secret}/${pod}.key`]: pem.key, [`${secret}/${pod}.crt`]: pem.cert });
     }
     return out;
 }

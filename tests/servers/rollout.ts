@@ -94,12 +94,15 @@ export async function rollAsController(pods: LocalPod[], opts: {
     graceMs: number; readyTimeoutMs: number; partition?: number;
     /** Runs while a pod is down, before the kubelet starts it again (a test's writes that it must miss). */
     whileDown?: (pod: LocalPod) => Promise<void>;
+    /** The pods of the new template, by ordinal, when the roll applies a new render (its config, env, volumes). @default the same pods */
+    next?: LocalPod[];
 }): Promise<RollResult> {
     const result: RollResult = { readyAfterMs: {}, stopped: [] };
     for (let ordinal = pods.length - 1; ordinal >= (opts.partition ?? 0); ordinal--) {
         const pod = pods[ordinal];
         if (orderedReady(pods)) {
-            const waiting = await everyPodReady(pods, opts.readyTimeoutMs);
+            // The pods above this one already run the new template.
+            const waiting = await everyPodReady(pods.map((p, i) => (i > ordinal ? opts.next?.[i] ?? p : p)), opts.readyTimeoutMs);
             if (waiting) {
                 result.stalled = waiting;
                 return result;
@@ -109,8 +112,9 @@ export async function rollAsController(pods: LocalPod[], opts: {
         result.stopped.push(pod.hostname);
         await pod.stop("SIGTERM", opts.graceMs);
         await opts.whileDown?.(pod);
-        pod.start();
-        const { ready, output } = await readyAsKubelet(pod, opts.readyTimeoutMs);
+        const recreated = opts.next?.[ordinal] ?? pod;
+        recreated.start();
+        const { ready, output } = await readyAsKubelet(recreated, opts.readyTimeoutMs);
         if (!ready) {
             result.stalled = { pod: pod.hostname, output };
             return result;

@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
-# Starts one Kafka broker in the foreground (the StatefulSet's command), in ZooKeeper mode.
+# Starts one Kafka broker in the foreground (the StatefulSet's command): in ZooKeeper mode, in
+# migration mode, or as a KRaft broker (process.roles=broker; kafka.metadata, metadata.ts).
 #
 # server.properties in $KAFKA_CONFIG_DIR is the same for every broker; this script adds what is
 # per pod and writes the result to $KAFKA_RUNTIME_DIR:
@@ -12,6 +13,8 @@
 set -euo pipefail
 
 die() { echo "kafka-start: $*" >&2; exit 1; }
+# shellcheck source=kafka-lib.sh
+source "$(dirname "$0")/kafka-lib.sh"
 
 conf_dir="${KAFKA_CONFIG_DIR:-/etc/kafka-config}"
 runtime_dir="${KAFKA_RUNTIME_DIR:-/var/run/kafka}"
@@ -38,7 +41,8 @@ for listener in "${listener_list[@]}"; do
 done
 [[ -n "$advertised" ]] || die "$template sets no listeners"
 connect=$(setting zookeeper.connect)
-[[ -n "$connect" ]] || die "$template sets no zookeeper.connect"
+roles=$(setting process.roles)
+[[ -n "$connect" || "$roles" == broker ]] || die "$template sets neither zookeeper.connect nor process.roles=broker"
 
 # A server that answers srvr with a leader/follower/standalone mode serves in a quorum.
 quorum_member() {
@@ -49,13 +53,16 @@ quorum_member() {
   done
   return 1
 }
-deadline=$((SECONDS + wait_seconds))
-until member=$(quorum_member); do
-  ((SECONDS < deadline)) || die "no ZooKeeper server of ${connect%%/*} served in a quorum within ${wait_seconds}s"
-  echo "kafka-start: waiting for a ZooKeeper quorum at ${connect%%/*} ($((deadline - SECONDS))s left)" >&2
-  sleep $((deadline - SECONDS < 2 ? 1 : 2))
-done
-echo "kafka-start: ZooKeeper quorum reached through $member" >&2
+# A KRaft broker (no zookeeper.connect) waits for nobody: it retries the controllers itself.
+if [[ -n "$connect" ]]; then
+  deadline=$((SECONDS + wait_seconds))
+  until member=$(quorum_member); do
+    ((SECONDS < deadline)) || die "no ZooKeeper server of ${connect%%/*} served in a quorum within ${wait_seconds}s"
+    echo "kafka-start: waiting for a ZooKeeper quorum at ${connect%%/*} ($((deadline - SECONDS))s left)" >&2
+    sleep $((deadline - SECONDS < 2 ? 1 : 2))
+  done
+  echo "kafka-start: ZooKeeper quorum reached through $member" >&2
+fi
 
 # broker.rack, when KAFKA_RACK=zone: the node's zone, so that Kafka puts a partition's replicas
 # in different zones. First the pod's own zone label (KAFKA_POD_ZONE, from the downward API, set
@@ -96,8 +103,10 @@ if [[ -n "${KAFKA_PROBE_USER:-}" ]]; then
   probe_jaas="listener.name.${probe_listener,,}.plain.sasl.jaas.config=org.apache.kafka.common.security.plain.PlainLoginModule required user_${KAFKA_PROBE_USER}=\"${probe_password}\";"
 fi
 (umask 077 && {
-  grep -v -e '^broker\.id=' -e '^advertised\.listeners=' -e '^broker\.rack=' "$template"
+  grep -v -e '^broker\.id=' -e '^node\.id=' -e '^advertised\.listeners=' -e '^broker\.rack=' "$template"
   echo "broker.id=${broker_id}"
+  # A KRaft broker's id in the quorum: the same number (a migrated broker keeps its id).
+  if [[ -n "$roles" ]]; then echo "node.id=${broker_id}"; fi
   echo "advertised.listeners=${advertised}"
   if [[ -n "$rack" ]]; then echo "broker.rack=${rack}"; fi
   if [[ -n "$probe_jaas" ]]; then echo "$probe_jaas"; fi
@@ -107,7 +116,7 @@ log_dirs=$(setting log.dirs)
 # One volume per broker: a volume that carries another broker's meta.properties is refused by
 # Kafka itself (InconsistentBrokerIdException); say so before the JVM does.
 meta="${log_dirs%%,*}/meta.properties"
-if [[ -f "$meta" ]] && existing=$(sed -n 's/^broker\.id=//p' "$meta") && [[ -n "$existing" && "$existing" != "$broker_id" ]]; then
+if [[ -f "$meta" ]] && existing=$(sed -n 's/^\(broker\|node\)\.id=//p' "$meta" | head -n 1) && [[ -n "$existing" && "$existing" != "$broker_id" ]]; then
   die "$meta says broker $existing, this is broker $broker_id: refusing another broker's data"
 fi
 
@@ -117,7 +126,11 @@ fi
 # first used and compared on every start.
 chroot="/${connect#*/}"; [[ "$connect" == */* ]] || chroot="/"
 record="${log_dirs%%,*}/zk-kafka-gke.chroot"
-if [[ -f "$record" ]]; then
+if [[ -z "$connect" ]]; then
+  # A KRaft broker runs on the volume the migration left (its meta.properties names the cluster);
+  # an empty one would need formatting with the cluster's id, which this program does not do.
+  [[ -f "$meta" ]] || die "$meta is missing: a KRaft broker starts only on a volume it used before the migration (kafka.metadata kraft adds no broker; see docs/runbook.md, \"Moving to KRaft\")"
+elif [[ -f "$record" ]]; then
   recorded=$(<"$record")
   [[ "$recorded" == "$chroot" ]] || die "kafka.zookeeperChroot is $chroot but this broker's data belongs to the cluster under $recorded ($record): set kafka.zookeeperChroot back to $recorded (docs/runbook.md, \"Changing the ZooKeeper chroot\")"
 else
@@ -131,13 +144,8 @@ fi
 # with `username` and `password`), so the broker authenticates to ZooKeeper (SASL DIGEST-MD5)
 # and, with zookeeper.set.acl=true, writes its znodes readable by all, changeable by it alone.
 if [[ -n "${KAFKA_ZOOKEEPER_AUTH_DIR:-}" ]]; then
-  zk_user=$(<"$KAFKA_ZOOKEEPER_AUTH_DIR/username") || die "cannot read $KAFKA_ZOOKEEPER_AUTH_DIR/username"
-  zk_password=$(<"$KAFKA_ZOOKEEPER_AUTH_DIR/password") || die "cannot read $KAFKA_ZOOKEEPER_AUTH_DIR/password"
-  [[ -n "$zk_user" && -n "$zk_password" && "$zk_user$zk_password" != *[\\\"]* ]] ||
-    die "the ZooKeeper credentials in $KAFKA_ZOOKEEPER_AUTH_DIR are empty or hold a quote or backslash"
   jaas="$runtime_dir/zookeeper-jaas.conf"
-  (umask 077 && printf 'Client {\n  org.apache.zookeeper.server.auth.DigestLoginModule required\n  username="%s"\n  password="%s";\n};\n' \
-    "$zk_user" "$zk_password" >"$jaas")
+  zookeeper_jaas "$KAFKA_ZOOKEEPER_AUTH_DIR" "$jaas"
   export KAFKA_OPTS="${KAFKA_OPTS:-} -Djava.security.auth.login.config=${jaas}"
 fi
 
@@ -147,10 +155,7 @@ fi
 if [[ -n "${KAFKA_TLS_DIR:-}" ]]; then
   keystore=$(setting ssl.keystore.location)
   [[ -n "$keystore" ]] || die "$template sets no ssl.keystore.location, but KAFKA_TLS_DIR is set"
-  for part in key crt; do
-    [[ -s "$KAFKA_TLS_DIR/tls.$part" ]] || die "no $KAFKA_TLS_DIR/tls.$part: the kafka-tls Secret has no certificate for $host (more replicas than certificates?)"
-  done
-  (umask 077 && cat "$KAFKA_TLS_DIR/tls.key" "$KAFKA_TLS_DIR/tls.crt" >"$keystore.tmp" && mv "$keystore.tmp" "$keystore")
+  pem_keystore "$KAFKA_TLS_DIR" "$keystore" kafka-tls
 fi
 
 echo "kafka-start: broker ${broker_id} (${host}) advertising ${advertised}${rack:+ in rack $rack}" >&2

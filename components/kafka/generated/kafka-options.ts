@@ -196,4 +196,54 @@ export interface KafkaOptionsInput {
             [k: string]: string;
         };
     }[];
+    /**
+     * Where the brokers keep their metadata, one phase per `pulumi up`: zookeeper, then migration (a KRaft controller quorum beside ZooKeeper), then kraft (the point of no return); from migration, rollback then zookeeper goes back (docs/runbook.md, "Moving to KRaft").
+     *
+     * Allowed: one of zookeeper, migration, kraft, rollback.
+     *
+     * @default "zookeeper"
+     */
+    metadata?: "zookeeper" | "migration" | "kraft" | "rollback";
+    /**
+     * KRaft controllers (voters) from kafka.metadata migration on; on a live quorum it cannot change (the voters are static).
+     *
+     * Allowed: 3 or 5 (an odd quorum that survives one or two controllers down).
+     *
+     * Create-only: a change replaces what it configures.
+     *
+     * @default 3
+     */
+    controllerReplicas?: number;
+    /**
+     * Size of each controller's metadata volume (the quorum's log and snapshots).
+     *
+     * Allowed: a Kubernetes quantity from 1Gi to 64Ti, e.g. 10Gi.
+     *
+     * @default "10Gi"
+     */
+    controllerStorageSize?: string | number;
+    /**
+     * JVM heap of each controller.
+     *
+     * Allowed: a JVM size such as 512m, at most 75% of kafka.controllerMemory.
+     *
+     * @default "512m"
+     */
+    controllerHeap?: string;
+    /**
+     * CPU request of each controller (no CPU limit: a throttled controller misses its fetch deadlines and loses leadership).
+     *
+     * Allowed: a positive Kubernetes CPU quantity, e.g. 250m or 1.
+     *
+     * @default "250m"
+     */
+    controllerCpu?: string | number;
+    /**
+     * Memory request and limit of each controller.
+     *
+     * Allowed: a Kubernetes memory quantity of at least 512Mi, e.g. 1Gi.
+     *
+     * @default "1Gi"
+     */
+    controllerMemory?: string | number;
 }

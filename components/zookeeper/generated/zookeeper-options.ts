@@ -2,6 +2,14 @@
 
 export interface ZooKeeperOptionsInput {
     /**
+     * Whether the ensemble runs. false removes it, allowed only once the brokers' metadata has moved to KRaft (kafka.metadata kraft, deployed): its volumes stay (docs/runbook.md, "Moving to KRaft").
+     *
+     * Allowed: true or false.
+     *
+     * @default true
+     */
+    enabled?: boolean;
+    /**
      * Number of servers. A change rolls every server onto the new membership (static config, no dynamic reconfig).
      *
      * Allowed: an odd integer >= 3 and <= 255 (a quorum of 2n+1; myid is 1..255).

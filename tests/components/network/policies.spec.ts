@@ -86,6 +86,29 @@ describe("NetworkPolicies", () => {
         }
     });
 
+    it("with a KRaft quorum: exactly the migration's flows in migration, and no ZooKeeper for the quorum in kraft", async () => {
+        const migration = await render({ "kafka.metadata": "migration" });
+        const controller = podsOf(migration, "kafka-controller");
+        const job = inData(find<{ spec: { template: { metadata: { labels: Record<string, string> } } } }>(migration, "Job", "kafka-metadata-migration").spec.template.metadata.labels);
+        const collector: Pod = { namespace: "gmp-system", namespaceLabels: { "kubernetes.io/metadata.name": "gmp-system" }, labels: { "app.kubernetes.io/name": "collector" } };
+        const m = policies(migration);
+        const flows: Array<[string, Pod, Pod, number, boolean]> = [
+            ["voters to each other", controller, controller, 9090, true], ["brokers to the controllers", kafka, controller, 9090, true],
+            ["the controller to the migrating brokers' replication listener", controller, kafka, 9094, true], ["the controllers to ZooKeeper", controller, zk, 2181, true],
+            ["the phase Job to the controllers' metrics", job, controller, 9404, true], ["the scrapers to the controllers' metrics", collector, controller, 9404, true],
+            ["a stranger to the controllers", stranger, controller, 9090, false], ["a stranger to their metrics", stranger, controller, 9404, false],
+            ["the controllers to the SCRAM listener", controller, kafka, 9093, false], ["the phase Job to the controller listener", job, controller, 9090, false],
+            ["the phase Job to ZooKeeper in migration", job, zk, 2181, false], ["the access Job to the controllers", access, controller, 9090, false],
+        ];
+        for (const [what, from, to, port, expected] of flows) assert.equal(allowed(m, from, to, port), expected, what);
+        const rollback = policies(await render({ "kafka.metadata": "rollback" }, "dev", migration.outputs));
+        assert.equal(allowed(rollback, inData({ ...job.labels }), zk, 2181), true, "the rollback's Job deletes the quorum's znodes");
+        const kraft = policies(await render({ "kafka.metadata": "kraft" }, "dev", migration.outputs));
+        assert.equal(allowed(kraft, controller, zk, 2181), false, "finalised controllers have no business with ZooKeeper");
+        assert.equal(allowed(kraft, controller, kafka, 9094), false);
+        assert.equal(allowed(kraft, kafka, controller, 9090), true);
+    });
+
     it("admits the scrapers on the metrics ports only: managed collection on GKE, the Prometheus namespace elsewhere", async () => {
         const collector: Pod = { namespace: "gmp-system", namespaceLabels: { "kubernetes.io/metadata.name": "gmp-system" }, labels: { "app.kubernetes.io/name": "collector" } };
         const ps = policies(s);

@@ -66,7 +66,7 @@ const ZK_CHANGES: { [K in keyof ZooKeeperOptions]-?: ZooKeeperOptions[K] } = {
     replicas: 5, image: "docker.io/library/zookeeper:3.9.3", podManagementPolicy: "OrderedReady", updatePartition: 1, storageSize: "20Gi",
     storageClass: "premium-rwo", heap: "256M", cpu: "1", memory: "2Gi", tickTime: 3000, initLimit: 20, syncLimit: 4, maxClientCnxns: 100,
     snapRetainCount: 5, purgeInterval: 24, minSessionTimeout: 6000, maxSessionTimeout: 60000, allowedClients: [{ namespaceSelector: { team: "x" } }],
-    metrics: true,
+    metrics: true, enabled: false,
 };
 const KAFKA_CHANGES: { [K in keyof KafkaOptions]-?: KafkaOptions[K] } = {
     replicas: 5, image: "docker.io/apache/kafka:3.9.1", updatePartition: 1, storageSize: "40Gi", storageClass: "premium-rwo", heap: "768m",
@@ -75,6 +75,7 @@ const KAFKA_CHANGES: { [K in keyof KafkaOptions]-?: KafkaOptions[K] } = {
     plaintextReason: "a test of every key", tls: false, certificateHours: 2000, certificateRenewHours: 100, caHours: 20000, certificateGeneration: 2, caGeneration: 2, caPhase: "issue",
     users: [{ name: "app", namespace: "apps", authentication: "tls" }], acls: [{ user: "app", topic: "t", pattern: "prefixed", operations: ["Read"] }],
     emptiedBrokers: [5, 6], accessReconcileSchedule: "0 * * * *",
+    metadata: "migration", controllerReplicas: 5, controllerStorageSize: "20Gi", controllerHeap: "768m", controllerCpu: "1", controllerMemory: "2Gi",
 };
 
 describe("the changes that replace a StatefulSet", () => {

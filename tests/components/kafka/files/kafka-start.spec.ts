@@ -36,7 +36,7 @@ describe("kafka-start.sh (rendered, run for real)", () => {
             .replace(/^zookeeper\.connect=[^/\n]*/m, `zookeeper.connect=${zookeepers.join(",")}`)
             .replace(/^log\.dirs=.*$/m, `log.dirs=${logs}`)
             .replace(/^ssl\.keystore\.location=.*$/m, `ssl.keystore.location=${path.join(run, "keystore.pem")}`));
-        fs.writeFileSync(path.join(dir, "kafka-start.sh"), data["kafka-start.sh"]);
+        for (const script of ["kafka-start.sh", "kafka-lib.sh"]) fs.writeFileSync(path.join(dir, script), data[script]);
         fs.writeFileSync(path.join(home, "bin", "kafka-server-start.sh"), '#!/usr/bin/env bash\necho "launched with $*"\necho "opts=$KAFKA_OPTS"\n', { mode: 0o755 });
         const env: NodeJS.ProcessEnv = { PATH: process.env.PATH, HOSTNAME: hostname };
         for (const e of c.env) env[e.name] = e.value;
