@@ -200,13 +200,15 @@ function caProblems(was: CaState, kafka: Checked["kafka"]): string[] {
 }
 
 /**
- * A stack without a record starts in ZooKeeper mode, or migrates at once: KRaft brokers start
- * only on volumes a migration has moved (kafka-start.sh), and there is nothing to roll back.
+ * A stack without a record starts in ZooKeeper mode: the controllers format their volumes with
+ * the cluster id the brokers write to ZooKeeper at their first start, and in migration the
+ * brokers start only once the controllers are Ready (a new stack would wait on itself); KRaft
+ * brokers start only on volumes a migration has moved (kafka-start.sh).
  */
 function freshMetadataProblems(phase: MetadataPhase): string[] {
-    if (phase === "zookeeper" || phase === "migration") return [];
-    return [`${keyName("kafka", ["metadata"])} must be zookeeper on a stack that has not been deployed (a new cluster starts in ZooKeeper mode and migrates ` +
-        `with kafka.metadata migration, then kraft), got ${phase}: see ${RUNBOOK}, "Moving to KRaft"`];
+    if (phase === "zookeeper") return [];
+    return [`${keyName("kafka", ["metadata"])} must be zookeeper on a stack that has not been deployed (a new cluster starts in ZooKeeper mode, then moves ` +
+        `with kafka.metadata migration, then kraft, one \`pulumi up\` each), got ${phase}: see ${RUNBOOK}, "Moving to KRaft"`];
 }
 
 /**

@@ -196,8 +196,8 @@ describe("changes checked against the last deployment (schema/deployed.ts)", () 
             assert.match(without(at("migration"))[0], /^zk-kafka-gke:zookeeper\.enabled must stay true until a `pulumi up` has finalised the migration .*kafka\.metadata migration/);
         });
 
-        it("starts a stack without a record in ZooKeeper mode or migration, never kraft or rollback", () => {
-            assert.deepEqual(changeProblems(undefined, { ...live, kafka: { ...KAFKA_DEFAULTS, metadata: "migration" } }), []);
+        it("starts a stack without a record in ZooKeeper mode: its controllers would wait for a cluster id its brokers, waiting for them, never write", () => {
+            assert.match(changeProblems(undefined, { ...live, kafka: { ...KAFKA_DEFAULTS, metadata: "migration" } })[0], /^zk-kafka-gke:kafka\.metadata must be zookeeper on a stack that has not been deployed/);
             assert.match(changeProblems(undefined, { ...live, kafka: { ...KAFKA_DEFAULTS, metadata: "kraft" } })[0], /^zk-kafka-gke:kafka\.metadata must be zookeeper on a stack that has not been deployed/);
         });
     });

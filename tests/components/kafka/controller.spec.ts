@@ -19,7 +19,8 @@ describe("KafkaControllerQuorum (kafka.metadata)", () => {
     before(async () => {
         // One program run at a time: the SDK's mock runtime is one per process.
         zookeeper = await render();
-        migration = await render({ "kafka.metadata": "migration" });
+        // A migration starts from a deployed ZooKeeper-mode stack (schema/deployed.ts).
+        migration = await render({ "kafka.metadata": "migration" }, "dev", zookeeper.outputs);
     });
 
     it("zookeeper (the default): no quorum, no phase Job, and the brokers know no controller", () => {
@@ -76,7 +77,7 @@ describe("KafkaControllerQuorum (kafka.metadata)", () => {
     it("overrides: five voters, their own heap, CPU, memory and volume size", async () => {
         // Five voters, each a node of its own with one drained: six nodes (the capacity rule).
         const five = await render({ "cluster.nodeCount": 6, "kafka.metadata": "migration", "kafka.controllerReplicas": 5, "kafka.controllerHeap": "768m", "kafka.controllerMemory": "2Gi",
-            "kafka.controllerCpu": "400m", "kafka.controllerStorageSize": "20Gi" });
+            "kafka.controllerCpu": "400m", "kafka.controllerStorageSize": "20Gi" }, "dev", zookeeper.outputs);
         assert.equal(sts(five).spec.replicas, 5);
         assert.equal(propertyValue(props(five), "controller.quorum.voters")!.split(",").length, 5);
         assert.equal(propertyValue(props(five, "kafka-config"), "controller.quorum.voters"), propertyValue(props(five), "controller.quorum.voters"));

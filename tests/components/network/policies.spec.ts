@@ -87,7 +87,7 @@ describe("NetworkPolicies", () => {
     });
 
     it("with a KRaft quorum: exactly the migration's flows in migration, and no ZooKeeper for the quorum in kraft", async () => {
-        const migration = await render({ "kafka.metadata": "migration" });
+        const migration = await render({ "kafka.metadata": "migration" }, "dev", s.outputs);
         const controller = podsOf(migration, "kafka-controller");
         const job = inData(find<{ spec: { template: { metadata: { labels: Record<string, string> } } } }>(migration, "Job", "kafka-metadata-migration").spec.template.metadata.labels);
         const collector: Pod = { namespace: "gmp-system", namespaceLabels: { "kubernetes.io/metadata.name": "gmp-system" }, labels: { "app.kubernetes.io/name": "collector" } };

@@ -15,7 +15,7 @@ describe("the policy pack over the KRaft controller quorum", () => {
     let pdb: Obj;
     let config: Obj;
     before(async () => {
-        const migration = await render({ "kafka.metadata": "migration" });
+        const migration = await render({ "kafka.metadata": "migration" }, "dev", (await render()).outputs);
         [sts, pdb, config] = [find(migration, "StatefulSet", "kafka-controller"), find(migration, "PodDisruptionBudget", "kafka-controller-pdb"),
             find(migration, "ConfigMap", "kafka-controller-config")];
     });
