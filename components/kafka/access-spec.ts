@@ -4,6 +4,7 @@ import { hardenedContainerSecurityContext, hardenedPodSecurityContext } from "..
 import { configChecksum, shippedFile } from "../shared/statefulset";
 import { AccessOptions, KafkaUser } from "./access-options";
 import { LISTENERS, accessFiles, adminClientProperties, userSecretName } from "./security";
+import { KAFKA_UID } from "./spec";
 
 /** Object names of the access Job and its inputs, in the Kafka namespace. */
 export const ACCESS_NAMES = {
@@ -51,7 +52,6 @@ export interface AccessSettings extends Pick<AccessOptions, "users" | "acls"> {
     passwordsDigest: string;
 }
 
-const KAFKA_UID = 1000;
 
 export function accessConfigMapData(s: Pick<AccessSettings, "users" | "acls">): Record<string, string> {
     return {

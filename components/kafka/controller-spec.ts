@@ -6,8 +6,8 @@ import { imageTag } from "../shared/fields";
 import { JMX_EXPORTER, jmxExporterAgentFlag, jmxExporterConfig } from "./metrics";
 import { scrapeObject } from "../shared/metrics";
 import { CONTROLLER_ID_BASE, CONTROLLER_LISTENER, CONTROLLER_NAMES, CONTROLLER_SUBJECT, MetadataPhase, ZK_MIGRATION_STATE, controllerVoters } from "./metadata";
-import { CERT_SUBJECTS, LISTENERS, TLS_PATHS } from "./security";
-import { KAFKA_NAMES, KAFKA_PATHS, KafkaSettings, controllerDomain, jvmPodFiles, zookeeperLines } from "./spec";
+import { CERT_SUBJECTS, LISTENERS, TLS_PATHS, pemTlsLines } from "./security";
+import { KAFKA_NAMES, KAFKA_PATHS, KAFKA_UID, KafkaSettings, controllerDomain, jvmPodFiles, zookeeperLines } from "./spec";
 
 /** Voluntary disruptions take one controller at a time: a quorum of three keeps two voters. */
 export const CONTROLLER_PDB_MAX_UNAVAILABLE = 1;
@@ -17,8 +17,6 @@ export const CONTROLLER_CLUSTER_ID_WAIT_SECONDS = 300;
 export const PHASE_WAIT_SECONDS = 900;
 /** Seconds the controllers' probe's one metrics request may take. */
 const PROBE_SECONDS = 3;
-/** The image's appuser, as the brokers'. */
-const KAFKA_UID = 1000;
 
 export const controllerSelector = selectorLabels(CONTROLLER_NAMES.statefulSet);
 export const phaseJobSelector = selectorLabels(CONTROLLER_NAMES.phaseJob);
@@ -43,12 +41,7 @@ export function controllerProperties(s: ControllerSettings): string {
         `listeners=${CONTROLLER_LISTENER.name}://:${CONTROLLER_LISTENER.port}`,
         `listener.security.protocol.map=${CONTROLLER_LISTENER.name}:${CONTROLLER_LISTENER.protocol}${migrating ? `,${LISTENERS.replication.name}:${LISTENERS.replication.protocol}` : ""}`,
         `listener.name.${lower}.ssl.client.auth=required`,
-        "ssl.keystore.type=PEM",
-        `ssl.keystore.location=${TLS_PATHS.keystore}`,
-        "ssl.truststore.type=PEM",
-        `ssl.truststore.location=${TLS_PATHS.brokerSecret}/ca.crt`,
-        "ssl.endpoint.identification.algorithm=https",
-        "ssl.enabled.protocols=TLSv1.3,TLSv1.2",
+        ...pemTlsLines(`${TLS_PATHS.brokerSecret}/ca.crt`),
         "# The ACLs live in the quorum's log from the migration on; the brokers and the access Job's admin are super users.",
         "authorizer.class.name=org.apache.kafka.metadata.authorizer.StandardAuthorizer",
         "allow.everyone.if.no.acl.found=false",

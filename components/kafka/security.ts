@@ -95,6 +95,24 @@ export function brokerDnsNames(pod: string, service: string, namespace: string, 
 export const brokerSuperUsers = (phase: MetadataPhase) =>
     phase === "migration" || phase === "kraft" ? [...SUPER_USERS, `User:CN=${CONTROLLER_SUBJECT.commonName}`] : SUPER_USERS;
 
+/**
+ * The TLS settings of every Kafka server of the cluster (brokers and KRaft controllers), for the
+ * listeners they serve and the connections they open: this pod's key and certificate as one PEM
+ * file (its start script writes it), the CA bundle, names checked, TLS 1.2 at least.
+ */
+export function pemTlsLines(caFile: string): string[] {
+    return [
+        "# PEM files (Kafka reads PKCS#8 keys without a password since KIP-651): the start script puts this pod's key and certificate in one.",
+        "ssl.keystore.type=PEM",
+        `ssl.keystore.location=${TLS_PATHS.keystore}`,
+        "ssl.truststore.type=PEM",
+        `ssl.truststore.location=${caFile}`,
+        "# Servers check each other's names (the default, said explicitly: an empty value would turn it off).",
+        "ssl.endpoint.identification.algorithm=https",
+        "ssl.enabled.protocols=TLSv1.3,TLSv1.2",
+    ];
+}
+
 /** server.properties lines for the listeners, TLS and authorization. */
 export function securityProperties(tls: boolean, caFile: string, phase: MetadataPhase = "zookeeper"): string[] {
     const all = listeners(tls);
@@ -115,14 +133,7 @@ export function securityProperties(tls: boolean, caFile: string, phase: Metadata
         `listener.name.${lower(LISTENERS.probe)}.sasl.enabled.mechanisms=PLAIN`,
         `listener.name.${lower(replication)}.ssl.client.auth=required`,
         `listener.name.${lower(LISTENERS.clientTls)}.ssl.client.auth=required`,
-        "# PEM files (Kafka reads PKCS#8 keys without a password since KIP-651): kafka-start.sh puts this broker's key and certificate in one.",
-        "ssl.keystore.type=PEM",
-        `ssl.keystore.location=${TLS_PATHS.keystore}`,
-        "ssl.truststore.type=PEM",
-        `ssl.truststore.location=${caFile}`,
-        "# Brokers check each other's names (the default, said explicitly: an empty value would turn it off).",
-        "ssl.endpoint.identification.algorithm=https",
-        "ssl.enabled.protocols=TLSv1.3,TLSv1.2",
+        ...pemTlsLines(caFile),
         "# Nothing is allowed that no ACL grants; the ACLs are kafka.acls (the kafka-access Job).",
         `authorizer.class.name=${brokerAuthorizer(phase)}`,
         "allow.everyone.if.no.acl.found=false",

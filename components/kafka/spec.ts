@@ -38,8 +38,8 @@ export const KAFKA_PATHS = {
     zookeeperAuth: "/etc/kafka-zookeeper-auth",
 } as const;
 
-/** The apache/kafka image's `appuser`. */
-const KAFKA_UID = 1000;
+/** The apache/kafka image's `appuser`: the brokers', the controllers' and the Jobs' user. */
+export const KAFKA_UID = 1000;
 
 /** Seconds the probe's one call (ApiVersions or Metadata) may take; the probe's timeout adds a second for the shell. */
 export const KAFKA_PROBE_CALL_SECONDS = 3;
