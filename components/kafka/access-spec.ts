@@ -4,7 +4,7 @@ import { hardenedContainerSecurityContext, hardenedPodSecurityContext } from "..
 import { configChecksum, shippedFile } from "../shared/statefulset";
 import { AccessOptions, KafkaUser } from "./access-options";
 import { LISTENERS, accessFiles, adminClientProperties, userSecretName } from "./security";
-import { KAFKA_UID } from "./spec";
+import { KAFKA_UID } from "./names";
 
 /** Object names of the access Job and its inputs, in the Kafka namespace. */
 export const ACCESS_NAMES = {

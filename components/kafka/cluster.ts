@@ -1,6 +1,7 @@
 import * as pulumi from "@pulumi/pulumi";
 import * as k8s from "@pulumi/kubernetes";
-import { KAFKA_NAMES, KAFKA_PORT, bootstrapServers, brokerDomain, kafkaSelector, kafkaSpecs } from "./spec";
+import { KAFKA_NAMES, KAFKA_PORT, bootstrapServers, brokerDomain, kafkaSelector } from "./names";
+import { kafkaSpecs } from "./spec";
 import { KafkaOptionsInput, kafkaOptions } from "./options";
 import { parseArgs } from "../shared/fields";
 import { DEFAULT_CLUSTER_DOMAIN, registerStatefulWorkload } from "../shared/statefulset";

@@ -7,7 +7,9 @@ import { JMX_EXPORTER, jmxExporterAgentFlag, jmxExporterConfig } from "./metrics
 import { scrapeObject } from "../shared/metrics";
 import { CONTROLLER_ID_BASE, CONTROLLER_LISTENER, CONTROLLER_NAMES, CONTROLLER_SUBJECT, MetadataPhase, ZK_MIGRATION_STATE, controllerVoters } from "./metadata";
 import { CERT_SUBJECTS, LISTENERS, TLS_PATHS, pemTlsLines } from "./security";
-import { KAFKA_NAMES, KAFKA_PATHS, KAFKA_UID, KafkaSettings, controllerDomain, jvmPodFiles, zookeeperLines } from "./spec";
+import { KAFKA_NAMES, KAFKA_PATHS, KAFKA_UID, KafkaSettings, controllerDomain } from "./names";
+import { zookeeperLines } from "./server-properties";
+import { jvmPodFiles } from "./jvm-pod";
 
 /** Voluntary disruptions take one controller at a time: a quorum of three keeps two voters. */
 export const CONTROLLER_PDB_MAX_UNAVAILABLE = 1;

@@ -1,139 +1,22 @@
 import type * as k8s from "@pulumi/kubernetes";
-import { objectLabels, selectorLabels } from "../shared/labels";
-import { ZONE_LABEL, ZoneSpread, execProbe, jvmResources } from "../shared/pod";
-import { ClaimPatch, configMapVolumes, disruptionBudget, headlessService, shippedFile, statefulSetObjects } from "../shared/statefulset";
+import { objectLabels } from "../shared/labels";
+import { ZONE_LABEL, execProbe, jvmResources } from "../shared/pod";
+import { ClaimPatch, configMapVolumes, disruptionBudget, headlessService, statefulSetObjects } from "../shared/statefulset";
 import { imageTag } from "../shared/fields";
-import { KAFKA_PDB_MAX_UNAVAILABLE, KafkaOptions } from "./options";
-import { JMX_EXPORTER, jmxExporterAgentFlag, jmxExporterConfig, jmxExporterJar } from "./metrics";
-import { CustomObject, METRICS_PORT_NAME, Scrape, scrapeObject } from "../shared/metrics";
+import { KAFKA_PDB_MAX_UNAVAILABLE } from "./options";
+import { JMX_EXPORTER, jmxExporterAgentFlag, jmxExporterJar } from "./metrics";
+import { CustomObject, METRICS_PORT_NAME, scrapeObject } from "../shared/metrics";
 import { PLAINTEXT_REASON } from "../shared/annotations";
-import { LISTENERS, PROBE_USER, TLS_PATHS, securityProperties } from "./security";
-import { CONTROLLER_NAMES, brokerMetadataLines, brokersUseZooKeeper, controllerVoters, quorumRendered } from "./metadata";
+import { LISTENERS, PROBE_USER, TLS_PATHS } from "./security";
+import { quorumRendered } from "./metadata";
+import {
+    KAFKA_NAMES, KAFKA_PATHS, KAFKA_PORT, KAFKA_PROBE_CALL_SECONDS, KAFKA_TERMINATION_GRACE_SECONDS, KAFKA_UID, KAFKA_ZOOKEEPER_WAIT_SECONDS, KafkaSettings,
+    brokerDomain, kafkaSelector,
+} from "./names";
+import { brokersLogInToZooKeeper, configFiles } from "./server-properties";
+import { jvmPodFiles } from "./jvm-pod";
 
-/** Object names of the "StatefulSet and DaemonSet updates" walkthrough, so its commands work verbatim. */
-export const KAFKA_NAMES = {
-    headlessService: "kafka-hs",
-    pdb: "kafka-pdb",
-    statefulSet: "kafka",
-    configMap: "kafka-config",
-    /** The volumeClaimTemplate: each broker's claim is datadir-kafka-<ordinal>. */
-    dataClaim: "datadir",
-    /** The brokers' ZooKeeper credentials (username, password), with kafka.zookeeperAcl secure. */
-    zookeeperAuthSecret: "kafka-zookeeper-auth",
-    /** The CA certificate and every broker's key and certificate, with kafka.tls. */
-    tlsSecret: "kafka-tls",
-} as const;
-
-/** The walkthrough's broker port, named `server` on the Service and the container. */
-export const KAFKA_PORT = 9093;
-
-/** Paths inside the container; the apache/kafka image keeps Kafka in /opt/kafka. */
-export const KAFKA_PATHS = {
-    home: "/opt/kafka",
-    config: "/etc/kafka-config",
-    scripts: "/opt/zk-kafka-gke",
-    runtime: "/var/run/kafka",
-    data: "/var/lib/kafka/data",
-    tmp: "/tmp",
-    zookeeperAuth: "/etc/kafka-zookeeper-auth",
-} as const;
-
-/** The apache/kafka image's `appuser`: the brokers', the controllers' and the Jobs' user. */
-export const KAFKA_UID = 1000;
-
-/** Seconds the probe's one call (ApiVersions or Metadata) may take; the probe's timeout adds a second for the shell. */
-export const KAFKA_PROBE_CALL_SECONDS = 3;
-
-/** Seconds kafka-start.sh waits for a ZooKeeper quorum before it gives up (and the kubelet restarts it). */
-export const KAFKA_ZOOKEEPER_WAIT_SECONDS = 300;
-
-/** Long enough for a controlled shutdown to move leadership away and flush the logs. */
-export const KAFKA_TERMINATION_GRACE_SECONDS = 120;
-
-export type KafkaSettings = Omit<KafkaOptions, "rack"> & {
-    namespace: string;
-    clusterDomain: string;
-    /** The ensemble's client connect string, without chroot (the ZooKeeper component's output). */
-    zookeeperConnect: string;
-    zoneSpread: ZoneSpread;
-    /** broker.rack: the pod's zone, or none. */
-    rack: "zone" | "none";
-    /** Who scrapes the metrics port when `metrics` is on, and how often. */
-    scrape?: Scrape;
-    /** host:port of a GCE-compatible metadata server that answers the node's zone (GKE's). */
-    zoneMetadataServer?: string;
-    /**
-     * A digest of the brokers' certificates (public), with kafka.tls: a new certificate changes
-     * the pod template, so the brokers roll onto it one at a time (the safe roll).
-     */
-    certificates?: string;
-};
-
-export const kafkaSelector = selectorLabels("kafka");
-
-/** The domain of the brokers' stable names: kafka-N.<this>. */
-export function brokerDomain(s: Pick<KafkaSettings, "namespace" | "clusterDomain">): string {
-    return `${KAFKA_NAMES.headlessService}.${s.namespace}.svc.${s.clusterDomain}`;
-}
-
-/** Every broker's stable address, comma-separated: the bootstrap list for clients (on another port: those with a certificate). */
-export function bootstrapServers(s: Pick<KafkaSettings, "namespace" | "clusterDomain" | "replicas">, port: number = KAFKA_PORT): string {
-    return Array.from({ length: s.replicas }, (_, i) => `${KAFKA_NAMES.statefulSet}-${i}.${brokerDomain(s)}:${port}`).join(",");
-}
-
-/** The domain of the controllers' stable names: kafka-controller-N.<this>. */
-export function controllerDomain(s: Pick<KafkaSettings, "namespace" | "clusterDomain">): string {
-    return `${CONTROLLER_NAMES.headlessService}.${s.namespace}.svc.${s.clusterDomain}`;
-}
-
-/** Whether this phase's brokers log in to ZooKeeper (they use it, and its ACLs are on). */
-export const brokersLogInToZooKeeper = (s: Pick<KafkaSettings, "metadata" | "zookeeperAcl">) => s.zookeeperAcl === "secure" && brokersUseZooKeeper(s.metadata);
-
-/** The ZooKeeper client settings of brokers and (in migration) controllers: the same cluster, the same identity. */
-export function zookeeperLines(s: Pick<KafkaSettings, "zookeeperConnect" | "zookeeperChroot" | "zookeeperAcl">): string[] {
-    return [
-        `zookeeper.connect=${s.zookeeperConnect}${s.zookeeperChroot}`,
-        "zookeeper.session.timeout.ms=18000",
-        ...(s.zookeeperAcl === "secure" ? ["# Znodes readable by all, changeable by the brokers' SASL identity alone (kafka-start.sh logs in).", "zookeeper.set.acl=true"] : []),
-    ];
-}
-
-/** The brokers' server.properties: identical on every broker (kafka-start.sh adds broker.id and advertised.listeners). */
-export function serverProperties(s: KafkaSettings): string {
-    return [
-        "# Rendered by zk-kafka-gke; identical on every broker (kafka-start.sh adds broker.id and",
-        "# advertised.listeners from the pod's name).",
-        ...securityProperties(s.tls, `${TLS_PATHS.brokerSecret}/ca.crt`, s.metadata),
-        ...(brokersUseZooKeeper(s.metadata) ? zookeeperLines(s) : []),
-        ...brokerMetadataLines(s.metadata, controllerVoters(s.controllerReplicas, controllerDomain(s))),
-        "# A subdirectory of the volume: a fresh filesystem's lost+found is not a partition.",
-        `log.dirs=${KAFKA_PATHS.data}/logs`,
-        `num.partitions=${s.numPartitions}`,
-        `log.retention.hours=${s.logRetentionHours}`,
-        "# Durability: acks=all writes need min.insync.replicas copies; a lagging replica never becomes leader.",
-        `default.replication.factor=${s.defaultReplicationFactor}`,
-        `min.insync.replicas=${s.minInsyncReplicas}`,
-        `offsets.topic.replication.factor=${s.defaultReplicationFactor}`,
-        `transaction.state.log.replication.factor=${s.defaultReplicationFactor}`,
-        `transaction.state.log.min.isr=${s.minInsyncReplicas}`,
-        "unclean.leader.election.enable=false",
-        `auto.create.topics.enable=${s.autoCreateTopics}`,
-        "# SIGTERM moves leadership away before the broker stops (within terminationGracePeriodSeconds).",
-        "controlled.shutdown.enable=true",
-        "",
-    ].join("\n");
-}
-
-/** Everything the ConfigMap carries: config files and scripts. */
-export function configFiles(s: KafkaSettings): { conf: Record<string, string>; scripts: Record<string, string> } {
-    return {
-        conf: {
-            "server.properties": serverProperties(s), "log4j.properties": shippedFile(__dirname, "kafka-log4j.properties"),
-            ...(s.metrics ? { "jmx-exporter.yaml": jmxExporterConfig(s.metricsPerTopic) } : {}),
-        },
-        scripts: { "kafka-start.sh": shippedFile(__dirname, "kafka-start.sh"), "kafka-lib.sh": shippedFile(__dirname, "kafka-lib.sh"), "kafka-probe.sh": shippedFile(__dirname, "kafka-probe.sh") },
-    };
-}
+/** The brokers' objects: the walkthrough's Service, PDB and StatefulSet, their pod, and its ConfigMap. */
 
 export interface KafkaSpecs {
     configMap: k8s.core.v1.ConfigMapArgs;
@@ -247,47 +130,6 @@ function container(s: KafkaSettings, volumeMounts: k8s.types.input.core.v1.Volum
         // a broker that is behind must be left to catch up, not restarted.
         livenessProbe: probe("live", { periodSeconds: 10, failureThreshold: 6 }),
         volumeMounts,
-    };
-}
-
-/** What a Kafka JVM pod (a broker, a controller) mounts besides its ConfigMap's volumes. */
-export interface JvmPodFiles {
-    dataClaim: string;
-    /** The JMX exporter agent's ConfigMap. */
-    agent: boolean;
-    /** The brokers' ZooKeeper credentials (kafka-zookeeper-auth). */
-    zookeeperAuth: boolean;
-    /** The pod's TLS Secret and its per-pod items (mounted at the pod's own directory only). */
-    tls?: { secretName: string; items: Array<{ key: string; path: string }> };
-}
-
-/**
- * The volumes and mounts of a Kafka JVM pod, at the paths the image and the scripts expect: the
- * data claim, config and scripts, a runtime and a tmp emptyDir, the agent, the ZooKeeper login,
- * and only this pod's directory of its TLS Secret (its own key, never another pod's).
- */
-export function jvmPodFiles(f: JvmPodFiles, configVolumes: k8s.types.input.core.v1.Volume[]): {
-    volumes: k8s.types.input.core.v1.Volume[]; mounts: k8s.types.input.core.v1.VolumeMount[];
-} {
-    return {
-        volumes: [
-            ...configVolumes,
-            { name: "runtime", emptyDir: { sizeLimit: "16Mi" } },
-            { name: "tmp", emptyDir: { sizeLimit: "256Mi" } },
-            ...(f.agent ? [{ name: "jmx-exporter", configMap: { name: JMX_EXPORTER.configMap } }] : []),
-            ...(f.zookeeperAuth ? [{ name: "zookeeper-auth", secret: { secretName: KAFKA_NAMES.zookeeperAuthSecret, defaultMode: 0o400 } }] : []),
-            ...(f.tls ? [{ name: "tls", secret: { secretName: f.tls.secretName, defaultMode: 0o400, items: f.tls.items } }] : []),
-        ],
-        mounts: [
-            { name: f.dataClaim, mountPath: KAFKA_PATHS.data },
-            { name: "config", mountPath: KAFKA_PATHS.config, readOnly: true },
-            { name: "scripts", mountPath: KAFKA_PATHS.scripts, readOnly: true },
-            { name: "runtime", mountPath: KAFKA_PATHS.runtime },
-            { name: "tmp", mountPath: KAFKA_PATHS.tmp },
-            ...(f.agent ? [{ name: "jmx-exporter", mountPath: JMX_EXPORTER.mountPath, readOnly: true }] : []),
-            ...(f.zookeeperAuth ? [{ name: "zookeeper-auth", mountPath: KAFKA_PATHS.zookeeperAuth, readOnly: true }] : []),
-            ...(f.tls ? [{ name: "tls", mountPath: TLS_PATHS.brokerSecret, subPathExpr: "$(POD_NAME)", readOnly: true }] : []),
-        ],
     };
 }
 
