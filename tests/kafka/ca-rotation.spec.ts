@@ -11,6 +11,7 @@ import { IsrSampler, LoadProducer } from "./load";
 import { fingerprint, rotateCertificates, servedCertificate } from "./access";
 import { ClientTrust, TrustProbe, connectOnce } from "./trust-probe";
 import { KafkaSuite, LOAD, LOAD_MBPS, LOAD_MBPS_FLOOR, TOPIC, sleep } from "./suite";
+import { hangGuard } from "../servers/hang-guard";
 
 // What the brokers log when a TLS handshake fails, the other broker's or a client's
 // (org.apache.kafka.common.network.Selector: "Failed authentication with … (SSL handshake failed)").
@@ -27,7 +28,8 @@ const PHASES = [[2, "trust"], [2, "issue"], [2, "complete"]] as const;
  * acknowledged message is lost.
  */
 describe("a CA rotation on three real brokers, one pulumi up per phase, under acks=all load", function () {
-    this.timeout(300_000);
+    // Slowest seen: 182 s (the complete phase, in CI).
+    this.timeout(hangGuard(185_000));
     const s = new KafkaSuite();
     let last: RenderedStack;
     let pki: MintedPki;

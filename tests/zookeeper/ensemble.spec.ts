@@ -7,6 +7,7 @@ import { printFigures, requireServers } from "../servers/jars";
 import { queriedMetrics } from "../harness/monitoring";
 import { scrape } from "../harness/prometheus";
 import { ZK_METRICS_PORT } from "../../components/zookeeper/spec";
+import { hangGuard } from "../servers/hang-guard";
 
 // The rendered dev ensemble (start script, zoo.cfg, probes, env) run for real on the image's
 // ZooKeeper from Maven Central: quorum, loss of one and of two servers, crash, full restart,
@@ -16,7 +17,8 @@ import { ZK_METRICS_PORT } from "../../components/zookeeper/spec";
 const BASE = "/zk-kafka-gke-test";
 
 describe("the rendered ZooKeeper ensemble, run as three real servers", function () {
-    this.timeout(180_000);
+    // Slowest seen: 37 s (the controller-paced roll under a write loop).
+    this.timeout(hangGuard(45_000));
     const started = Date.now();
     let ensemble: LocalEnsemble;
     const clients: PinnedClient[] = [];
